@@ -1,0 +1,1 @@
+"""The `station` command line (everything but the window, which ui.launcher starts)."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 tables, engine set-up (SQLCipher or PostgreSQL), unit of work, Alembic migrations."""

@@ -1,0 +1,202 @@
+"""Tables as typed SQLAlchemy 2 models (`*Row`). Portable: the same schema runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+UUID_LEN = 36
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MetaRow(Base):
+    """Small key/value facts about this database: station identity, schema stamp, counters."""
+
+    __tablename__ = "station_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SequenceRow(Base):
+    """Per-station counter for registration numbers (incremented inside the saving transaction)."""
+
+    __tablename__ = "sequences"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_value: Mapped[int] = mapped_column(Integer)
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)  # PostgreSQL sites
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HouseholdRow(Base):
+    __tablename__ = "households"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    registration_number: Mapped[str] = mapped_column(String(24), unique=True)
+    site_code: Mapped[str] = mapped_column(String(8))
+    station_number: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    arrived_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    origin_governorate: Mapped[str] = mapped_column(String(128), default="")
+    origin_district: Mapped[str] = mapped_column(String(128), default="")
+    origin_place: Mapped[str] = mapped_column(String(256), default="")
+    origin_key: Mapped[str] = mapped_column(String(512), default="")  # folded for search
+    arrival_point: Mapped[str] = mapped_column(String(128), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    head_name_ar: Mapped[str] = mapped_column(String(512), default="")
+    head_name_lat: Mapped[str] = mapped_column(String(512), default="")
+    card_issue: Mapped[int] = mapped_column(Integer, default=0)  # current valid ration-card issue, 0 = none
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+    members: Mapped[list[IndividualRow]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="IndividualRow.position"
+    )
+
+
+class IndividualRow(Base):
+    __tablename__ = "individuals"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    given_ar: Mapped[str] = mapped_column(String(128), default="")
+    father_ar: Mapped[str] = mapped_column(String(128), default="")
+    grandfather_ar: Mapped[str] = mapped_column(String(128), default="")
+    family_ar: Mapped[str] = mapped_column(String(128), default="")
+    given_lat: Mapped[str] = mapped_column(String(128), default="")
+    father_lat: Mapped[str] = mapped_column(String(128), default="")
+    grandfather_lat: Mapped[str] = mapped_column(String(128), default="")
+    family_lat: Mapped[str] = mapped_column(String(128), default="")
+    sex: Mapped[str] = mapped_column(String(1))
+    relationship_to_head: Mapped[str] = mapped_column(String(24))
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    birth_date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    nationality: Mapped[str] = mapped_column(String(3), default="")
+    marital_status: Mapped[str] = mapped_column(String(16), default="unknown")
+    field_sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    household: Mapped[HouseholdRow] = relationship(back_populates="members")
+    documents: Mapped[list[DocumentRow]] = relationship(cascade="all, delete-orphan", order_by="DocumentRow.id")
+    needs: Mapped[list[NeedRow]] = relationship(cascade="all, delete-orphan", order_by="NeedRow.id")
+
+
+class NameTokenRow(Base):
+    """Folded name and origin tokens for fast, portable prefix search (index range scan on both engines)."""
+
+    __tablename__ = "name_tokens"
+    # Byte-order collation on PostgreSQL too, so a prefix is one contiguous index range on both engines.
+    token: Mapped[str] = mapped_column(
+        String(128).with_variant(String(128, collation="C"), "postgresql"), primary_key=True
+    )
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    individual_id: Mapped[str] = mapped_column(ForeignKey("individuals.id", ondelete="CASCADE"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(24))
+    number: Mapped[str] = mapped_column(String(64))
+    issuing_country: Mapped[str] = mapped_column(String(3), default="")
+    expiry: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source: Mapped[str] = mapped_column(String(8), default="manual")
+    image_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class NeedRow(Base):
+    __tablename__ = "specific_needs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    individual_id: Mapped[str] = mapped_column(ForeignKey("individuals.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PhotoRow(Base):
+    """The portrait of one individual (JPEG, about 600x800), encrypted with the rest of the database."""
+
+    __tablename__ = "photos"
+    individual_id: Mapped[str] = mapped_column(
+        ForeignKey("individuals.id", ondelete="CASCADE"), primary_key=True
+    )
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    taken_at: Mapped[datetime] = mapped_column(DateTime)
+    taken_by: Mapped[str] = mapped_column(String(64))
+
+
+class PrintRecordRow(Base):
+    """Every wristband or ration card sent to a printer (or saved as PDF) and accepted."""
+
+    __tablename__ = "print_records"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    individual_id: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))  # wristband | card
+    issue_number: Mapped[int] = mapped_column(Integer, default=0)
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    printer: Mapped[str] = mapped_column(String(128), default="")
+    job_ref: Mapped[str] = mapped_column(String(64), default="")
+    printed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    printed_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEventRow(Base):
+    """Hash-chained audit trail: each event carries the hash of the one before it."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("station", "seq", name="uq_audit_station_seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    station: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    entity_type: Mapped[str] = mapped_column(String(32), default="")
+    entity_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_households_status_arrived", HouseholdRow.status, HouseholdRow.arrived_at)

@@ -1,0 +1,64 @@
+"""Unit of work: one session and one transaction per service call; commit on success, roll back on error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class UnitOfWork:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class Database:
+    """An engine plus a session factory; hands out units of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+        self._writer = sessionmaker(writer, expire_on_commit=False)
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work that may write (takes the write lock at its first statement on SQLite)."""
+        return UnitOfWork(self._writer)
+
+    def reader(self) -> UnitOfWork:
+        """A read-only unit of work (never waits for a writer in WAL mode)."""
+        return UnitOfWork(self._reader)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.uow() as uow:
+            yield uow.session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

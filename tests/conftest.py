@@ -1,0 +1,90 @@
+"""Shared fixtures: a fresh station in a temporary STATION_HOME with cheap key derivation for speed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from station import i18n
+from station.security.kdf import KdfParams
+
+PASSPHRASE = "correct horse battery staple"
+# Tests use cheap Argon2 parameters; the real ones are measured in tests/perf/test_signin_perf.py.
+FAST_KDF = {"time_cost": 1, "memory_kib": 8192, "parallelism": 1}
+
+
+def fast_kdf() -> KdfParams:
+    return KdfParams.fresh(**FAST_KDF)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "station-home"
+    home.mkdir()
+    monkeypatch.setenv("STATION_HOME", str(home))
+    monkeypatch.delenv("STATION_PASSPHRASE", raising=False)
+    monkeypatch.delenv("STATION_PASSPHRASE_FILE", raising=False)
+    monkeypatch.delenv("STATION_USER", raising=False)
+    monkeypatch.setattr("station.security.kdf.KdfParams.fresh", classmethod(
+        lambda cls, **kw: KdfParams(salt_b64=__import__("base64").b64encode(os.urandom(16)).decode(),
+                                    **(FAST_KDF | kw))))
+    i18n.set_language("en")
+    return home
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    return _isolated_home
+
+
+def pg_url() -> str | None:
+    return os.environ.get("STATION_TEST_PG_URL")
+
+
+def _reset_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        url = pg_url()
+        if not url:
+            if os.environ.get("STATION_REQUIRE_PG"):
+                pytest.fail("STATION_REQUIRE_PG is set but STATION_TEST_PG_URL is not")
+            pytest.skip("no PostgreSQL server (set STATION_TEST_PG_URL)")
+        _reset_pg(url)
+    return str(request.param)
+
+
+@pytest.fixture
+def ctx(home: Path, backend: str) -> Iterator[object]:
+    """A signed-in administrator on a fresh station, on each backend."""
+    from station.services.station import initialize
+
+    url = pg_url() if backend == "postgresql" else ""
+    context, _code = initialize(site_code="MKH", station_number=2, admin_username="admin",
+                                admin_passphrase=PASSPHRASE, home=home, database_url=url or "")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def sqlite_ctx(home: Path) -> Iterator[object]:
+    from station.services.station import initialize
+
+    context, _code = initialize(site_code="MKH", station_number=2, admin_username="admin",
+                                admin_passphrase=PASSPHRASE, home=home)
+    yield context
+    context.close()
