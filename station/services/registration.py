@@ -102,7 +102,7 @@ def _apply(row: HouseholdRow, draft: HouseholdDraft, actor: Actor, now: datetime
     row.updated_by = actor.username
 
 
-def _index_tokens(uow: UnitOfWork, row: HouseholdRow) -> None:
+def index_tokens(uow: UnitOfWork, row: HouseholdRow) -> None:
     s = uow.session
     s.execute(delete(NameTokenRow).where(NameTokenRow.household_id == row.id))
     tokens: set[str] = set()
@@ -143,7 +143,7 @@ def register_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> 
     _apply(row, draft, actor, now)
     uow.session.add(row)
     uow.session.flush()
-    _index_tokens(uow, row)
+    index_tokens(uow, row)
     audit.record(uow, actor, "household.create", "household", row.id,
                  {"registration_number": row.registration_number, "new": snapshot(row)})
     return household_view(row, set())
@@ -170,7 +170,7 @@ def correct_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> H
     _apply(row, draft, actor, now)
     row.version += 1
     uow.session.flush()
-    _index_tokens(uow, row)
+    index_tokens(uow, row)
     changes = diff(before, snapshot(row))
     audit.record(uow, actor, "household.update", "household", row.id,
                  {"registration_number": row.registration_number, "version": row.version, "changes": changes})
