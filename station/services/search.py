@@ -13,6 +13,7 @@ from station.domain.model import HouseholdSummary
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
 from station.domain.text import normalize_digits, search_tokens
+from station.errors import NotFound
 from station.services.authz import require
 from station.services.views import summary
 
@@ -73,3 +74,11 @@ def search(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT)
         q = q.where(HouseholdRow.id.in_(sub))
     q = q.order_by(HouseholdRow.arrived_at.desc()).limit(limit)
     return [summary(r) for r in uow.session.scalars(q)]
+
+
+def household_summary(uow: UnitOfWork, actor: Actor, household_id: str) -> HouseholdSummary:
+    require(actor, Permission.SEARCH)
+    row = uow.session.get(HouseholdRow, household_id)
+    if row is None:
+        raise NotFound("error.household_not_found")
+    return summary(row)

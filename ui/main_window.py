@@ -1,0 +1,185 @@
+"""The desk window: the register on one side, the household form on the other. Thin: calls the core."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+from sqlalchemy.exc import OperationalError
+
+from station import i18n
+from station.domain.model import HouseholdDraft
+from station.domain.validation import ValidationFailed
+from station.errors import StationError
+from station.i18n import tr
+from station.services.registration import correct_household, get_household, register_household
+from station.services.search import day_register, household_summary, search
+from station.services.station import StationContext
+from ui.records.register_view import RegisterView
+from ui.registration.household_form import HouseholdForm
+
+log = logging.getLogger(__name__)
+
+
+def storage_error_key(exc: BaseException) -> str:
+    text = str(exc).lower()
+    return "error.disk_full" if "full" in text or "disk i/o" in text else "error.storage_failed"
+
+
+class MainWindow(QMainWindow):
+    language_changed = Signal(str)
+    lock_requested = Signal()
+    household_saved = Signal(object)  # HouseholdView
+
+    def __init__(self, ctx: StationContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.register = RegisterView(self)
+        self.form = HouseholdForm(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.register)
+        scroll = QScrollArea(self)  # small laptop screens (1366x768) scroll the form, never clip it
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        split.addWidget(scroll)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([560, 900])
+        self.setCentralWidget(split)
+        self._build_toolbar()
+        self.register.search_changed.connect(self._on_register_search_changed)
+        self.register.day_changed.connect(lambda _d: self.refresh_register())
+        self.register.open_requested.connect(self.open_household)
+        self.form.save_requested.connect(self._on_form_save_requested)
+        self.retranslate()
+        self.refresh_register()
+        self.resize(1360, 760)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self)
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        self.new_action = QAction(self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_household)
+        self.find_action = QAction(self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self._on_find_triggered)
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_requested)
+        for a in (self.new_action, self.find_action, self.lock_action):
+            bar.addAction(a)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                             spacer.sizePolicy().verticalPolicy().Preferred)
+        bar.addWidget(spacer)
+        self.user_label = QLabel(self)
+        bar.addWidget(self.user_label)
+        self.language = QComboBox(self)
+        for code, name in i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(i18n.current_language()))
+        self.language.currentIndexChanged.connect(
+            lambda _i: self.language_changed.emit(self.language.currentData()))
+        bar.addWidget(self.language)
+
+    def retranslate(self) -> None:
+        # The title names the station and the clerk, never a beneficiary.
+        self.setWindowTitle(tr("ui.window_title", station=self.ctx.station_code))
+        self.new_action.setText(tr("ui.action.new_household"))
+        self.find_action.setText(tr("ui.action.find"))
+        self.lock_action.setText(tr("ui.action.lock"))
+        self.user_label.setText(tr("ui.signed_in_as", user=self.ctx.actor.username,
+                                   role=tr(f"code.role.{self.ctx.actor.role.value}")))
+        self.register.retranslate()
+        self.form.retranslate()
+
+    # register ------------------------------------------------------------------------------------
+    def refresh_register(self) -> None:
+        text = self.register.search.text().strip()
+        try:
+            with self.ctx.db.reader() as uow:
+                if text:
+                    rows = search(uow, self.ctx.actor, text)
+                else:
+                    rows = day_register(uow, self.ctx.actor, self.register.selected_day())
+        except StationError as exc:
+            self.show_error(exc.message())
+            return
+        self.register.set_rows(rows, searching=bool(text))
+
+    def _on_register_search_changed(self, _text: str) -> None:
+        self.refresh_register()
+
+    def _on_find_triggered(self) -> None:
+        self.register.search.setFocus()
+        self.register.search.selectAll()
+
+    def open_household(self, household_id: str) -> None:
+        if self.form.dirty and not self._confirm_discard():
+            return
+        try:
+            with self.ctx.db.reader() as uow:
+                view = get_household(uow, self.ctx.actor, household_id)
+        except StationError as exc:
+            self.show_error(exc.message())
+            return
+        self.form.load(view)
+
+    def new_household(self) -> None:
+        if self.form.dirty and not self._confirm_discard():
+            return
+        self.form.new_household()
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(self, tr("ui.confirm.title"), tr("ui.confirm.discard"))
+        return answer == QMessageBox.StandardButton.Yes
+
+    # saving --------------------------------------------------------------------------------------
+    def _on_form_save_requested(self, draft: HouseholdDraft) -> None:
+        try:
+            with self.ctx.db.uow() as uow:
+                if draft.id is None:
+                    view = register_household(uow, self.ctx.actor, draft)
+                else:
+                    view = correct_household(uow, self.ctx.actor, draft)
+                row_summary = household_summary(uow, self.ctx.actor, view.id)
+        except ValidationFailed as exc:
+            self.form.show_problems(exc.problems)
+            self.statusBar().showMessage(tr("ui.status.fix_problems"), 6000)
+            return
+        except StationError as exc:
+            self.show_error(exc.message())
+            return
+        except OperationalError as exc:  # disk full, I/O error: the form keeps everything typed
+            log.error("save failed: %s", type(exc.orig).__name__)
+            self.show_error(tr(storage_error_key(exc)))
+            return
+        self.form.show_saved(view)
+        if not self.register.search.text().strip() and view.arrived_at.date() == self.register.selected_day():
+            self.register.model.upsert(row_summary)
+        self.statusBar().showMessage(tr("ui.status.saved", number=view.registration_number), 8000)
+        self.household_saved.emit(view)
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, tr("ui.error.title"), message)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.form.dirty and not self._confirm_discard():
+            event.ignore()
+            return
+        event.accept()

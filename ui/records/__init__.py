@@ -1,0 +1,1 @@
+"""The register: today's households and search results."""

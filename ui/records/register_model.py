@@ -1,0 +1,75 @@
+"""Table model over household summaries (the register); tested without any view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from station.domain.model import HouseholdSummary
+from station.i18n import tr
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RegisterModel(QAbstractTableModel):
+    COL_NUMBER, COL_ARRIVED, COL_HEAD_AR, COL_HEAD_LAT, COL_SIZE, COL_ORIGIN, COL_STATUS = range(7)
+    KEYS = ("regno", "arrived", "head_ar", "head_lat", "size", "origin", "status")
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[HouseholdSummary] = []
+
+    def set_rows(self, rows: list[HouseholdSummary]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def upsert(self, row: HouseholdSummary) -> int:
+        """Insert a new household at the top, or refresh the one already listed; returns its row."""
+        for i, existing in enumerate(self.rows):
+            if existing.id == row.id:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+                return i
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self.rows.insert(0, row)
+        self.endInsertRows()
+        return 0
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.KEYS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(f"ui.col.{self.KEYS[section]}")
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == self.ID_ROLE:
+            return r.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r.registration_number, r.arrived_at.strftime("%d/%m %H:%M"), r.head_name_ar, r.head_name_lat,
+                    r.size, r.origin, tr(f"code.status.{r.status.value}"))[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == self.COL_HEAD_AR:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if col == self.COL_SIZE:
+                return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.UserRole:  # sort key
+            return (r.registration_number, r.arrived_at, r.head_name_ar, r.head_name_lat, r.size, r.origin,
+                    r.status.value)[col]
+        return None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))

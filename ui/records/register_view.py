@@ -1,0 +1,104 @@
+"""The register panel: a search box (number, any name part in either script, origin) over today's list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QLocale, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.domain.model import HouseholdSummary
+from station.i18n import tr
+from ui.records.register_model import RegisterModel
+from ui.widgets.field import force_left_to_right
+
+
+class RegisterView(QWidget):
+    open_requested = Signal(str)  # household id
+    search_changed = Signal(str)
+    day_changed = Signal(object)  # datetime.date
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = RegisterModel()
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.day = QDateEdit(self)
+        self.day.setCalendarPopup(True)
+        self.day.setLocale(QLocale.c())
+        force_left_to_right(self.day)  # before the format: Qt reverses date sections set while right-to-left
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setDate(QDate.currentDate())
+        self.count = QLabel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(self._on_table_activated)
+        self.table.doubleClicked.connect(self._on_table_activated)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(180)
+        self._debounce.timeout.connect(lambda: self.search_changed.emit(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self._on_search_return)
+        self.day.dateChanged.connect(lambda d: self.day_changed.emit(d.toPython()))
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.day)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(top)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.count)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(tr("ui.register.search_placeholder"))
+        self.model.retranslate()
+        self._update_count()
+
+    def set_rows(self, rows: list[HouseholdSummary], searching: bool) -> None:
+        self.model.set_rows(rows)
+        self._searching = searching
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = len(self.model.rows)
+        key = "ui.register.found" if getattr(self, "_searching", False) else "ui.register.today_count"
+        self.count.setText(tr(key, count=n))
+
+    def selected_day(self) -> date:
+        value = self.day.date().toPython()
+        assert isinstance(value, date)
+        return value
+
+    def _on_table_activated(self, index: object) -> None:
+        src = self.proxy.mapToSource(index)  # type: ignore[arg-type]
+        hid = self.model.data(src, RegisterModel.ID_ROLE)
+        if hid:
+            self.open_requested.emit(hid)
+
+    def _on_search_return(self) -> None:
+        self._debounce.stop()
+        self.search_changed.emit(self.search.text())
+        if len(self.model.rows) == 1:
+            self.open_requested.emit(self.model.rows[0].id)

@@ -1,0 +1,1 @@
+"""The household form: household fields, the members list and the member editor."""

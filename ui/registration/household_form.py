@@ -1,0 +1,319 @@
+"""The household form: arrival and origin, the list of members, and the member editor below it.
+
+Enter in the member editor adds that member and starts the next; Ctrl+S saves the household (the main
+window calls the core service and answers with `show_saved` or `show_problems`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+
+from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.domain.codes import Relationship
+from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Origin
+from station.domain.validation import Problem
+from station.i18n import tr
+from station.services.demo_names import ARRIVAL_POINTS, ORIGINS
+from ui.registration.member_editor import MemberEditor
+from ui.widgets.field import Field, force_left_to_right
+
+
+def member_draft_of(view: HouseholdView) -> list[MemberDraft]:
+    return [
+        MemberDraft(id=m.id, name_ar=m.name_ar, name_lat=m.name_lat, sex=m.sex, relationship=m.relationship,
+                    birth_date=m.birth_date if not m.birth_date_estimated else None,
+                    age_years=m.age_on(view.arrived_at.date()) if m.birth_date_estimated else None,
+                    nationality=m.nationality, marital_status=m.marital_status, documents=m.documents,
+                    needs=m.needs, field_sources=m.field_sources)
+        for m in view.members
+    ]
+
+
+class HouseholdForm(QWidget):
+    save_requested = Signal(object)  # HouseholdDraft
+    photo_requested = Signal(str)  # individual id (saved members only)
+    scan_requested = Signal()
+
+    COLS = ("#", "name_ar", "name_lat", "sex", "relationship", "age", "needs")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view: HouseholdView | None = None
+        self.members: list[MemberDraft] = []
+        self.editing: int | None = None  # index in members, None = a new member
+        self.dirty = False
+        self._build()
+        self.retranslate()
+        self.new_household()
+
+    def _build(self) -> None:
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.house_box = QGroupBox(self)
+        g = QGridLayout(self.house_box)
+        self.arrived = QDateTimeEdit(self)
+        # Dates and times in Latin digits, left to right, in every language, so they cannot be misread.
+        # (Direction first: Qt reverses the date sections of a format set while right-to-left.)
+        self.arrived.setLocale(QLocale.c())
+        force_left_to_right(self.arrived)
+        self.arrived.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.governorate = QComboBox(self)
+        self.governorate.setEditable(True)
+        self.governorate.addItems([""] + [o[0] for o in ORIGINS])
+        self.district = QLineEdit(self)
+        self.place = QLineEdit(self)
+        self.arrival_point = QComboBox(self)
+        self.arrival_point.setEditable(True)
+        self.arrival_point.addItems(["", *ARRIVAL_POINTS])
+        self.notes = QLineEdit(self)
+        self.notes.setMaxLength(2000)
+        self.house_labels: dict[str, QLabel] = {}
+        self.house_fields: dict[str, Field] = {}
+        for i, (key, w) in enumerate((("arrived_at", self.arrived), ("governorate", self.governorate),
+                                      ("district", self.district), ("place", self.place),
+                                      ("arrival_point", self.arrival_point))):
+            label, field = QLabel(self), Field(w, parent=self)
+            label.setBuddy(w)
+            self.house_labels[key], self.house_fields[key] = label, field
+            g.addWidget(label, 0, i)
+            g.addWidget(field, 1, i)
+        self.notes_label = QLabel(self)
+        g.addWidget(self.notes_label, 0, 5)
+        g.addWidget(self.notes, 1, 5)
+        g.setColumnStretch(5, 2)
+
+        self.table = QTableWidget(0, len(self.COLS), self)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setFixedHeight(150)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.edit_member(row))
+        self.members_error = QLabel(self)
+        self.members_error.setStyleSheet("color: #b00020;")
+        self.members_error.hide()
+
+        self.editor = MemberEditor(self)
+        self.editor.committed.connect(self.commit_member)
+        self.add_btn = QPushButton(self)
+        self.add_btn.clicked.connect(self.commit_member)
+        self.remove_btn = QPushButton(self)
+        self.remove_btn.clicked.connect(self.remove_member)
+        self.photo_btn = QPushButton(self)
+        self.photo_btn.clicked.connect(self._on_photo_clicked)
+        self.scan_btn = QPushButton(self)
+        self.scan_btn.clicked.connect(self.scan_requested)
+        self.save_btn = QPushButton(self)
+        self.save_btn.setDefault(False)
+        self.save_btn.setStyleSheet("font-weight: bold;")
+        self.save_btn.clicked.connect(self.request_save)
+        buttons = QHBoxLayout()
+        for b in (self.add_btn, self.remove_btn, self.photo_btn, self.scan_btn):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_btn)
+
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addWidget(self.house_box)
+        self.members_label = QLabel(self)
+        self.members_label.setStyleSheet("font-weight: bold;")
+        box.addWidget(self.members_label)
+        box.addWidget(self.table)
+        box.addWidget(self.members_error)
+        box.addWidget(self.editor)
+        box.addLayout(buttons)
+        box.addStretch(1)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.request_save)
+        QShortcut(QKeySequence("Ctrl+Delete"), self, activated=self.remove_member)
+        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes form -> member fields -> buttons
+        order = [self.arrived, self.governorate, self.district, self.place, self.arrival_point, self.notes,
+                 *self.editor.tab_chain, self.add_btn, self.save_btn]
+        for a, b in itertools.pairwise(order):
+            QWidget.setTabOrder(a, b)
+
+    def retranslate(self) -> None:
+        self.house_box.setTitle(tr("ui.household.title"))
+        for key, label in self.house_labels.items():
+            label.setText(tr(f"ui.field.{key}"))
+        self.notes_label.setText(tr("ui.field.notes"))
+        self.members_label.setText(tr("ui.household.members"))
+        self.table.setHorizontalHeaderLabels([tr(f"ui.col.{c}") if c != "#" else "#" for c in self.COLS])
+        self.add_btn.setText(tr("ui.action.add_member"))
+        self.remove_btn.setText(tr("ui.action.remove_member"))
+        self.photo_btn.setText(tr("ui.action.photo"))
+        self.scan_btn.setText(tr("ui.action.scan"))
+        self.save_btn.setText(tr("ui.action.save"))
+        self.editor.retranslate()
+        self._refresh_title()
+        self._refresh_table()
+
+    # state ---------------------------------------------------------------------------------------
+    def new_household(self) -> None:
+        self.view = None
+        self.members = []
+        self.editing = None
+        self.arrived.setDateTime(QDateTime.currentDateTime())
+        self.governorate.setCurrentText("")
+        self.district.clear()
+        self.place.clear()
+        self.arrival_point.setCurrentText("")
+        self.notes.clear()
+        self.editor.clear(Relationship.HEAD)
+        self.members_error.hide()
+        self.dirty = False
+        self._refresh_title()
+        self._refresh_table()
+        self.governorate.setFocus()
+
+    def load(self, view: HouseholdView) -> None:
+        self.view = view
+        self.members = member_draft_of(view)
+        self.editing = None
+        self.arrived.setDateTime(QDateTime(view.arrived_at))
+        self.governorate.setCurrentText(view.origin.governorate)
+        self.district.setText(view.origin.district)
+        self.place.setText(view.origin.place)
+        self.arrival_point.setCurrentText(view.arrival_point)
+        self.notes.setText(view.notes)
+        self.editor.clear(self._next_relationship())
+        self.members_error.hide()
+        self.dirty = False
+        self._refresh_title()
+        self._refresh_table()
+
+    def _next_relationship(self) -> Relationship:
+        if not self.members:
+            return Relationship.HEAD
+        has_spouse = any(m.relationship is Relationship.SPOUSE for m in self.members)
+        return Relationship.SON if has_spouse or len(self.members) > 1 else Relationship.SPOUSE
+
+    def _refresh_title(self) -> None:
+        if self.view is None:
+            self.title.setText(tr("ui.household.new"))
+        else:
+            self.title.setText(tr("ui.household.existing", number=self.view.registration_number,
+                                  version=self.view.version))
+
+    def _refresh_table(self) -> None:
+        self.table.setRowCount(len(self.members))
+        today = date.today()
+        for r, m in enumerate(self.members):
+            age = m.age_years if m.birth_date is None else (
+                today.year - m.birth_date.year - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day)))
+            values = [str(r + 1), m.name_ar.full(), m.name_lat.full(), tr(f"code.sex.{m.sex.value}"),
+                      tr(f"code.relationship.{m.relationship.value}"),
+                      "" if age is None else (f"~{age}" if m.birth_date is None else str(age)),
+                      ", ".join(tr(f"code.need.{n.code.value}") for n in m.needs)]
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if c == 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        if self.editing is not None:
+            self.table.selectRow(self.editing)
+        else:
+            self.table.clearSelection()
+
+    # actions -------------------------------------------------------------------------------------
+    def commit_member(self) -> bool:
+        """Put the editor's member into the list; on problems, show them next to the fields."""
+        if self.editor.is_blank() and self.editing is None:
+            return True
+        member, problems = self.editor.draft()
+        if problems:
+            self.editor.show_problems(problems)
+            return False
+        if self.editing is None:
+            self.members.append(member)
+        else:
+            self.members[self.editing] = member
+        self.editing = None
+        self.dirty = True
+        self.members_error.hide()
+        self._refresh_table()
+        self.editor.clear(self._next_relationship())
+        return True
+
+    def edit_member(self, row: int) -> None:
+        if 0 <= row < len(self.members):
+            self.editing = row
+            self.editor.load(self.members[row])
+            self._refresh_table()
+
+    def remove_member(self) -> None:
+        row = self.table.currentRow() if self.editing is None else self.editing
+        if 0 <= row < len(self.members):
+            del self.members[row]
+            self.editing = None
+            self.dirty = True
+            self.editor.clear(self._next_relationship())
+            self._refresh_table()
+
+    def _on_photo_clicked(self) -> None:
+        row = self.table.currentRow() if self.editing is None else self.editing
+        if 0 <= row < len(self.members) and self.members[row].id:
+            self.photo_requested.emit(self.members[row].id)
+
+    def draft(self) -> HouseholdDraft:
+        arrived = self.arrived.dateTime().toPython()
+        assert isinstance(arrived, datetime)
+        return HouseholdDraft(
+            members=tuple(self.members),
+            origin=Origin(self.governorate.currentText(), self.district.text(), self.place.text()),
+            arrival_point=self.arrival_point.currentText(),
+            notes=self.notes.text(),
+            arrived_at=arrived.replace(second=0, microsecond=0),
+            id=self.view.id if self.view else None,
+            expected_version=self.view.version if self.view else None,
+        )
+
+    def request_save(self) -> None:
+        if not self.commit_member():
+            return
+        unverified = self.editor.unverified_fields()
+        if unverified:  # a failed check digit is never accepted silently
+            self.editor.show_problems([Problem(k, "ui.error.unverified_field") for k in unverified])
+            return
+        self.save_requested.emit(self.draft())
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        member_problems: dict[int, list[Problem]] = {}
+        self.members_error.hide()
+        for p in problems:
+            if p.field.startswith("members["):
+                idx = int(p.field[len("members["):p.field.index("]")])
+                rest = p.field[p.field.index("]") + 2:]
+                member_problems.setdefault(idx, []).append(Problem(rest, p.code))
+            elif p.field == "members":
+                self.members_error.setText(tr(p.code))
+                self.members_error.show()
+            elif p.field in self.house_fields:
+                self.house_fields[p.field].show_error(p.code)
+        if member_problems:
+            idx = min(member_problems)
+            self.edit_member(idx)
+            self.editor.show_problems(member_problems[idx])
+
+    def show_saved(self, view: HouseholdView) -> None:
+        self.load(view)

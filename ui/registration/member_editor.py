@@ -1,0 +1,248 @@
+"""Editor for one member: names in both scripts, sex, relationship, birth date or age, documents, needs.
+
+Keyboard first: Tab follows the form, Enter anywhere in it emits `committed` (the form then adds the
+member and starts the next one). Digits typed on an Arabic keyboard are accepted everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.domain.codes import DocumentType, FieldSource, MaritalStatus, Relationship, Sex, SpecificNeed
+from station.domain.model import Document, MemberDraft, NameParts, Need
+from station.domain.text import normalize_digits
+from station.domain.validation import Problem, parse_date, validate_member
+from station.i18n import tr
+from ui.registration.choices import NATIONALITIES, CodeCombo
+from ui.widgets.field import Field, force_left_to_right
+
+NAME_PARTS = ("given", "father", "grandfather", "family")
+
+
+def _fmt(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+class MemberEditor(QWidget):
+    committed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.member_id: str | None = None
+        self.fields: dict[str, Field] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.ar = {p: QLineEdit(self) for p in NAME_PARTS}
+        self.lat = {p: QLineEdit(self) for p in NAME_PARTS}
+        self.sex = CodeCombo("sex", Sex, self)
+        self.relationship = CodeCombo("relationship", Relationship, self)
+        self.birth = QLineEdit(self)
+        force_left_to_right(self.birth)  # dd/mm/yyyy reads the same everywhere
+        self.age = QLineEdit(self)
+        self.age.setMaxLength(3)
+        self.nationality = QComboBox(self)
+        self.nationality.setEditable(True)
+        self.nationality.addItems(NATIONALITIES)
+        self.marital = CodeCombo("marital", MaritalStatus, self)
+        self.doc_type = CodeCombo("doc", DocumentType, self)
+        self.doc_number = QLineEdit(self)
+        self.doc_country = QLineEdit(self)
+        self.doc_country.setMaxLength(3)
+        self.doc_expiry = QLineEdit(self)
+        force_left_to_right(self.doc_expiry)
+        self.needs = {n: QCheckBox(self) for n in SpecificNeed}
+        self.need_note = QLineEdit(self)
+        self._build()
+        self.retranslate()
+
+    # layout -------------------------------------------------------------------------------------
+    def _add(self, grid: QGridLayout, row: int, col: int, key: str, editor: QWidget, rtl: bool = False) -> None:
+        label = QLabel(self)
+        field = Field(editor, rtl_text=rtl, parent=self)
+        label.setBuddy(editor)
+        self.labels[key] = label
+        self.fields[key] = field
+        grid.addWidget(label, row, col)
+        grid.addWidget(field, row + 1, col)
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.names_box = QGroupBox(self)
+        g = QGridLayout(self.names_box)
+        for i, part in enumerate(NAME_PARTS):
+            self._add(g, 0, i, f"{part}_ar", self.ar[part], rtl=True)
+        for i, part in enumerate(NAME_PARTS):
+            self._add(g, 2, i, f"{part}_lat", self.lat[part])
+        outer.addWidget(self.names_box)
+        self.person_box = QGroupBox(self)
+        p = QGridLayout(self.person_box)
+        for i, (key, w) in enumerate((("sex", self.sex), ("relationship", self.relationship),
+                                      ("birth_date", self.birth), ("age", self.age),
+                                      ("nationality", self.nationality), ("marital", self.marital))):
+            self._add(p, 0, i, key, w)
+        outer.addWidget(self.person_box)
+        self.doc_box = QGroupBox(self)
+        d = QGridLayout(self.doc_box)
+        for i, (key, w) in enumerate((("doc_type", self.doc_type), ("doc_number", self.doc_number),
+                                      ("doc_country", self.doc_country), ("doc_expiry", self.doc_expiry))):
+            self._add(d, 0, i, key, w)
+        outer.addWidget(self.doc_box)
+        self.needs_box = QGroupBox(self)
+        n = QGridLayout(self.needs_box)
+        n.setVerticalSpacing(2)
+        for i, box in enumerate(self.needs.values()):
+            n.addWidget(box, i // 5, i % 5)
+        self.need_note_label = QLabel(self)
+        n.addWidget(self.need_note_label, 2, 3)
+        n.addWidget(self.need_note, 2, 4)
+        outer.addWidget(self.needs_box)
+        self.tab_chain: list[QWidget] = [*self.ar.values(), *self.lat.values(), self.sex, self.relationship, self.birth,
+                                self.age, self.nationality, self.marital, self.doc_type, self.doc_number,
+                                self.doc_country, self.doc_expiry, *self.needs.values(), self.need_note]
+        for edit in self.findChildren(QLineEdit):
+            edit.returnPressed.connect(self.committed)
+        for field in self.fields.values():  # a value typed over a scanned one is the clerk's own
+            if isinstance(field.editor, QLineEdit):
+                field.editor.textEdited.connect(lambda _t, f=field: f.set_source(None))
+
+    def retranslate(self) -> None:
+        self.names_box.setTitle(tr("ui.member.names"))
+        self.person_box.setTitle(tr("ui.member.person"))
+        self.doc_box.setTitle(tr("ui.member.document"))
+        self.needs_box.setTitle(tr("ui.member.needs"))
+        for key, label in self.labels.items():
+            label.setText(tr(f"ui.field.{key}"))
+        for need, box in self.needs.items():
+            box.setText(tr(f"code.need.{need.value}"))
+        self.need_note_label.setText(tr("ui.field.need_note"))
+        self.birth.setPlaceholderText(tr("ui.placeholder.date"))
+        self.doc_expiry.setPlaceholderText(tr("ui.placeholder.date"))
+        for combo in (self.sex, self.relationship, self.marital, self.doc_type):
+            combo.retranslate()
+        for f in self.fields.values():
+            f.retranslate()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.committed.emit()
+            return
+        super().keyPressEvent(event)
+
+    # data ---------------------------------------------------------------------------------------
+    def clear(self, relationship: Relationship = Relationship.HEAD) -> None:
+        self.load(None, relationship)
+
+    def load(self, m: MemberDraft | None, relationship: Relationship = Relationship.HEAD) -> None:
+        self.member_id = m.id if m else None
+        for part, value in zip(NAME_PARTS, m.name_ar.parts() if m else ("",) * 4, strict=True):
+            self.ar[part].setText(value)
+        for part, value in zip(NAME_PARTS, m.name_lat.parts() if m else ("",) * 4, strict=True):
+            self.lat[part].setText(value)
+        self.sex.set_value(m.sex if m else Sex.FEMALE)
+        self.relationship.set_value(m.relationship if m else relationship)
+        self.birth.setText(_fmt(m.birth_date) if m else "")
+        self.age.setText(str(m.age_years) if m and m.age_years is not None and m.birth_date is None else "")
+        self.nationality.setCurrentText(m.nationality if m else "IRQ")
+        self.marital.set_value(m.marital_status if m else MaritalStatus.UNKNOWN)
+        doc = m.documents[0] if m and m.documents else None
+        self.doc_type.set_value(doc.doc_type if doc else DocumentType.UNIFIED_ID)
+        self.doc_number.setText(doc.number if doc else "")
+        self.doc_country.setText(doc.issuing_country if doc else "")
+        self.doc_expiry.setText(_fmt(doc.expiry) if doc else "")
+        codes = {n.code for n in m.needs} if m else set()
+        for need, box in self.needs.items():
+            box.setChecked(need in codes)
+        self.need_note.setText(next((n.note for n in m.needs if n.note), "") if m else "")
+        self._extra_docs = tuple(m.documents[1:]) if m else ()
+        sources = m.field_sources if m else {}
+        for key, f in self.fields.items():
+            f.show_error(None)
+            src = sources.get(key)
+            f.set_source(src.split(":")[0] if src else None, not (src or "").endswith(":unverified"))
+        self.ar["given"].setFocus()
+
+    def is_blank(self) -> bool:
+        return not any(e.text().strip() for e in (*self.ar.values(), *self.lat.values(), self.birth, self.age))
+
+    def _date(self, key: str, edit: QLineEdit, problems: list[Problem]) -> date | None:
+        text = edit.text().strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError:
+            problems.append(Problem(key, "error.date_invalid"))
+            return None
+
+    def draft(self) -> tuple[MemberDraft, list[Problem]]:
+        """The member as typed, plus problems keyed by this editor's field names."""
+        problems: list[Problem] = []
+        birth = self._date("birth_date", self.birth, problems)
+        age: int | None = None
+        age_text = normalize_digits(self.age.text()).strip()
+        if age_text:
+            if age_text.isdigit():
+                age = int(age_text)
+            else:
+                problems.append(Problem("age", "error.age_invalid"))
+        expiry = self._date("doc_expiry", self.doc_expiry, problems)
+        docs: list[Document] = []
+        number = normalize_digits(self.doc_number.text()).strip()
+        src = self.fields["doc_number"].source()
+        if number:
+            docs.append(Document(self.doc_type.value(), number,  # type: ignore[arg-type]
+                                 normalize_digits(self.doc_country.text()).strip().upper(), expiry,
+                                 FieldSource(src[0]) if src else FieldSource.MANUAL))
+        note = self.need_note.text().strip()
+        needs = tuple(Need(n, note) for n, box in self.needs.items() if box.isChecked())
+        sources = {k: f"{s[0]}" + ("" if s[1] else ":unverified")
+                   for k, f in self.fields.items() if (s := f.source())}
+        member = MemberDraft(
+            id=self.member_id,
+            name_ar=NameParts(*(self.ar[p].text() for p in NAME_PARTS)),
+            name_lat=NameParts(*(self.lat[p].text() for p in NAME_PARTS)),
+            sex=self.sex.value(),  # type: ignore[arg-type]
+            relationship=self.relationship.value(),  # type: ignore[arg-type]
+            birth_date=birth,
+            age_years=age if birth is None else None,
+            nationality=self.nationality.currentText().strip().upper(),
+            marital_status=self.marital.value(),  # type: ignore[arg-type]
+            documents=(*docs, *self._extra_docs),
+            needs=needs,
+            field_sources=sources,
+        )
+        flagged = {p.field for p in problems}
+        for p in validate_member(member, "m", date.today()):
+            key = p.field.removeprefix("m.").split(".")[0].replace("documents[0]", "doc_number")
+            if key not in flagged and not (key == "birth_date" and "age" in flagged):
+                problems.append(Problem(key, p.code))
+        return member, problems
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        for f in self.fields.values():
+            f.show_error(None)
+        first: QWidget | None = None
+        for p in problems:
+            key = {"given": "given_ar", "documents[0]": "doc_number"}.get(p.field, p.field)
+            field = self.fields.get(key)
+            if field is not None:
+                field.show_error(p.code)
+                first = first or field.editor
+        if first is not None:
+            first.setFocus()
+
+    def unverified_fields(self) -> list[str]:
+        return [k for k, f in self.fields.items() if (s := f.source()) and not s[1]]

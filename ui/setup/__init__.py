@@ -1,0 +1,1 @@
+"""First-run set-up: site, station number, administrator, recovery code."""

@@ -1,0 +1,186 @@
+"""First-run set-up dialog: who this station is, the administrator account, then the recovery code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station import i18n
+from station.errors import StationError
+from station.i18n import tr
+from station.services.station import StationContext, initialize
+from ui.tasks import TaskRunner
+
+
+class SetupWizard(QDialog):
+    finished_setup = Signal(object)  # StationContext
+    language_chosen = Signal(str)
+
+    def __init__(self, home: Path, runner: TaskRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.runner = runner or TaskRunner()
+        self.ctx: StationContext | None = None
+        self.code = ""
+        self.pages = QStackedWidget(self)
+        self._build_form_page()
+        self._build_code_page()
+        box = QVBoxLayout(self)
+        box.addWidget(self.pages)
+        self.retranslate()
+        self.resize(620, 460)
+
+    def _build_form_page(self) -> None:
+        page = QWidget(self)
+        self.intro = QLabel(page)
+        self.intro.setWordWrap(True)
+        self.language = QComboBox(page)
+        for code, name in i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(i18n.current_language()))
+        self.language.currentIndexChanged.connect(lambda _i: self.language_chosen.emit(self.language.currentData()))
+        self.site = QLineEdit(page)
+        self.site.setMaxLength(5)
+        self.site.setPlaceholderText("MKH")
+        self.station = QSpinBox(page)
+        self.station.setRange(1, 99)
+        self.admin = QLineEdit(page)
+        self.admin.setPlaceholderText("admin")
+        self.passphrase = QLineEdit(page)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = QLineEdit(page)
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(page)
+        self.error.setStyleSheet("color:#b00020;")
+        self.error.setWordWrap(True)
+        self.busy = QProgressBar(page)
+        self.busy.setRange(0, 0)
+        self.busy.hide()
+        self.create_btn = QPushButton(page)
+        self.create_btn.setDefault(True)
+        self.create_btn.clicked.connect(self.create)
+        self.form = QFormLayout()
+        self.form_labels = [QLabel(page) for _ in range(6)]
+        for label, w in zip(self.form_labels, (self.language, self.site, self.station, self.admin, self.passphrase,
+                                               self.confirm), strict=True):
+            label.setBuddy(w)
+            self.form.addRow(label, w)
+        v = QVBoxLayout(page)
+        v.addWidget(self.intro)
+        v.addLayout(self.form)
+        v.addWidget(self.error)
+        v.addWidget(self.busy)
+        v.addStretch(1)
+        v.addWidget(self.create_btn, alignment=Qt.AlignmentFlag.AlignRight)
+        self.pages.addWidget(page)
+
+    def _build_code_page(self) -> None:
+        page = QWidget(self)
+        self.code_intro = QLabel(page)
+        self.code_intro.setWordWrap(True)
+        self.code_label = QLabel(page)
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPointSize(16)
+        self.code_label.setFont(mono)
+        self.code_label.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.warning = QLabel(page)
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color:#8a1c00; font-weight:bold;")
+        self.sheet_btn = QPushButton(page)
+        self.sheet_btn.clicked.connect(self.save_sheet)
+        self.sheet_status = QLabel(page)
+        self.kept = QCheckBox(page)
+        self.continue_btn = QPushButton(page)
+        self.continue_btn.setEnabled(False)
+        self.kept.toggled.connect(self.continue_btn.setEnabled)
+        self.continue_btn.clicked.connect(self._on_continue_clicked)
+        v = QVBoxLayout(page)
+        v.addWidget(self.code_intro)
+        v.addWidget(self.code_label)
+        v.addWidget(self.warning)
+        row = QHBoxLayout()
+        row.addWidget(self.sheet_btn)
+        row.addWidget(self.sheet_status, 1)
+        v.addLayout(row)
+        v.addStretch(1)
+        v.addWidget(self.kept)
+        v.addWidget(self.continue_btn, alignment=Qt.AlignmentFlag.AlignRight)
+        self.pages.addWidget(page)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("ui.setup.title"))
+        self.intro.setText(tr("ui.setup.intro"))
+        for label, key in zip(self.form_labels, ("language", "site", "station", "admin", "passphrase", "confirm"),
+                              strict=True):
+            label.setText(tr(f"ui.setup.{key}"))
+        self.create_btn.setText(tr("ui.setup.create"))
+        self.code_intro.setText(tr("ui.setup.code_intro"))
+        self.warning.setText(tr("cli.recovery_warning"))
+        self.sheet_btn.setText(tr("ui.setup.save_sheet"))
+        self.kept.setText(tr("ui.setup.kept"))
+        self.continue_btn.setText(tr("ui.setup.continue"))
+
+    def create(self) -> None:
+        if self.passphrase.text() != self.confirm.text():
+            self.error.setText(tr("ui.setup.mismatch"))
+            return
+        self.error.clear()
+        self.create_btn.setEnabled(False)
+        self.busy.show()
+        args = {"site_code": self.site.text(), "station_number": self.station.value(),
+                "admin_username": self.admin.text(), "admin_passphrase": self.passphrase.text(),
+                "language": self.language.currentData(), "home": self.home}
+        self.runner.submit(lambda _p: initialize(**args), self._on_created, self._on_failed)
+
+    def _on_created(self, result: tuple[StationContext, str]) -> None:
+        self.busy.hide()
+        self.ctx, self.code = result
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.code_label.setText(self.code)
+        self.pages.setCurrentIndex(1)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.busy.hide()
+        self.create_btn.setEnabled(True)
+        self.error.setText(exc.message() if isinstance(exc, StationError) else tr("error.storage_failed"))
+
+    def save_sheet(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("ui.setup.save_sheet"), "recovery-sheet.pdf", "PDF (*.pdf)")
+        if not path or self.ctx is None:
+            return
+        try:
+            from station.security.recovery_sheet import render_recovery_sheet
+
+            render_recovery_sheet(self.code, self.ctx.station_code, Path(path))
+        except (ImportError, OSError):
+            self.sheet_status.setText(tr("ui.setup.sheet_failed"))
+            return
+        self.sheet_status.setText(tr("ui.setup.sheet_saved"))
+
+    def _on_continue_clicked(self) -> None:
+        self.code = ""
+        self.code_label.clear()
+        self.finished_setup.emit(self.ctx)
+        self.accept()
