@@ -11,9 +11,13 @@ from argon2.low_level import Type, hash_secret_raw
 
 @dataclass(frozen=True)
 class KdfParams:
-    # Measured on the 2-core reference machine: tests/perf/test_signin_perf.py (about 0.3 s).
+    # Measured on the 2-core reference machine, quiet (tests/perf/test_signin_perf.py, and the KDF alone):
+    # t=2/128 MiB 0.13 s, t=3/128 MiB 0.17 s, t=4/128 MiB 0.21 s, t=3/192 MiB 0.27 s, t=4/192 MiB 0.32 s.
+    # t=3 at 192 MiB puts a whole sign-in (derive, open the database, load the account) near 0.3 s when the
+    # machine is quiet and under 0.5 s when it is busy; the memory makes guessing on GPUs costly.
+    # Entries keep the parameters they were made with, so changing these defaults only affects new ones.
     time_cost: int = 3
-    memory_kib: int = 131072  # 128 MiB: costly to run in parallel on a GPU
+    memory_kib: int = 196608  # 192 MiB
     parallelism: int = 2
     salt_b64: str = ""
 

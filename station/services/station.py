@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import os
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from station.db.rows import AccountRow, MetaRow, SequenceRow
 from station.db.uow import Database
 from station.domain.regno import SITE_PATTERN
 from station.domain.roles import Actor, Role
-from station.errors import StationError
+from station.errors import PermissionDenied, StationError
 from station.paths import station_home
 from station.security.kdf import KdfParams
 from station.security.keyring import RECOVERY_ENTRY, Keyring, new_database_key
@@ -44,12 +45,18 @@ class StationContext:
     settings: StationSettings
     db: Database
     actor: Actor
+    # The unwrapped database key, held in memory only for this session: an administrator's session
+    # needs it to wrap a copy for a new account. Never written anywhere, never shown in repr().
+    db_key: bytes | None = field(default=None, repr=False, compare=False)
+    must_change_password: bool = False  # the UI asks for a new passphrase before anything else
+    locked: bool = False
 
     @property
     def station_code(self) -> str:
         return f"{self.settings.site_code}-{self.settings.station_number:02d}"
 
     def close(self) -> None:
+        self.db_key = None
         self.db.dispose()
 
 
@@ -74,7 +81,7 @@ def normalize_recovery_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def _open_database(home: Path, settings: StationSettings, key: bytes | None) -> Database:
+def open_database(home: Path, settings: StationSettings, key: bytes | None) -> Database:
     if settings.database_url:
         engine = url_engine(settings.database_url)
         upgrade(engine)
@@ -120,7 +127,7 @@ def initialize(
         site_code=site_code, station_number=station_number, language=language, database_url=database_url
     )
     try:
-        db = _open_database(home, settings, db_key)
+        db = open_database(home, settings, db_key)
         actor = Actor(username, Role.ADMINISTRATOR, f"{site_code}-{station_number:02d}")
         _seed(db, actor, station_id, site_code, admin_passphrase if database_url else None)
     except BaseException:
@@ -129,7 +136,7 @@ def initialize(
         raise
     keyring.save()  # only once the database exists
     save_section("station", settings, home)
-    return StationContext(home, settings, db, actor), recovery_code
+    return StationContext(home, settings, db, actor, db_key=db_key), recovery_code
 
 
 def _seed(db: Database, actor: Actor, station_id: str, site_code: str, server_passphrase: str | None) -> None:
@@ -152,7 +159,7 @@ def is_set_up(home: Path | None = None) -> bool:
     return (home / "keyring.json").exists() or bool(station_settings(home).database_url)
 
 
-def _throttle(keyring: Keyring, username: str) -> None:
+def throttle(keyring: Keyring, username: str) -> None:
     count, last = keyring.failures(username)
     if count >= LOCK_AFTER:
         remaining = LOCK_SECONDS - (time.time() - last)
@@ -171,19 +178,21 @@ def sign_in(username: str, passphrase: str, home: Path | None = None) -> Station
     settings = station_settings(home)
     username = username.strip().lower()
     keyring = Keyring.load(home)
-    _throttle(keyring, username)
+    throttle(keyring, username)
     try:
         key = keyring.unwrap(username, passphrase)
     except StationError:
         keyring.record_failure(username)
-        _record_failed_signin_later(home, username)
+        record_failed_signin_later(home, username)
         raise
-    db = _open_database(home, settings, key)
+    db = open_database(home, settings, key)
     try:
-        return _load_actor(home, settings, db, username, passphrase, keyring)
+        ctx = _load_actor(home, settings, db, username, passphrase, keyring)
     except BaseException:
         db.dispose()
         raise
+    ctx.db_key = key
+    return ctx
 
 
 def _load_actor(
@@ -203,6 +212,7 @@ def _load_actor(
             except VerificationError:
                 raise StationError("error.bad_credentials") from None
         actor = Actor(username, Role(row.role), station_code)
+        must_change = bool(row.must_change_password)
         pending = _pending_failures(home)
         for failed_name, at in pending:
             audit.record(uow, failed_name, "signin.failed", "account", failed_name, {"at": at},
@@ -210,7 +220,73 @@ def _load_actor(
         audit.record(uow, actor, "signin", "account", username)
     _clear_pending_failures(home)
     keyring.clear_failures(username)
-    return StationContext(home, settings, db, actor)
+    return StationContext(home, settings, db, actor, must_change_password=must_change)
+
+
+# Screen lock, unlock and sign-out. The lock itself is the window's business; the core records it
+# and checks who may unlock: the same person, or a supervisor or administrator (who then takes over).
+UNLOCK_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def lock_session(ctx: StationContext, reason: str = "idle") -> None:
+    """Record that the screen was locked (reason: idle | shortcut)."""
+    ctx.locked = True
+    with ctx.db.uow() as uow:
+        audit.record(uow, ctx.actor, "session.lock", "account", ctx.actor.username, {"reason": reason})
+
+
+def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Actor:
+    """Check `username`'s passphrase against this session (throttled like sign-in); the account's Actor."""
+    username = username.strip().lower()
+    keyring = Keyring.load(ctx.home)
+    throttle(keyring, username)
+    try:
+        key = keyring.unwrap(username, passphrase)
+        if ctx.db_key is not None and not hmac.compare_digest(key, ctx.db_key):
+            raise StationError("error.bad_credentials")
+        with ctx.db.reader() as uow:
+            row = uow.session.scalar(select(AccountRow).where(AccountRow.username == username))
+            if row is None or not row.active:
+                raise StationError("error.bad_credentials")
+            if row.password_hash:
+                try:
+                    PasswordHasher().verify(row.password_hash, passphrase)
+                except VerificationError:
+                    raise StationError("error.bad_credentials") from None
+            role = Role(row.role)
+    except StationError:
+        keyring.record_failure(username)
+        with ctx.db.uow() as uow:
+            safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
+            audit.record(uow, safe, "signin.failed", "account", safe, {"during": "unlock"},
+                         station=ctx.station_code)
+        raise
+    keyring.clear_failures(username)
+    return Actor(username, role, ctx.station_code)
+
+
+def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor:
+    """Unlock a locked screen. The same person, or a supervisor/administrator who then takes over the session."""
+    previous = ctx.actor
+    actor = verify_passphrase(ctx, username, passphrase)
+    if actor.username != previous.username and actor.role not in UNLOCK_ROLES:
+        with ctx.db.uow() as uow:
+            audit.record(uow, actor, "session.unlock_denied", "account", previous.username)
+        raise PermissionDenied("error.permission_denied", permission="unlock_other_session")
+    with ctx.db.uow() as uow:
+        audit.record(uow, actor, "session.unlock", "account", actor.username, {"locked_user": previous.username})
+    ctx.actor = actor
+    ctx.locked = False
+    return actor
+
+
+def sign_out(ctx: StationContext) -> None:
+    """Record the sign-out and forget the key."""
+    try:
+        with ctx.db.uow() as uow:
+            audit.record(uow, ctx.actor, "signout", "account", ctx.actor.username)
+    finally:
+        ctx.close()
 
 
 # A failed sign-in cannot write to the encrypted database (no key). It is noted in a small file
@@ -218,7 +294,7 @@ def _load_actor(
 _PENDING = "failed-signins.log"
 
 
-def _record_failed_signin_later(home: Path, username: str) -> None:
+def record_failed_signin_later(home: Path, username: str) -> None:
     safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
     with open(home / _PENDING, "a", encoding="utf-8") as fh:
         fh.write(f"{datetime.now().isoformat(timespec='seconds')} {safe}\n")

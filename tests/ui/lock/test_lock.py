@@ -1,0 +1,129 @@
+"""Lock overlay hides everything and keeps unsaved work; the same person or a supervisor unlocks. Idle watcher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QStatusBar
+from pytestqt.qtbot import QtBot
+
+from station.domain.roles import Role
+from station.services import accounts
+from station.services import station as st
+from station.services.station import StationContext
+from ui.lock.idle import IdleWatcher
+from ui.lock.overlay import LockOverlay, install_lock_shortcut
+
+
+@pytest.fixture
+def clerk_ctx(sqlite_ctx: StationContext, home: Path) -> Iterator[StationContext]:
+    accounts.create_account(sqlite_ctx, "sara", Role.CLERK, "sara passphrase 1")
+    accounts.create_account(sqlite_ctx, "omar", Role.CLERK, "omar passphrase 1")
+    c = st.sign_in("sara", "sara passphrase 1", home)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> QMainWindow:
+    win = QMainWindow()
+    form = QLineEdit()
+    form.setObjectName("form")
+    win.setCentralWidget(form)
+    win.setStatusBar(QStatusBar())
+    win.statusBar().showMessage("MKH-02-000123-K")
+    win.resize(800, 600)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def _unlock(qtbot: QtBot, ov: LockOverlay, user: str, secret: str) -> None:
+    ov.panel.account.setText(user)
+    ov.panel.passphrase.setText(secret)
+    qtbot.mouseClick(ov.panel.button, Qt.MouseButton.LeftButton)
+
+
+def test_lock_hides_data_and_keeps_unsaved_work(qtbot: QtBot, window: QMainWindow,
+                                                clerk_ctx: StationContext) -> None:
+    form = window.centralWidget()
+    assert isinstance(form, QLineEdit)
+    form.setText("فاطمة unsaved draft")
+    ov = LockOverlay(window, clerk_ctx)
+    ov.lock("shortcut")
+    assert ov.is_locked() and clerk_ctx.locked
+    assert not form.isVisible() and not window.statusBar().isVisible()
+    assert ov.geometry() == window.rect()
+    assert ov.panel.account.text() == "sara"
+    window.resize(900, 700)
+    assert ov.geometry() == window.rect()
+
+    _unlock(qtbot, ov, "sara", "wrong passphrase!")
+    qtbot.waitUntil(lambda: ov.panel.button.isEnabled() and ov.panel.message.text() != "", timeout=10000)
+    assert ov.is_locked() and "Wrong" in ov.panel.message.text()
+
+    _unlock(qtbot, ov, "omar", "omar passphrase 1")  # another clerk may not take over
+    qtbot.waitUntil(lambda: ov.panel.button.isEnabled() and "role" in ov.panel.message.text(), timeout=10000)
+    assert ov.is_locked()
+
+    with qtbot.waitSignal(ov.unlocked, timeout=10000) as sig:
+        _unlock(qtbot, ov, "sara", "sara passphrase 1")
+    assert sig.args[0].username == "sara"
+    assert not ov.is_locked() and form.isVisible() and window.statusBar().isVisible()
+    assert form.text() == "فاطمة unsaved draft"
+
+
+def test_supervisor_takes_over(qtbot: QtBot, window: QMainWindow, sqlite_ctx: StationContext,
+                               clerk_ctx: StationContext) -> None:
+    accounts.create_account(sqlite_ctx, "lead", Role.SUPERVISOR, "lead passphrase 1")
+    ov = LockOverlay(window, clerk_ctx)
+    ov.lock()
+    with qtbot.waitSignal(ov.unlocked, timeout=10000) as sig:
+        _unlock(qtbot, ov, "lead", "lead passphrase 1")
+    assert sig.args[0].role is Role.SUPERVISOR and clerk_ctx.actor.username == "lead"
+
+
+def test_shortcut_locks(qtbot: QtBot, window: QMainWindow, clerk_ctx: StationContext) -> None:
+    ov = LockOverlay(window, clerk_ctx)
+    install_lock_shortcut(window, ov)
+    window.activateWindow()
+    window.centralWidget().setFocus()
+    qtbot.keyClick(window.centralWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(ov.is_locked, timeout=2000)
+
+
+def test_idle_watcher(qtbot: QtBot, window: QMainWindow) -> None:
+    w = IdleWatcher(5, check_ms=20)
+    assert w._timeout_s == 300  # default from the settings: five minutes
+    w.set_timeout_seconds(1.0)
+    w.start()
+    target = window.centralWidget()
+    fired: list[bool] = []
+    w.idle.connect(lambda: fired.append(True))
+    for _ in range(15):  # steady activity for longer than the timeout: no lock
+        qtbot.wait(100)
+        QApplication.sendEvent(target, QMouseEvent(QEvent.Type.MouseMove, QPointF(5, 5), QPointF(5, 5),
+                                                   Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                                                   Qt.KeyboardModifier.NoModifier))
+    assert fired == []
+    with qtbot.waitSignal(w.idle, timeout=2000):
+        pass
+    assert not w.is_running()
+    w.set_minutes(0)
+    w.start()
+    assert not w.is_running()  # 0 minutes switches the lock off
+
+
+def test_lock_hides_open_dialogs_of_the_window(qtbot: QtBot, window: QMainWindow, clerk_ctx: StationContext) -> None:
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    dialog = QDialog(window)
+    QLabel("MKH-02-000123-K", dialog)
+    dialog.show()
+    ov = LockOverlay(window, clerk_ctx)
+    ov.lock()
+    assert not dialog.isVisible() and ov.is_locked()

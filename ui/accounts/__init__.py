@@ -1,0 +1,1 @@
+"""Account management (administrators) and own passphrase change."""

@@ -1,0 +1,1 @@
+"""Screen lock: overlay and idle watcher."""

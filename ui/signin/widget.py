@@ -1,0 +1,175 @@
+"""Sign-in screen: account + passphrase; the Argon2 work runs off the GUI thread with a busy indicator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.errors import StationError
+from station.i18n import tr
+from station.services import station as st
+from station.settings import station_settings
+from ui.signin.worker import run_off_thread
+
+
+class CredentialsPanel(QFrame):
+    """A centred card: heading, explanation, account and passphrase fields, a button, busy bar, message."""
+
+    submitted = Signal(str, str)  # account, passphrase
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("credentialsPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMaximumWidth(520)
+        self.setMinimumWidth(440)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.heading = QLabel(self)
+        font = QFont(self.heading.font())
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subheading = QLabel(self)
+        self.subheading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.explain = QLabel(self)
+        self.explain.setWordWrap(True)
+        self.explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.account = QLineEdit(self)
+        self.account.setObjectName("account")
+        self.account.setMaxLength(32)
+        self.account.setInputMethodHints(Qt.InputMethodHint.ImhLatinOnly | Qt.InputMethodHint.ImhNoAutoUppercase)
+        self.account.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # account names are Latin
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setObjectName("passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        hints = Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
+        self.passphrase.setInputMethodHints(hints)
+        self.button = QPushButton(self)
+        self.button.setObjectName("submit")
+        self.button.setDefault(True)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)  # indeterminate
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(8)
+        self.busy.setVisible(False)
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        self._account_label, self._pass_label = QLabel(self), QLabel(self)
+        form = QFormLayout()
+        form.addRow(self._account_label, self.account)
+        form.addRow(self._pass_label, self.passphrase)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(32, 28, 32, 28)
+        box.setSpacing(12)
+        for w in (self.heading, self.subheading, self.explain):
+            box.addWidget(w)
+        box.addLayout(form)
+        box.addWidget(self.button)
+        box.addWidget(self.busy)
+        box.addWidget(self.message)
+        self.account.returnPressed.connect(self.passphrase.setFocus)
+        self.passphrase.returnPressed.connect(self._on_submit)
+        self.button.clicked.connect(self._on_submit)
+
+    def set_labels(self, account: str, passphrase: str, button: str) -> None:
+        self._account_label.setText(account)
+        self._pass_label.setText(passphrase)
+        self.button.setText(button)
+
+    def set_busy(self, busy: bool, text: str = "") -> None:
+        self.busy.setVisible(busy)
+        for w in (self.account, self.passphrase, self.button):
+            w.setEnabled(not busy)
+        if busy:
+            self.message.setStyleSheet("color: palette(text);")
+            self.message.setText(text)
+
+    def show_error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.message.setText(text)
+        self.passphrase.clear()
+        self.passphrase.setFocus()
+
+    def _on_submit(self) -> None:
+        if self.button.isEnabled():
+            self.submitted.emit(self.account.text().strip(), self.passphrase.text())
+
+
+class SignInWidget(QWidget):
+    """The first screen. Emits `signed_in(StationContext)` once the database is open."""
+
+    signed_in = Signal(object)
+
+    def __init__(
+        self, home: Path | None = None, *, station_code: str = "",
+        sign_in_fn: Callable[[str, str], Any] | None = None, pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("signIn")
+        self._home = home
+        if not station_code:
+            settings = station_settings(home)
+            if settings.site_code:
+                station_code = f"{settings.site_code}-{settings.station_number:02d}"
+        self._station_code = station_code
+        self._sign_in = sign_in_fn or (lambda user, secret: st.sign_in(user, secret, self._home))
+        self._pool = pool
+        self.panel = CredentialsPanel(self)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.panel.submitted.connect(self._on_panel_submitted)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        p = self.panel
+        p.heading.setText(tr("signin.title"))
+        p.subheading.setText(tr("signin.station", station=self._station_code) if self._station_code else "")
+        p.subheading.setVisible(bool(self._station_code))
+        p.explain.setText(tr("signin.privacy"))
+        p.set_labels(tr("signin.account"), tr("signin.passphrase"), tr("signin.button"))
+
+    def reset(self) -> None:
+        """Back to an empty form (after sign-out)."""
+        self.panel.passphrase.clear()
+        self.panel.message.clear()
+        self.panel.set_busy(False)
+        (self.panel.passphrase if self.panel.account.text() else self.panel.account).setFocus()
+
+    def _on_panel_submitted(self, user: str, secret: str) -> None:
+        if not user or not secret:
+            self.panel.show_error(tr("signin.empty"))
+            return
+        self.panel.set_busy(True, tr("signin.working"))
+        run_off_thread(lambda: self._sign_in(user, secret), self._on_done, self._on_failed, self, self._pool)
+
+    def _on_done(self, ctx: object) -> None:
+        self.panel.set_busy(False)
+        self.panel.passphrase.clear()
+        self.panel.message.clear()
+        self.signed_in.emit(ctx)
+
+    def _on_failed(self, exc: StationError) -> None:
+        self.panel.set_busy(False)
+        self.panel.show_error(exc.message())
