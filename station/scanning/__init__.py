@@ -1,0 +1,1 @@
+"""Scanning: ID documents (MRZ), barcodes, frames and photo quality; Qt-free."""
