@@ -1,0 +1,196 @@
+"""Find the MRZ in a grey image: character blobs chained into text lines, then 2-3 aligned long lines.
+
+Returns the geometry the reader needs: for each line, a fitted baseline and the centre of every one of
+its N character cells (N = 30, 36 or 44; the pitch comes from the line's length because OCR-B in the MRZ
+is monospaced). Residual perspective is absorbed by fitting cell centres with a quadratic in the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MIN_CHAIN = 14  # blobs in a line before it may be MRZ
+
+
+@dataclass(frozen=True)
+class Blob:
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+
+@dataclass(frozen=True)
+class TextLine:
+    blobs: tuple[Blob, ...]
+    height: float  # typical character height
+    slope: float
+    intercept: float
+
+    @property
+    def left(self) -> float:
+        return float(self.blobs[0].cx)
+
+    @property
+    def right(self) -> float:
+        return float(self.blobs[-1].cx)
+
+    def y_at(self, x: float) -> float:
+        return self.slope * x + self.intercept
+
+
+@dataclass(frozen=True)
+class Zone:
+    lines: tuple[TextLine, ...]
+    scale: float  # image coordinates / working coordinates
+
+    @property
+    def height(self) -> float:
+        return float(np.median([ln.height for ln in self.lines]))
+
+
+def binarize(gray: np.ndarray, char_h: float | None = None) -> np.ndarray:
+    """Dark ink -> 255. Local threshold so that glare and shadow across the card do not matter."""
+    block = int(char_h * 2.2) | 1 if char_h else 31
+    block = max(block, 11)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+
+
+def _blobs(binary: np.ndarray, min_h: int, max_h: int) -> list[Blob]:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if min_h <= h <= max_h and w <= 2.6 * h and area >= 0.12 * w * h and area >= 6:
+            out.append(Blob(x, y, w, h))
+    return out
+
+
+def _chains(blobs: list[Blob]) -> list[list[Blob]]:
+    """Link each blob to its nearest right neighbour of similar height on the same row."""
+    blobs = sorted(blobs, key=lambda b: b.x)
+    xs = np.array([b.x for b in blobs])
+    nxt: dict[int, int] = {}
+    taken: set[int] = set()
+    for i, a in enumerate(blobs):
+        best, best_gap = -1, 1e9
+        lo = int(np.searchsorted(xs, a.x + 1))
+        hi = int(np.searchsorted(xs, a.x + a.w + 2.2 * a.h))
+        for j in range(lo, min(hi, len(blobs))):
+            b = blobs[j]
+            if not 0.55 < b.h / a.h < 1.8 or abs(b.cy - a.cy) > 0.45 * max(a.h, b.h):
+                continue
+            gap = b.cx - a.cx
+            if gap <= 0.3 * a.h:
+                continue
+            if gap < best_gap:
+                best, best_gap = j, gap
+        if best >= 0 and best not in taken:
+            nxt[i] = best
+            taken.add(best)
+    chains = []
+    for i in range(len(blobs)):
+        if i in taken:
+            continue
+        chain = [blobs[i]]
+        k = i
+        while k in nxt:
+            k = nxt[k]
+            chain.append(blobs[k])
+        if len(chain) >= MIN_CHAIN:
+            chains.append(chain)
+    return chains
+
+
+def _line(chain: list[Blob]) -> TextLine:
+    cx = np.array([b.cx for b in chain])
+    cy = np.array([b.cy for b in chain])
+    slope, intercept = np.polyfit(cx, cy, 1) if len(chain) > 1 else (0.0, cy[0])
+    height = float(np.percentile([b.h for b in chain], 75))
+    return TextLine(tuple(chain), height, float(slope), float(intercept))
+
+
+def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
+    """Join pieces of one line split by a gap (a glare spot, a broken character)."""
+    lines = sorted(lines, key=lambda ln: ln.left)
+    out: list[TextLine] = []
+    for ln in lines:
+        for k, prev in enumerate(out):
+            gap = ln.left - prev.right
+            same_row = abs(prev.y_at(ln.left) - ln.blobs[0].cy) < 0.5 * prev.height
+            if -0.5 * prev.height < gap < 8 * prev.height and same_row and 0.7 < ln.height / prev.height < 1.4:
+                out[k] = _line([*prev.blobs, *ln.blobs])
+                break
+        else:
+            out.append(ln)
+    return out
+
+
+def find_zone(gray: np.ndarray, work_width: int = 1100) -> Zone | None:
+    """The most MRZ-like group of 2 or 3 long, parallel, left-aligned text lines, or None."""
+    scale = 1.0
+    if gray.shape[1] > work_width:
+        scale = gray.shape[1] / work_width
+        gray = cv2.resize(gray, (work_width, round(gray.shape[0] / scale)), interpolation=cv2.INTER_AREA)
+    binary = binarize(gray)
+    h_img = gray.shape[0]
+    blobs = _blobs(binary, 6, max(12, h_img // 3))
+    lines = _merge_collinear([_line(c) for c in _chains(blobs)])
+    lines = [ln for ln in lines if ln.right - ln.left > 12 * ln.height]
+    lines.sort(key=lambda ln: ln.y_at(ln.left))
+    best: tuple[float, list[TextLine]] | None = None
+    for i in range(len(lines)):
+        for n in (3, 2):
+            group = lines[i : i + n]
+            if len(group) < n:
+                continue
+            hs = [g.height for g in group]
+            h = float(np.median(hs))
+            ys = [g.y_at((g.left + g.right) / 2) for g in group]
+            gaps = np.diff(ys)
+            if max(hs) / min(hs) > 1.35 or np.any(gaps < 1.1 * h) or np.any(gaps > 2.6 * h):
+                continue
+            lefts = [g.left for g in group]
+            rights = [g.right for g in group]
+            span = max(rights) - min(lefts)
+            if max(lefts) - min(lefts) > 2.5 * h or max(rights) - min(rights) > 0.3 * span:
+                continue
+            score = sum(len(g.blobs) for g in group) + (5 if n == 3 else 0)
+            if best is None or score > best[0]:
+                best = (score, group)
+    if best is None:
+        return None
+    return Zone(tuple(best[1]), scale)
+
+
+def cell_centres(line: TextLine, n: int, left: float, right: float) -> np.ndarray:
+    """(n, 2) array of cell centres along `line`, refined by matching blobs to cell indices."""
+    pitch = (right - left) / (n - 1)
+    idx = np.arange(n, dtype=float)
+    coeffs = np.array([0.0, pitch, left])
+    for _ in range(2):
+        xs_pred = np.polyval(coeffs, idx)
+        ks, xs = [], []
+        for b in line.blobs:
+            k = int(np.argmin(np.abs(xs_pred - b.cx)))
+            if abs(xs_pred[k] - b.cx) < 0.3 * pitch and b.w < 1.2 * pitch:
+                ks.append(k)
+                xs.append(b.cx)
+        if len(set(ks)) >= 8:
+            deg = 2 if len(set(ks)) >= 15 else 1
+            fit = np.polyfit(np.array(ks, float), np.array(xs), deg)
+            coeffs = fit if deg == 2 else np.array([0.0, *fit])
+    xs = np.polyval(coeffs, idx)
+    ys = line.slope * xs + line.intercept
+    return np.stack([xs, ys], axis=1)

@@ -1,0 +1,101 @@
+"""MRZ accuracy benchmark: synthetic TD1/TD3 documents in 1280x720 frames at three difficulty levels.
+
+Reports the share of documents whose whole MRZ is read exactly and valid, and the time per image, for
+our reader and (if installed: `pip install passporteye` + Debian tesseract-ocr) PassportEye on the same
+images in the same run. STATION_PERF_SHORT=1: 20 documents per level; else 200.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import pytest
+
+from station.scanning.idscan import scan_image
+from tests.station.scanning import docgen
+
+SHORT = os.environ.get("STATION_PERF_SHORT") == "1"
+N = int(os.environ.get("STATION_PERF_MRZ_N", "20" if SHORT else "200"))
+N_PE = int(os.environ.get("STATION_PERF_PE_N", str(N)))
+
+
+def _passporteye():
+    if shutil.which("tesseract") is None:
+        return None
+    try:
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        from passporteye import read_mrz
+    except ImportError:
+        return None
+    return read_mrz
+
+
+def _pe_exact(mrz, truth: tuple[str, ...]) -> bool:
+    if mrz is None or not mrz.valid:
+        return False
+    want = "\n".join(truth)
+    return want in (mrz.aux.get("text", ""), mrz.aux.get("raw_text", ""))
+
+
+@pytest.mark.perf
+def test_mrz_accuracy_and_speed() -> None:
+    read_pe = _passporteye()
+    rows = []
+    ours_exact_all: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for level in docgen.LEVELS:
+            ok = wrong_valid = 0
+            times, pe_times = [], []
+            pe_ok = 0
+            for i in range(N):
+                s = docgen.make_sample(70000 + i, level)
+                t = time.perf_counter()
+                r = scan_image(s.image)
+                times.append(time.perf_counter() - t)
+                exact = r.mrz is not None and r.mrz.valid and r.mrz.lines == s.lines
+                ok += exact
+                wrong_valid += bool(r.mrz is not None and r.mrz.valid and not exact)
+                if read_pe is not None and i < N_PE:
+                    path = Path(tmp) / f"{level}{i}.jpg"
+                    cv2.imwrite(str(path), s.image, [cv2.IMWRITE_JPEG_QUALITY, 98])
+                    t = time.perf_counter()
+                    try:
+                        mrz = read_pe(str(path))
+                    except Exception:
+                        mrz = None
+                    pe_times.append(time.perf_counter() - t)
+                    pe_ok += _pe_exact(mrz, s.lines)
+            ours = ok / N
+            ours_exact_all[level] = ours
+            line = (f"{level:9s} ours: exact+valid {ours:6.1%} (n={N}), valid-but-wrong {wrong_valid}, "
+                    f"median {statistics.median(times) * 1000:6.1f} ms")
+            if pe_times:
+                n_pe = len(pe_times)
+                ours_same = None  # ours on exactly PassportEye's subset
+                pe = pe_ok / n_pe
+                med_pe = statistics.median(pe_times)
+                ours_sub = statistics.median(times[:n_pe])
+                line += (f" | PassportEye: {pe:6.1%} (n={n_pe}), median {med_pe * 1000:7.1f} ms"
+                         f" | accuracy ratio {ours / pe if pe else float('inf'):.2f}x,"
+                         f" speed ratio {med_pe / ours_sub:.1f}x")
+                del ours_same
+            else:
+                line += " | PassportEye: skipped (passporteye or tesseract absent)"
+            print(line)
+            rows.append((level, ours, statistics.median(times), pe_times, pe_ok))
+    target = 0.97 if not SHORT else 0.85  # 20 images make a noisy estimate
+    assert ours_exact_all["moderate"] >= target
+    assert statistics.median([t for r in rows for t in r[3]] or [1.0]) > 0
+    for level, ours, med, pe_times, pe_ok in rows:
+        if level != "hard":  # the hard level tries every fallback on frames it cannot read
+            assert med < 0.150, level
+        if pe_times and level != "easy":
+            assert ours >= pe_ok / len(pe_times), level

@@ -1,0 +1,1 @@
+"""ID document scanning: scan dialog, keyboard-wedge barcode scanner, field source badges."""
