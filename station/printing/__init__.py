@@ -1,0 +1,1 @@
+"""Printed documents: layouts in millimetres, fonts, bidi shaping, wristbands, ration cards, sheets, spooling."""

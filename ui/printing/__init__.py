@@ -1,0 +1,1 @@
+"""Print preview and printing of wristbands and ration cards."""

@@ -1,0 +1,227 @@
+"""Print dialog: preview (QtPdf), printer picker, print or save as PDF off the GUI thread, retry on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.db.uow import Database
+from station.domain.roles import Actor
+from station.errors import StationError
+from station.i18n import tr
+from station.printing import profiles, spool
+from station.services import printing as svc
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class _Task(QRunnable):
+    """Runs `fn` on the pool; reports its result or the StationError message back on the GUI thread."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except StationError as exc:
+            self.signals.failed.emit(exc.message())
+            return
+        self.signals.done.emit(result)
+
+
+class PrintDialog(QDialog):
+    """Preview the document for one household, pick a printer, print (kept for retry if it fails)."""
+
+    printed = Signal(str, str)  # kind, job reference (or "pdf")
+
+    def __init__(self, db: Database, actor: Actor, household_id: str, kind: str = "card",
+                 parent: QWidget | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.household_id = db, actor, household_id
+        self.pool = pool or QThreadPool.globalInstance()
+        self.settings = profiles.load_print_settings()
+        self.job: svc.PrintJob | None = None
+        self._tasks: set[_Task] = set()
+        self._buffer: QBuffer | None = None
+        self.setWindowTitle(tr("printing.dialog.title"))  # never personal data in a window title
+        self.kind_box = QComboBox()
+        for k in svc.KINDS:
+            self.kind_box.addItem(tr(f"printing.kind.{k}"), k)
+        self.kind_box.setCurrentIndex(list(svc.KINDS).index(kind))
+        self.printer_box = QComboBox()
+        self.reason = QLineEdit()
+        self.reason_label = QLabel(tr("printing.dialog.reprint_reason"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.doc = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.doc)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self.view.setMinimumSize(520, 360)
+        self.print_button = QPushButton(tr("printing.dialog.print"))
+        self.save_button = QPushButton(tr("printing.dialog.save_pdf"))
+        close = QPushButton(tr("printing.dialog.close"))
+        form = QFormLayout()
+        form.addRow(tr("printing.dialog.kind"), self.kind_box)
+        form.addRow(tr("printing.dialog.printer"), self.printer_box)
+        form.addRow(self.reason_label, self.reason)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for b in (self.save_button, self.print_button, close):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
+        self.reason.editingFinished.connect(self._prepare)
+        self.print_button.clicked.connect(self._on_print_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        close.clicked.connect(self.reject)
+        self._set_busy(True)
+        self._run(spool.list_printers, self._on_printers_listed)
+        self._prepare()
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return str(self.kind_box.currentData())
+
+    def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        task = _Task(fn)
+        self._tasks.add(task)
+        task.signals.done.connect(done)
+        task.signals.failed.connect(self._on_task_failed)
+        task.signals.done.connect(lambda _r, t=task: self._tasks.discard(t))
+        task.signals.failed.connect(lambda _m, t=task: self._tasks.discard(t))
+        self.pool.start(task)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.print_button.setEnabled(not busy and self.job is not None and self.printer_box.count() > 0)
+        self.save_button.setEnabled(not busy and self.job is not None)
+
+    def _build(self) -> svc.PrintJob:
+        reason = self.reason.text()
+        with self.db.uow() as uow:
+            if self.kind == "wristband":
+                return svc.prepare_wristbands(uow, self.actor, [self.household_id], reason=reason,
+                                              settings=self.settings)
+            return svc.prepare_cards(uow, self.actor, [self.household_id], kind=self.kind, reason=reason,
+                                     settings=self.settings)
+
+    def _prepare(self) -> None:
+        self.job = None
+        self.status.setText(tr("printing.dialog.preparing"))
+        self._set_busy(True)
+        self._run(self._build, self._on_job_ready)
+
+    # --- slots -----------------------------------------------------------------------------------------
+    def _on_kind_changed(self, _index: int) -> None:
+        self._select_profile_printer()
+        self._prepare()
+
+    def _on_printers_listed(self, printers: list[spool.PrinterInfo]) -> None:
+        self.printer_box.clear()
+        for p in printers:
+            self.printer_box.addItem(p.name, p.name)
+        if not printers:
+            self.status.setText(tr("printing.dialog.no_printers"))
+        self._select_profile_printer()
+        self._set_busy(False)
+
+    def _select_profile_printer(self) -> None:
+        wanted = profiles.load_profiles().for_kind(self.kind)
+        idx = self.printer_box.findData(wanted) if wanted else -1
+        if idx >= 0:
+            self.printer_box.setCurrentIndex(idx)
+
+    def _on_job_ready(self, job: svc.PrintJob) -> None:
+        self.job = job
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(job.pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.doc.load(self._buffer)
+        needs_reason = job.is_reprint
+        self.reason_label.setVisible(True)
+        self.reason.setVisible(True)
+        issue = max((i.issue for i in job.items), default=1) - 1
+        self.status.setText(tr("printing.dialog.reprint_warning", issue=issue) if needs_reason and issue else "")
+        self._set_busy(False)
+
+    def _on_task_failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.print_button.setText(tr("printing.dialog.retry"))
+        self._set_busy(False)
+
+    def _on_print_clicked(self) -> None:
+        job, printer = self.job, str(self.printer_box.currentData() or "")
+        if job is None or not printer:
+            return
+        self.status.setText(tr("printing.dialog.sending"))
+        self._set_busy(True)
+        wait = self.settings.job_wait_seconds
+
+        def send() -> tuple[str, str]:
+            result = spool.send(job.pdf, printer, job.title, job.page_mm, wait_seconds=wait)
+            with self.db.uow() as uow:  # recorded only after the spooler accepted the job
+                svc.record_printed(uow, self.actor, job, printer=printer, job_ref=result.job_ref)
+            profiles.remember_printer(job.kind, printer)
+            return printer, result.job_ref
+
+        self._run(send, self._on_printed)
+
+    def _on_printed(self, result: tuple[str, str]) -> None:
+        printer, job_ref = result
+        self.status.setText(tr("printing.dialog.accepted", printer=printer, job=job_ref))
+        self.print_button.setText(tr("printing.dialog.print"))
+        self.printed.emit(self.kind, job_ref)
+        self._prepare()  # a further print of this household is a reprint: rebuild with the next issue
+
+    def _on_save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("printing.dialog.save_pdf"), "",
+                                              tr("printing.dialog.pdf_filter"))
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> None:
+        job = self.job
+        if job is None:
+            return
+        self._set_busy(True)
+
+        def save() -> tuple[str, str]:
+            svc.save_pdf(job, path)
+            with self.db.uow() as uow:
+                svc.record_printed(uow, self.actor, job, printer="pdf", job_ref=job.job_id)
+            return "pdf", job.job_id
+
+        def saved(result: tuple[str, str]) -> None:
+            self.status.setText(tr("printing.dialog.saved"))
+            self.printed.emit(self.kind, "pdf")
+            self._prepare()
+
+        self._run(save, saved)
