@@ -122,9 +122,10 @@ class NameTokenRow(Base):
     token: Mapped[str] = mapped_column(
         String(128).with_variant(String(128, collation="C"), "postgresql"), primary_key=True
     )
-    household_id: Mapped[str] = mapped_column(
-        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
+    # (household, token): deleting a household's tokens, and checking "does this household have a word
+    # starting with ..." while walking the register, are both one short index range.
+    __table_args__ = (Index("ix_name_tokens_household_token", "household_id", "token"),)
 
 
 class DocumentRow(Base):
@@ -200,3 +201,17 @@ class AuditEventRow(Base):
 
 
 Index("ix_households_status_arrived", HouseholdRow.status, HouseholdRow.arrived_at)
+
+
+class DistributionRow(Base):
+    """One hand-out of relief items to a household (or one member), recorded at the station that gave it."""
+
+    __tablename__ = "distributions"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    individual_id: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    item: Mapped[str] = mapped_column(String(32))  # e.g. food_parcel, hygiene_kit, blanket
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    station: Mapped[str] = mapped_column(String(16), default="")
+    distributed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    distributed_by: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,32 @@
+"""`station report --day DATE --out FILE.pdf`: the end-of-day report with charts."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from station.i18n import tr
+
+NAME = "report"
+HELP = "Write the end-of-day report (arrivals by hour, age and sex, needs, prints, exports) as a PDF."
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--day", default=None, metavar="DATE", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+
+
+def run(args: argparse.Namespace) -> int:
+    from station.cli.commands.export import parse_day
+    from station.cli.session import open_from_env
+    from station.services.export import day_report
+
+    day = parse_day(args.day) if args.day else date.today()
+    ctx = open_from_env()
+    try:
+        day_report(ctx.db, ctx.actor, day, args.out)
+    finally:
+        ctx.close()
+    print(tr("export.cli.report_written", file=str(args.out)))
+    return 0

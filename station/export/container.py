@@ -1,0 +1,180 @@
+"""Records inside a pack: a header record, typed data records, and a manifest (counts + SHA-256 per part).
+
+Plaintext layout (inside the sealed stream), integers big-endian:
+
+    record := kind u8 | meta_len u32 | blob_len u32 | meta (UTF-8 JSON object) | blob
+
+The first record is the pack header (format version, pack id, station, range), the last one the manifest.
+Each part (households, individuals, ...) is hashed over its records' bytes in stream order, so the reader
+checks counts and hashes as it goes, in bounded memory. Nothing in a pack names a file: kinds are small
+integers and unknown ones are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from station.errors import StationError
+
+INNER_VERSION = 1
+MAX_META = 1 * 1024 * 1024
+MAX_BLOB = 16 * 1024 * 1024
+_REC = struct.Struct(">BII")
+
+HEADER, MANIFEST = 1, 15
+PARTS: dict[int, str] = {
+    2: "households", 3: "individuals", 4: "documents", 5: "portraits", 6: "prints", 7: "distributions",
+    8: "audit",
+}
+KIND: dict[str, int] = {name: kind for kind, name in PARTS.items()}
+
+
+class ByteSink(Protocol):
+    def write(self, data: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: int
+    meta: dict[str, Any]
+    blob: bytes = b""
+
+    @property
+    def part(self) -> str:
+        return PARTS.get(self.kind, "")
+
+
+def encode(kind: int, meta: dict[str, Any], blob: bytes = b"") -> bytes:
+    body = json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _REC.pack(kind, len(body), len(blob)) + body + blob
+
+
+class PackWriter:
+    """Frames records into a byte sink (the sealing stream) and builds the manifest on the way."""
+
+    def __init__(self, sink: ByteSink, header: dict[str, Any]) -> None:
+        self._sink = sink
+        self._hashes = {name: hashlib.sha256() for name in PARTS.values()}
+        self.counts = {name: 0 for name in PARTS.values()}
+        self.header = {"format": INNER_VERSION, **header}
+        sink.write(encode(HEADER, self.header))
+
+    def add(self, part: str, meta: dict[str, Any], blob: bytes = b"") -> None:
+        data = encode(KIND[part], meta, blob)
+        self._hashes[part].update(data)
+        self.counts[part] += 1
+        self._sink.write(data)
+
+    def finish(self) -> dict[str, Any]:
+        manifest = {
+            "format": INNER_VERSION,
+            "pack_id": self.header.get("pack_id"),
+            "station": self.header.get("station"),
+            "range": self.header.get("range"),
+            "parts": {name: {"count": self.counts[name], "sha256": h.hexdigest()}
+                      for name, h in self._hashes.items()},
+        }
+        self._sink.write(encode(MANIFEST, manifest))
+        return manifest
+
+
+class _Buffer:
+    """Turns an iterator of chunks into exact reads, holding at most one chunk plus one record."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buf = bytearray()
+        self._pos = 0
+
+    def read(self, n: int) -> bytes | None:
+        while len(self._buf) - self._pos < n:
+            try:
+                nxt = next(self._chunks)
+            except StopIteration:
+                if len(self._buf) - self._pos == 0:
+                    return None
+                raise StationError("export.error.truncated") from None
+            del self._buf[: self._pos]
+            self._pos = 0
+            self._buf += nxt
+        out = bytes(self._buf[self._pos : self._pos + n])
+        self._pos += n
+        return out
+
+
+@dataclass
+class ReadState:
+    header: dict[str, Any] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: {n: 0 for n in PARTS.values()})
+
+
+def _check_header(meta: dict[str, Any]) -> None:
+    version = meta.get("format")
+    if not isinstance(version, int):
+        raise StationError("export.error.damaged")
+    if version > INNER_VERSION:
+        raise StationError("export.error.future_version", version=version, supported=INNER_VERSION)
+    if not isinstance(meta.get("pack_id"), str) or not isinstance(meta.get("station"), str):
+        raise StationError("export.error.damaged")
+
+
+def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
+    """Data records in order. Raises on a hostile or damaged stream; the manifest is checked at the end,
+    so the caller must consume the iterator fully before trusting (committing) anything it read."""
+    buf = _Buffer(chunks)
+    hashes = {name: hashlib.sha256() for name in PARTS.values()}
+    first = True
+    while True:
+        head = buf.read(_REC.size)
+        if head is None:
+            raise StationError("export.error.truncated")  # stream ended without a manifest
+        kind, meta_len, blob_len = _REC.unpack(head)
+        if meta_len > MAX_META or blob_len > MAX_BLOB:
+            raise StationError("export.error.hostile")
+        body = buf.read(meta_len + blob_len)
+        if body is None:
+            raise StationError("export.error.truncated")
+        try:
+            meta = json.loads(body[:meta_len])
+        except ValueError:
+            raise StationError("export.error.damaged") from None
+        if not isinstance(meta, dict):
+            raise StationError("export.error.damaged")
+        if first:
+            if kind != HEADER:
+                raise StationError("export.error.damaged")
+            _check_header(meta)
+            state.header = meta
+            first = False
+            continue
+        if kind == MANIFEST:
+            _check_manifest(meta, state, hashes)
+            if buf.read(1) is not None:
+                raise StationError("export.error.damaged")
+            state.manifest = meta
+            return
+        part = PARTS.get(kind)
+        if part is None:
+            raise StationError("export.error.hostile")
+        hashes[part].update(head)
+        hashes[part].update(body)
+        state.counts[part] += 1
+        yield Record(kind, meta, body[meta_len:])
+
+
+def _check_manifest(meta: dict[str, Any], state: ReadState, hashes: dict[str, Any]) -> None:
+    parts = meta.get("parts")
+    if not isinstance(parts, dict) or meta.get("pack_id") != state.header.get("pack_id"):
+        raise StationError("export.error.damaged")
+    for name, h in hashes.items():
+        entry = parts.get(name)
+        if not isinstance(entry, dict):
+            raise StationError("export.error.damaged")
+        if entry.get("count") != state.counts[name] or entry.get("sha256") != h.hexdigest():
+            raise StationError("export.error.manifest_mismatch", part=name)

@@ -1,0 +1,93 @@
+"""Figures for the end-of-day report: arrivals by hour, people by age and sex, needs, prints, exports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.db.rows import AuditEventRow, HouseholdRow, IndividualRow, NeedRow, PrintRecordRow
+
+AGE_BANDS: list[tuple[int, int | None]] = [(0, 4), (5, 11), (12, 17), (18, 59), (60, None)]
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    station: str
+    households: int
+    individuals: int
+    arrivals_by_hour: list[int]  # 24 counts (households, local time)
+    pyramid: dict[str, list[int]]  # "M"/"F" -> count per AGE_BANDS entry, then one "unknown" count
+    needs: dict[str, int]
+    prints: dict[str, int]  # wristband, card, reprints
+    exports: list[dict[str, Any]] = field(default_factory=list)
+
+
+def band_label(i: int) -> str:
+    lo, hi = AGE_BANDS[i]
+    return f"{lo}+" if hi is None else f"{lo}-{hi}"
+
+
+def _utc_bounds(day: date) -> tuple[datetime, datetime]:
+    def conv(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day).astimezone().astimezone(UTC).replace(tzinfo=None)
+
+    return conv(day), conv(day + timedelta(days=1))
+
+
+def _band(age: int) -> int:
+    for i, (lo, hi) in enumerate(AGE_BANDS):
+        if age >= lo and (hi is None or age <= hi):
+            return i
+    return 0
+
+
+def _age(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def day_figures(s: Session, day: date, station: str) -> DayFigures:
+    """Everything that arrived on `day` (local arrival time), prints and exports made that day."""
+    start = datetime(day.year, day.month, day.day)
+    end = start + timedelta(days=1)
+    by_hour = [0] * 24
+    households = 0
+    for (arrived,) in s.execute(select(HouseholdRow.arrived_at).where(
+            HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end)):
+        by_hour[arrived.hour] += 1
+        households += 1
+    pyramid = {"M": [0] * (len(AGE_BANDS) + 1), "F": [0] * (len(AGE_BANDS) + 1)}
+    individuals = 0
+    q = (select(IndividualRow.sex, IndividualRow.birth_date).join(HouseholdRow)
+         .where(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end))
+    for sex, birth in s.execute(q):
+        individuals += 1
+        key = "F" if sex == "F" else "M"
+        pyramid[key][_band(_age(birth, day)) if birth else len(AGE_BANDS)] += 1
+    needs = Counter(s.scalars(
+        select(NeedRow.code).join(IndividualRow).join(HouseholdRow)
+        .where(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end)))
+    ustart, uend = _utc_bounds(day)
+    prints: Counter[str] = Counter()
+    for kind, reprint in s.execute(select(PrintRecordRow.kind, PrintRecordRow.reprint).where(
+            PrintRecordRow.printed_at >= ustart, PrintRecordRow.printed_at < uend)):
+        prints[kind] += 1
+        prints["reprints"] += int(bool(reprint))
+    exports = []
+    for ev in s.scalars(select(AuditEventRow).where(
+            AuditEventRow.action == "export.pack", AuditEventRow.at >= ustart, AuditEventRow.at < uend)
+            .order_by(AuditEventRow.at)):
+        details = ev.details if isinstance(ev.details, dict) else {}
+        counts = details.get("counts", {}) if isinstance(details.get("counts"), dict) else {}
+        local = ev.at.replace(tzinfo=UTC).astimezone()
+        exports.append({"time": f"{local:%H:%M}", "station": ev.station, "file": str(details.get("file", "")),
+                        "households": counts.get("households", 0), "portraits": counts.get("portraits", 0),
+                        "verified": bool(details.get("verified"))})
+    return DayFigures(day, station, households, individuals, by_hour, pyramid, dict(needs.most_common()),
+                      {"wristband": prints["wristband"], "card": prints["card"], "reprints": prints["reprints"]},
+                      exports)

@@ -1,0 +1,134 @@
+"""Import packs at the office: check, decrypt and merge each pack in one transaction (all or nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from station.db.rows import MetaRow
+from station.db.uow import Database
+from station.domain.roles import Actor, Permission
+from station.errors import StationError
+from station.export.container import ReadState, read_records
+from station.export.crypto import open_chunks, read_header, stream_key
+from station.export.merge import Merger, MergeStats, chain_links
+from station.services import audit
+from station.services.authz import require
+
+PASSPHRASE_ENV = "STATION_OFFICE_KEY_PASSPHRASE"
+MAX_PACK_BYTES = 64 * 2**30
+_PACK_KEY = "import.pack."
+
+Progress = Callable[[int, int], None]  # bytes read, file size
+
+
+class AlreadyImported(StationError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: str
+    pack_id: str
+    station: str
+    already_imported: bool
+    stats: MergeStats
+    chains: dict[str, str]  # station -> "complete" | "incomplete" (earlier packs not imported yet)
+
+
+class _ProgressReader:
+    def __init__(self, fh: Any, size: int, progress: Progress | None) -> None:
+        self.fh, self.size, self.progress, self.done, self._last = fh, size, progress, 0, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data: bytes = self.fh.read(n)
+        self.done += len(data)
+        if self.progress and self.done - self._last >= 4 * 2**20:
+            self._last = self.done
+            self.progress(self.done, self.size)
+        return data
+
+
+def import_pack(
+    db: Database, actor: Actor, path: Path, private: X25519PrivateKey, progress: Progress | None = None
+) -> ImportResult:
+    """Verify, decrypt and merge one pack. Refused packs change nothing; a pack seen before adds nothing."""
+    require(actor, Permission.IMPORT)
+    try:
+        size = os.path.getsize(path)
+        fh = open(path, "rb", buffering=1 << 20)
+    except OSError:
+        raise StationError("export.error.pack_unreadable", file=Path(path).name) from None
+    if size > MAX_PACK_BYTES:
+        fh.close()
+        raise StationError("export.error.hostile")
+    state = ReadState()
+    try:
+        src = _ProgressReader(fh, size, progress)
+        header = read_header(src)  # type: ignore[arg-type]
+        key = stream_key(header, private)
+        with db.uow() as uow:
+            merger = Merger(uow)
+            records = read_records(open_chunks(src, header, key), state)  # type: ignore[arg-type]
+            first = True
+            for rec in records:
+                if first:
+                    _refuse_if_known(uow, state)
+                    first = False
+                merger.feed(rec)
+            _refuse_if_known(uow, state)
+            stats = merger.finish()
+            chains = {}
+            for station in sorted(stats.stations):
+                links_ok, complete = chain_links(uow.session, station)
+                if not links_ok:
+                    raise StationError("export.error.audit_tampered")
+                chains[station] = "complete" if complete else "incomplete"
+            summary = {"file": Path(path).name, "station": state.header.get("station"),
+                       "households": stats.households_added + stats.households_updated,
+                       "audit_added": stats.audit_added, "range": state.header.get("range")}
+            uow.session.add(MetaRow(key=_PACK_KEY + state.header["pack_id"],
+                                    value=json.dumps(summary, default=str)))
+            audit.record(uow, actor, "import.pack", "station", str(state.header.get("station", "")), {
+                "pack_id": state.header["pack_id"], "added": stats.households_added,
+                "updated": stats.households_updated, "kept_local": stats.households_kept_local,
+                "portraits": stats.portraits, "prints": stats.prints, "audit_added": stats.audit_added,
+                "chains": chains,
+            })
+    except AlreadyImported:
+        return ImportResult(Path(path).name, state.header["pack_id"], str(state.header.get("station", "")),
+                            True, MergeStats(), {})
+    except MemoryError:
+        raise StationError("export.error.hostile") from None
+    finally:
+        fh.close()
+    if progress:
+        progress(size, size)
+    return ImportResult(Path(path).name, state.header["pack_id"], str(state.header.get("station", "")),
+                        False, stats, chains)
+
+
+def _refuse_if_known(uow: Any, state: ReadState) -> None:
+    pack_id = state.header.get("pack_id", "")
+    if not isinstance(pack_id, str) or not 1 <= len(pack_id) <= 40:
+        raise StationError("export.error.damaged")
+    if uow.session.get(MetaRow, _PACK_KEY + pack_id) is not None:
+        raise AlreadyImported("export.already_imported")
+
+
+def import_packs(
+    db: Database, actor: Actor, paths: list[Path], private: X25519PrivateKey,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> list[ImportResult]:
+    """Import several packs one after the other (each all-or-nothing). Stops at the first refused pack."""
+    results = []
+    for i, path in enumerate(paths):
+        cb = (lambda done, size, i=i: progress(i, done, size)) if progress else None  # type: ignore[misc]
+        results.append(import_pack(db, actor, path, private, cb))
+    return results

@@ -1,0 +1,104 @@
+"""Day report figures and PDF; removable-drive detection on a fake Linux sysfs and a fake kernel32."""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import subprocess
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+from station.db.rows import PrintRecordRow
+from station.export.drives import linux_drives, windows_drives
+from station.export.report import nice_step
+from station.export.report_data import day_figures
+from station.services import audit
+from station.services import export as ex
+from station.services.registration import register_household
+from station.services.station import StationContext
+from tests.factories import family_of_five
+
+
+def test_day_figures_and_pdf(sqlite_ctx: StationContext, tmp_path: Path) -> None:
+    ctx = sqlite_ctx
+    today = date.today()
+    with ctx.db.uow() as uow:
+        for hour in (9, 9, 14):
+            draft = dataclasses.replace(family_of_five(), arrived_at=datetime(today.year, today.month, today.day,
+                                                                              hour, 30))
+            view = register_household(uow, ctx.actor, draft)
+        uow.session.add(PrintRecordRow(id=str(uuid.uuid4()), household_id=view.id, kind="card", reprint=True,
+                                       printed_at=audit.utcnow(), printed_by="admin"))
+    with ctx.db.reader() as uow:
+        fig = day_figures(uow.session, today, ctx.actor.station)
+    assert fig.households == 3 and fig.individuals == 15
+    assert fig.arrivals_by_hour[9] == 2 and fig.arrivals_by_hour[14] == 1 and sum(fig.arrivals_by_hour) == 3
+    assert sum(fig.pyramid["M"]) + sum(fig.pyramid["F"]) == 15
+    assert fig.pyramid["M"][1] == 3  # Yousef, 9 years old, in every household (5-11)
+    assert fig.pyramid["F"][0] == 6  # Maryam (4) and the newborn Nour
+    assert fig.needs == {"tracing": 3, "serious_medical": 3}
+    assert fig.prints == {"wristband": 0, "card": 1, "reprints": 1}
+    assert fig.exports == []
+    out = tmp_path / "day.pdf"
+    ex.day_report(ctx.db, ctx.actor, today, out)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "End-of-day report" in text and "Tracing a relative" in text and "No export yet today" in text
+    assert "Fatima" not in text  # counts only, never names
+
+
+def test_nice_axis_steps() -> None:
+    assert [nice_step(n) for n in (1, 4, 9, 23, 393, 1200)] == [1, 1, 2, 5, 100, 500]
+
+
+def test_linux_drives_from_fake_sysfs(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "proc").mkdir()
+    stick = root / "media" / "clerk" / "MY STICK"
+    stick.mkdir(parents=True)
+    (root / "proc/mounts").write_text(
+        "/dev/vda1 / ext4 rw 0 0\n"
+        "/dev/sdb1 /media/clerk/MY\\040STICK vfat rw 0 0\n"
+        "tmpfs /run tmpfs rw 0 0\n", encoding="utf-8")
+    for disk, removable in (("vda", "0"), ("sdb", "1")):
+        (root / "sys/block" / disk).mkdir(parents=True)
+        (root / "sys/block" / disk / "removable").write_text(removable + "\n")
+    part = root / "sys/block/sdb/sdb1"
+    part.mkdir()
+    (part / "partition").write_text("1\n")
+    (root / "sys/class/block").mkdir(parents=True)
+    (root / "sys/class/block/sdb1").symlink_to(part)
+    (root / "sys/class/block/vda1").mkdir()
+    (root / "dev/disk/by-label").mkdir(parents=True)
+    (root / "dev/sdb1").write_text("")
+    (root / "dev/disk/by-label/KINGSTON").symlink_to(root / "dev/sdb1")
+    drives = linux_drives(root)
+    assert len(drives) == 1
+    assert drives[0].mount == Path("/media/clerk/MY STICK") and drives[0].label == "KINGSTON"
+    assert drives[0].free > 0 and drives[0].size >= drives[0].free
+
+
+class FakeKernel32:
+    """Drives C: (fixed), E: (USB stick) and F: (card reader, empty)."""
+
+    def GetLogicalDrives(self) -> int:
+        return (1 << 2) | (1 << 4) | (1 << 5)
+
+    def GetDriveTypeW(self, root: str) -> int:
+        return {"C:\\": 3, "E:\\": 2, "F:\\": 2}[root]
+
+    def GetDiskFreeSpaceExW(self, root, free, total, _none) -> int:  # type: ignore[no-untyped-def]
+        if root == "F:\\":
+            return 0
+        ctypes.cast(free, ctypes.POINTER(ctypes.c_ulonglong)).contents.value = 3 * 2**30
+        ctypes.cast(total, ctypes.POINTER(ctypes.c_ulonglong)).contents.value = 16 * 2**30
+        return 1
+
+    def GetVolumeInformationW(self, root, buf, size, *rest) -> int:  # type: ignore[no-untyped-def]
+        buf.value = "SANDISK"
+        return 1
+
+
+def test_windows_drives_with_fake_kernel32() -> None:
+    drives = windows_drives(FakeKernel32())
+    assert [(str(d.mount), d.label, d.free, d.size) for d in drives] == [("E:\\", "SANDISK", 3 * 2**30, 16 * 2**30)]

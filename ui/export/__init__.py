@@ -1,0 +1,1 @@
+"""End-of-day export, import and day report dialogs."""

@@ -1,0 +1,149 @@
+"""Export dialog: pick the USB stick (name and free space), export since last time or everything, watch it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from station.export.drives import Drive, human_size, removable_drives
+from station.i18n import tr
+from station.services import export as ex
+from station.services.station import StationContext
+from ui.export.worker import JobThread
+
+
+class ExportDialog(QDialog):
+    export_finished = Signal(object)  # ExportResult
+
+    def __init__(self, ctx: StationContext, parent: Any = None,
+                 drives: Callable[[], list[Drive]] = removable_drives) -> None:
+        super().__init__(parent)
+        self.ctx, self._drives, self._thread = ctx, drives, None
+        self.setWindowTitle(tr("export.ui.title"))
+        self.setMinimumWidth(520)
+        self.drive_box = QComboBox()
+        self.refresh_button = QPushButton(tr("export.ui.refresh"))
+        self.folder_button = QPushButton(tr("export.ui.other_folder"))
+        self.since_last = QRadioButton(tr("export.ui.since_last"))
+        self.everything = QRadioButton(tr("export.ui.everything"))
+        self.since_last.setChecked(True)
+        self.last_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.export_button = QPushButton(tr("export.ui.export"))
+        self.close_button = QPushButton(tr("export.ui.close"))
+        drive_row = QHBoxLayout()
+        drive_row.addWidget(self.drive_box, 1)
+        drive_row.addWidget(self.refresh_button)
+        drive_row.addWidget(self.folder_button)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("export.ui.drive")))
+        layout.addLayout(drive_row)
+        layout.addWidget(self.since_last)
+        layout.addWidget(self.everything)
+        layout.addWidget(self.last_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.refresh_button.clicked.connect(self.refresh_drives)
+        self.folder_button.clicked.connect(self._on_folder_clicked)
+        self.export_button.clicked.connect(self.start_export)
+        self.close_button.clicked.connect(self.reject)
+        self.refresh_drives()
+        self._show_last_export()
+        if ex.office_key_id(ctx.db) is None:
+            self.export_button.setEnabled(False)
+            self.status.setText(tr("export.ui.no_key"))
+
+    def _show_last_export(self) -> None:
+        _mark, when = ex.last_export(self.ctx.db)
+        self.last_label.setText(tr("export.ui.last_export", when=(when or tr("export.ui.never"))[:16]
+                                   .replace("T", " ") + (" UTC" if when else "")))
+
+    def refresh_drives(self) -> None:
+        self.drive_box.clear()
+        for d in self._drives():
+            self.drive_box.addItem(tr("export.ui.drive_item", label=d.label, mount=str(d.mount),
+                                      free=human_size(d.free)), str(d.mount))
+        if self.drive_box.count() == 0:
+            self.status.setText(tr("export.ui.no_drive"))
+
+    def add_folder(self, folder: Path) -> None:
+        self.drive_box.addItem(str(folder), str(folder))
+        self.drive_box.setCurrentIndex(self.drive_box.count() - 1)
+        self.status.clear()
+
+    def _on_folder_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("export.ui.other_folder"))
+        if folder:
+            self.add_folder(Path(folder))
+
+    def start_export(self) -> None:
+        target = self.drive_box.currentData()
+        if not target or self._thread is not None:
+            return
+        everything = self.everything.isChecked()
+        ctx = self.ctx
+
+        def job(progress: Callable[[int, int], None]) -> ex.ExportResult:
+            return ex.export_pack(ctx.db, ctx.actor, Path(target), everything=everything, progress=progress)
+
+        self._set_busy(True)
+        self.status.setText(tr("export.ui.working"))
+        self.progress.setValue(0)
+        self._thread = JobThread(job, self)
+        self._thread.progressed.connect(self._on_job_progressed)
+        self._thread.succeeded.connect(self._on_job_succeeded)
+        self._thread.failed.connect(self._on_job_failed)
+        self._thread.finished.connect(self._on_job_finished)
+        self._thread.start()
+
+    def _set_busy(self, busy: bool) -> None:
+        for w in (self.export_button, self.close_button, self.refresh_button, self.folder_button,
+                  self.drive_box, self.since_last, self.everything):
+            w.setEnabled(not busy)
+
+    def _on_job_progressed(self, done: int, total: int) -> None:
+        self.progress.setValue(int(100 * done / total) if total else 100)
+
+    def _on_job_succeeded(self, res: ex.ExportResult) -> None:
+        self.progress.setValue(100)
+        self.status.setText(tr("export.ui.done", file=res.path.name, households=res.households,
+                               individuals=res.individuals, portraits=res.portraits))
+        self.export_button.setText(tr("export.ui.export"))
+        self._show_last_export()
+        self.export_finished.emit(res)
+
+    def _on_job_failed(self, message: str) -> None:
+        self.progress.setValue(0)
+        self.status.setText(tr("export.ui.failed", reason=message))
+        self.export_button.setText(tr("export.ui.retry"))
+
+    def _on_job_finished(self) -> None:
+        self._thread = None
+        self._set_busy(False)
+
+    def reject(self) -> None:
+        if self._thread is None:  # never close while writing to the stick
+            super().reject()
