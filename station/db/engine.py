@@ -15,6 +15,7 @@ DB_FILE = "station.db"
 # FULL: in WAL mode every commit fsyncs the log, so an acknowledged save survives a power cut.
 # Cost measured in tests/perf/test_storage_perf.py (see the closing note for figures).
 SYNCHRONOUS = "FULL"
+CACHE_KIB = 32768  # per connection
 
 
 def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) -> Engine:
@@ -43,6 +44,7 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # decrypted pages kept: searches stay in memory
         cur.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left for recovery
         cur.close()
 

@@ -21,6 +21,9 @@ _SEARCH_FOLD = str.maketrans(
     }
 )
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+# "Al-Jubouri", "al Jubouri" and "Aljubouri" are one family name: the article is joined to the word.
+_LATIN_ARTICLE = re.compile(r"\b(al|el) (?=\w)")
+_ARABIC_ARTICLE = "ال"
 
 
 def normalize_digits(text: str) -> str:
@@ -39,15 +42,35 @@ def search_key(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.translate(_SEARCH_FOLD)
-    return _NON_WORD.sub(" ", text).strip()
+    return _LATIN_ARTICLE.sub(r"\1", _NON_WORD.sub(" ", text).strip())
+
+
+def _without_article(token: str) -> str | None:
+    if token.startswith(_ARABIC_ARTICLE) and len(token) >= 4:
+        return token[2:]
+    if token[:2] in ("al", "el") and len(token) >= 5 and token.isascii():
+        return token[2:]
+    return None
 
 
 def search_tokens(*parts: str | None) -> set[str]:
+    """Index tokens: every folded word, and each word again without its article (الجبوري -> جبوري)."""
     tokens: set[str] = set()
     for part in parts:
         if part:
-            tokens.update(t for t in search_key(part).split() if t)
+            for token in search_key(part).split():
+                tokens.add(token)
+                bare = _without_article(token)
+                if bare:
+                    tokens.add(bare)
     return tokens
+
+
+def query_tokens(text: str) -> list[str]:
+    """Words of a search, most selective (longest) first; single letters are dropped when longer words exist."""
+    words = sorted(set(search_key(text).split()), key=len, reverse=True)
+    longer = [w for w in words if len(w) >= 2]
+    return longer or words
 
 
 def has_arabic(text: str) -> bool:

@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 
 from station.db.rows import HouseholdRow, NameTokenRow
 from station.db.uow import UnitOfWork
-from station.domain.model import HouseholdSummary
+from station.domain.codes import HouseholdStatus
+from station.domain.model import HouseholdSummary, Origin
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
-from station.domain.text import normalize_digits, search_tokens
+from station.domain.text import normalize_digits, query_tokens
 from station.errors import NotFound
 from station.services.authz import require
-from station.services.views import summary
 
 DEFAULT_LIMIT = 200
 _TOP = "\U0010ffff"
 _PARTIAL_REGNO = re.compile(r"^(?:([A-Z]{2,5})-?)?(?:(\d{2})-)?(\d{1,6})(?:-[0-9A-Z])?$")
+
+
+_SUMMARY_COLUMNS = (
+    HouseholdRow.id, HouseholdRow.registration_number, HouseholdRow.arrived_at, HouseholdRow.head_name_ar,
+    HouseholdRow.head_name_lat, HouseholdRow.size, HouseholdRow.origin_governorate, HouseholdRow.origin_district,
+    HouseholdRow.origin_place, HouseholdRow.status,
+)
+
+
+def _summaries(uow: UnitOfWork, q: Select[Any]) -> list[HouseholdSummary]:
+    """Run a query over the summary columns only (no ORM objects: the register stays fast)."""
+    return [
+        HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=r[2], head_name_ar=r[3], head_name_lat=r[4],
+                         size=r[5], origin=Origin(r[6], r[7], r[8]).text(), status=HouseholdStatus(r[9]))
+        for r in uow.session.execute(q)
+    ]
 
 
 def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) -> list[HouseholdSummary]:
@@ -27,29 +44,44 @@ def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) ->
     require(actor, Permission.SEARCH)
     start = datetime.combine(day, time.min)
     q = (
-        select(HouseholdRow)
+        select(*_SUMMARY_COLUMNS)
         .where(and_(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < start + timedelta(days=1)))
         .order_by(HouseholdRow.arrived_at.desc(), HouseholdRow.sequence.desc())
         .limit(limit)
     )
-    return [summary(r) for r in uow.session.scalars(q)]
+    return _summaries(uow, q)
 
 
-def _regno_query(text: str) -> Select[tuple[HouseholdRow]] | None:
+def _regno_query(text: str) -> Select[Any] | None:
     cleaned = normalize_digits(text).strip().upper().replace(" ", "")
     try:
-        return select(HouseholdRow).where(HouseholdRow.registration_number == str(RegNo.parse(cleaned)))
+        return select(*_SUMMARY_COLUMNS).where(HouseholdRow.registration_number == str(RegNo.parse(cleaned)))
     except RegNoError:
         pass
     m = _PARTIAL_REGNO.match(cleaned)
     if not m or (m.group(1) is None and len(m.group(3)) < 3):
         return None
-    q = select(HouseholdRow).where(HouseholdRow.sequence == int(m.group(3)))
+    q = select(*_SUMMARY_COLUMNS).where(HouseholdRow.sequence == int(m.group(3)))
     if m.group(1):
         q = q.where(HouseholdRow.site_code == m.group(1))
     if m.group(2):
         q = q.where(HouseholdRow.station_number == int(m.group(2)))
     return q
+
+
+# A word matching more index entries than this is cheaper to check while walking the register newest
+# first (about limit * households / matches lookups) than to start from (one lookup per match).
+COMMON = 2000
+
+
+def _prefix(token: str) -> ColumnElement[bool]:
+    return and_(NameTokenRow.token >= token, NameTokenRow.token < token + _TOP)
+
+
+def _matches(uow: UnitOfWork, token: str) -> int:
+    """Index entries starting with `token`, counted up to COMMON (a cheap covering-index range)."""
+    sample = select(NameTokenRow.household_id).where(_prefix(token)).limit(COMMON).subquery()
+    return int(uow.session.scalar(select(func.count()).select_from(sample)) or 0)
 
 
 def search(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT) -> list[HouseholdSummary]:
@@ -60,25 +92,31 @@ def search(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT)
         return []
     regno_q = _regno_query(text)
     if regno_q is not None:
-        found = [summary(r) for r in uow.session.scalars(regno_q.limit(limit))]
+        found = _summaries(uow, regno_q.limit(limit))
         if found:
             return found
-    tokens = sorted(search_tokens(text), key=len, reverse=True)[:6]
-    if not tokens:
-        return []
-    q = select(HouseholdRow)
-    for tok in tokens:
-        sub = select(NameTokenRow.household_id).where(
-            and_(NameTokenRow.token >= tok, NameTokenRow.token < tok + _TOP)
-        )
-        q = q.where(HouseholdRow.id.in_(sub))
+    tokens = query_tokens(text)[:6]
+    if not tokens or len(tokens[0]) < 2:
+        return []  # a single letter would list everybody; wait for the next keystroke
+    q = select(*_SUMMARY_COLUMNS)
+    counts = {tok: _matches(uow, tok) for tok in tokens}
+    driver = min(tokens, key=lambda t: counts[t])
+    if counts[driver] >= COMMON:
+        # Every word is common: walk the register newest first and stop at `limit` matches.
+        rest = tokens
+    else:
+        # Start from the households matching the rarest word, then check the other words on each.
+        q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(_prefix(driver))))
+        rest = [t for t in tokens if t != driver]
+    for tok in rest:
+        q = q.where(exists().where(and_(NameTokenRow.household_id == HouseholdRow.id, _prefix(tok))))
     q = q.order_by(HouseholdRow.arrived_at.desc()).limit(limit)
-    return [summary(r) for r in uow.session.scalars(q)]
+    return _summaries(uow, q)
 
 
 def household_summary(uow: UnitOfWork, actor: Actor, household_id: str) -> HouseholdSummary:
     require(actor, Permission.SEARCH)
-    row = uow.session.get(HouseholdRow, household_id)
-    if row is None:
+    found = _summaries(uow, select(*_SUMMARY_COLUMNS).where(HouseholdRow.id == household_id))
+    if not found:
         raise NotFound("error.household_not_found")
-    return summary(row)
+    return found[0]

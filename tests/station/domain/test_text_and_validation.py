@@ -22,7 +22,10 @@ def test_digits_from_every_script() -> None:
 def test_search_key_folds_spelling_variants() -> None:
     assert search_key("أحمد") == search_key("احمد") == search_key("إحمد")
     assert search_key("فاطمة") == search_key("فاطمه")
-    assert search_key("Al-JUBOURI") == "al jubouri"
+    assert search_key("Al-JUBOURI") == search_key("al Jubouri") == "aljubouri"
+    assert search_tokens("Al-Jubouri") == {"aljubouri", "jubouri"}
+    assert search_tokens("الجبوري") == {"الجبوري", "جبوري"}
+    assert search_tokens("Ali Alan") == {"ali", "alan"}  # short words keep their first letters
     assert search_key("Müller") == "muller"
     assert search_key("هەڵۆ") == search_key("هەلۆ")
     assert search_tokens("  ئازاد  ", None, "Azad") == {search_key("ئازاد"), "azad"}

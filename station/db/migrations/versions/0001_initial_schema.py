@@ -129,7 +129,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('token', 'household_id')
     )
     with op.batch_alter_table('name_tokens', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_name_tokens_household_id'), ['household_id'], unique=False)
+        batch_op.create_index('ix_name_tokens_household_token', ['household_id', 'token'], unique=False)
 
     op.create_table('print_records',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -206,7 +206,7 @@ def downgrade() -> None:
 
     op.drop_table('print_records')
     with op.batch_alter_table('name_tokens', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_name_tokens_household_id'))
+        batch_op.drop_index('ix_name_tokens_household_token')
 
     op.drop_table('name_tokens')
     with op.batch_alter_table('individuals', schema=None) as batch_op:
