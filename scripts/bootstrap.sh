@@ -12,7 +12,7 @@ run_pkgs=(python3 python3-venv python3-pip libegl1 libgl1 libglib2.0-0 libfontco
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1
   cups-client)
-test_pkgs=(cups printer-driver-cups-pdf postgresql xvfb xauth poppler-utils fonts-ocr-b fonts-noto-core
+test_pkgs=(cups printer-driver-cups-pdf cups-ipp-utils postgresql xvfb xauth poppler-utils fonts-ocr-b fonts-noto-core
   tesseract-ocr tesseract-ocr-eng)
 
 pkgs=("${run_pkgs[@]}")

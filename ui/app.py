@@ -67,7 +67,26 @@ class AppController:
         self.ctx = ctx
         self.window = MainWindow(ctx)
         self.window.language_changed.connect(self.set_language)
+        self.window.actions.sign_out_requested = self.sign_out
         self._show(self.window)
+        if getattr(ctx, "must_change_password", False):
+            from ui.accounts.dialogs import ChangeOwnPassphraseDialog
+
+            ChangeOwnPassphraseDialog(ctx, self.window).exec()
+
+    def sign_out(self) -> None:
+        from station.services.station import sign_out
+
+        if self.ctx is not None:
+            sign_out(self.ctx)
+            self.ctx.close()
+            self.ctx = None
+        window, self.window = self.window, None
+        self.show_signin()
+        if window is not None:
+            window.form.dirty = False
+            window.close()
+            window.deleteLater()
 
     def _show(self, widget: QWidget) -> None:
         old = self.current
@@ -79,6 +98,9 @@ class AppController:
 
     def shutdown(self) -> None:
         if self.ctx is not None:
+            from station.services.station import sign_out
+
+            sign_out(self.ctx)
             self.ctx.close()
 
 

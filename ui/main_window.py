@@ -64,9 +64,34 @@ class MainWindow(QMainWindow):
         self.register.day_changed.connect(lambda _d: self.refresh_register())
         self.register.open_requested.connect(self.open_household)
         self.form.save_requested.connect(self._on_form_save_requested)
+        self.form.portrait_loader = self.load_portrait
+        self.register.selected.connect(self._on_register_selected)
+        from ui.desk_actions import DeskActions
+
+        self.actions = DeskActions(self)
+        self._setup_lock()
         self.retranslate()
         self.refresh_register()
         self.resize(1360, 760)
+
+    def _setup_lock(self) -> None:
+        from ui.lock.idle import IdleWatcher
+        from ui.lock.overlay import LockOverlay
+
+        self.overlay = LockOverlay(self, self.ctx)
+        self.idle = IdleWatcher.from_settings(self.ctx.settings, self)
+        self.idle.idle.connect(lambda: self.overlay.lock("idle"))
+        self.lock_action.triggered.connect(lambda: self.overlay.lock("shortcut"))
+        self.overlay.unlocked.connect(self._on_overlay_unlocked)
+        self.idle.start()
+
+    def _on_overlay_unlocked(self, _actor: object) -> None:
+        self.actions.refresh_roles()
+        self.retranslate()
+        self.idle.start()
+
+    def is_locked(self) -> bool:
+        return self.overlay.is_locked()
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)
@@ -107,6 +132,10 @@ class MainWindow(QMainWindow):
                                    role=tr(f"code.role.{self.ctx.actor.role.value}")))
         self.register.retranslate()
         self.form.retranslate()
+        if hasattr(self, "actions"):
+            self.actions.retranslate()
+        if hasattr(self, "overlay") and hasattr(self.overlay, "retranslate"):
+            self.overlay.retranslate()
 
     # register ------------------------------------------------------------------------------------
     def refresh_register(self) -> None:
@@ -130,7 +159,7 @@ class MainWindow(QMainWindow):
         self.register.search.selectAll()
 
     def open_household(self, household_id: str) -> None:
-        if self.form.dirty and not self._confirm_discard():
+        if self.form.dirty and not self.confirm_discard():
             return
         try:
             with self.ctx.db.reader() as uow:
@@ -140,12 +169,37 @@ class MainWindow(QMainWindow):
             return
         self.form.load(view)
 
+    def reload_current(self) -> None:
+        """Read the open household again (after a photo or a print changed it)."""
+        view = self.form.view
+        if view is not None and not self.form.dirty:
+            self.open_household(view.id)
+
+    def load_portrait(self, individual_id: str) -> bytes | None:
+        from station.services.photos import load_portrait
+
+        try:
+            with self.ctx.db.reader() as uow:
+                return load_portrait(uow, self.ctx.actor, individual_id)
+        except StationError:
+            return None
+
+    def _on_register_selected(self, household_id: str) -> None:
+        try:
+            with self.ctx.db.reader() as uow:
+                view = get_household(uow, self.ctx.actor, household_id)
+        except StationError:
+            self.register.show_portrait(None)
+            return
+        head = view.head
+        self.register.show_portrait(self.load_portrait(head.id) if head is not None and head.has_photo else None)
+
     def new_household(self) -> None:
-        if self.form.dirty and not self._confirm_discard():
+        if self.form.dirty and not self.confirm_discard():
             return
         self.form.new_household()
 
-    def _confirm_discard(self) -> bool:
+    def confirm_discard(self) -> bool:
         answer = QMessageBox.question(self, tr("ui.confirm.title"), tr("ui.confirm.discard"))
         return answer == QMessageBox.StandardButton.Yes
 
@@ -179,7 +233,7 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, tr("ui.error.title"), message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.form.dirty and not self._confirm_discard():
+        if self.form.dirty and not self.confirm_discard():
             event.ignore()
             return
         event.accept()

@@ -21,10 +21,12 @@ from station.domain.model import HouseholdSummary
 from station.i18n import tr
 from ui.records.register_model import RegisterModel
 from ui.widgets.field import force_left_to_right
+from ui.widgets.portrait import PortraitLabel
 
 
 class RegisterView(QWidget):
     open_requested = Signal(str)  # household id
+    selected = Signal(str)  # household id of the highlighted row (shows the head's portrait)
     search_changed = Signal(str)
     day_changed = Signal(object)  # datetime.date
 
@@ -53,6 +55,8 @@ class RegisterView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(self._on_table_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.portrait = PortraitLabel(self, width=90)
         self.table.doubleClicked.connect(self._on_table_activated)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -68,7 +72,10 @@ class RegisterView(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(top)
         box.addWidget(self.table, 1)
-        box.addWidget(self.count)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.portrait)
+        box.addLayout(bottom)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -96,6 +103,15 @@ class RegisterView(QWidget):
         hid = self.model.data(src, RegisterModel.ID_ROLE)
         if hid:
             self.open_requested.emit(hid)
+
+    def _on_current_row_changed(self, current: object, _previous: object) -> None:
+        src = self.proxy.mapToSource(current)  # type: ignore[arg-type]
+        hid = self.model.data(src, RegisterModel.ID_ROLE)
+        if hid:
+            self.selected.emit(hid)
+
+    def show_portrait(self, jpeg: bytes | None) -> None:
+        self.portrait.set_jpeg(jpeg)
 
     def _on_search_return(self) -> None:
         self._debounce.stop()

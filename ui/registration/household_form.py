@@ -7,6 +7,7 @@ window calls the core service and answers with `show_saved` or `show_problems`).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
@@ -35,6 +36,7 @@ from station.i18n import tr
 from station.services.demo_names import ARRIVAL_POINTS, ORIGINS
 from ui.registration.member_editor import MemberEditor
 from ui.widgets.field import Field, force_left_to_right
+from ui.widgets.portrait import PortraitLabel
 
 
 def member_draft_of(view: HouseholdView) -> list[MemberDraft]:
@@ -53,7 +55,7 @@ class HouseholdForm(QWidget):
     photo_requested = Signal(str)  # individual id (saved members only)
     scan_requested = Signal()
 
-    COLS = ("#", "name_ar", "name_lat", "sex", "relationship", "age", "needs")
+    COLS = ("#", "name_ar", "name_lat", "sex", "relationship", "age", "photo", "needs")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +115,8 @@ class HouseholdForm(QWidget):
         self.members_error.setStyleSheet("color: #b00020;")
         self.members_error.hide()
 
+        self.portrait_loader: Callable[[str], bytes | None] | None = None
+        self.portrait = PortraitLabel(self)
         self.editor = MemberEditor(self)
         self.editor.committed.connect(self.commit_member)
         self.add_btn = QPushButton(self)
@@ -139,7 +143,10 @@ class HouseholdForm(QWidget):
         self.members_label = QLabel(self)
         self.members_label.setStyleSheet("font-weight: bold;")
         box.addWidget(self.members_label)
-        box.addWidget(self.table)
+        members_row = QHBoxLayout()
+        members_row.addWidget(self.table, 1)
+        members_row.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(members_row)
         box.addWidget(self.members_error)
         box.addWidget(self.editor)
         box.addLayout(buttons)
@@ -180,6 +187,7 @@ class HouseholdForm(QWidget):
         self.arrival_point.setCurrentText("")
         self.notes.clear()
         self.editor.clear(Relationship.HEAD)
+        self.portrait.set_jpeg(None)
         self.members_error.hide()
         self.dirty = False
         self._refresh_title()
@@ -201,6 +209,8 @@ class HouseholdForm(QWidget):
         self.dirty = False
         self._refresh_title()
         self._refresh_table()
+        head = view.head
+        self._show_portrait(head.id if head else None)
 
     def _next_relationship(self) -> Relationship:
         if not self.members:
@@ -218,12 +228,14 @@ class HouseholdForm(QWidget):
     def _refresh_table(self) -> None:
         self.table.setRowCount(len(self.members))
         today = date.today()
+        photographed = {m.id for m in self.view.members if m.has_photo} if self.view else set()
         for r, m in enumerate(self.members):
             age = m.age_years if m.birth_date is None else (
                 today.year - m.birth_date.year - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day)))
             values = [str(r + 1), m.name_ar.full(), m.name_lat.full(), tr(f"code.sex.{m.sex.value}"),
                       tr(f"code.relationship.{m.relationship.value}"),
                       "" if age is None else (f"~{age}" if m.birth_date is None else str(age)),
+                      "✓" if m.id in photographed else "",
                       ", ".join(tr(f"code.need.{n.code.value}") for n in m.needs)]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
@@ -260,6 +272,12 @@ class HouseholdForm(QWidget):
             self.editing = row
             self.editor.load(self.members[row])
             self._refresh_table()
+            self._show_portrait(self.members[row].id)
+
+    def _show_portrait(self, individual_id: str | None) -> None:
+        has = self.view is not None and any(m.id == individual_id and m.has_photo for m in self.view.members)
+        jpeg = self.portrait_loader(individual_id) if has and individual_id and self.portrait_loader else None
+        self.portrait.set_jpeg(jpeg)
 
     def remove_member(self) -> None:
         row = self.table.currentRow() if self.editing is None else self.editing

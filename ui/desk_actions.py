@@ -1,0 +1,268 @@
+"""Menus of the desk window and the dialogs they open (photo, scan, print, export, accounts, audit, lock).
+
+Kept apart from ui/main_window.py so that the window stays the register + form, and each feature's
+wiring is found in one place. Every action is enabled by the signed-in role; the core checks it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+
+from station.domain.codes import DocumentType, FieldSource
+from station.domain.model import Document, NameParts
+from station.domain.roles import Permission
+from station.errors import StationError
+from station.i18n import tr
+
+if TYPE_CHECKING:
+    from station.scanning.fill import MemberFields
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class DeskActions:
+    """Builds the menu bar of `window` and opens each feature's dialog."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.w = window
+        self.actions: dict[str, tuple[QAction, Permission | None]] = {}
+        self.menus: dict[str, QMenu] = {}
+        bar = window.menuBar()
+        for key, items in (
+            ("household", [("print_wristbands", self.print_wristbands, Permission.PRINT_FIRST),
+                           ("print_card", self.print_card, Permission.PRINT_FIRST),
+                           ("print_sheet", self.print_sheet, Permission.PRINT_FIRST),
+                           ("photo", self.photo_for_selected, Permission.PHOTOGRAPH),
+                           ("scan", self.scan_document, Permission.SCAN)]),
+            ("day", [("export", self.export_day, Permission.EXPORT_PACK),
+                     ("report", self.day_report, Permission.SEARCH),
+                     ("import", self.import_packs, Permission.IMPORT)]),
+            ("station", [("accounts", self.accounts, Permission.MANAGE_ACCOUNTS),
+                         ("audit", self.audit, Permission.VIEW_AUDIT),
+                         ("change_passphrase", self.change_passphrase, None),
+                         ("sign_out", self.sign_out, None)]),
+        ):
+            menu = bar.addMenu("")
+            self.menus[key] = menu
+            for name, slot, permission in items:
+                action = QAction(window)
+                action.triggered.connect(lambda _c=False, s=slot: self._guarded(s))
+                menu.addAction(action)
+                self.actions[name] = (action, permission)
+        self.sign_out_requested: Callable[[], None] | None = None
+        window.form.photo_requested.connect(lambda iid: self._guarded(lambda: self.photo(iid)))
+        window.form.scan_requested.connect(lambda: self._guarded(self.scan_document))
+        self._install_wedge_scanner()
+        self.refresh_roles()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for key, menu in self.menus.items():
+            menu.setTitle(tr(f"ui.menu.{key}"))
+        for name, (action, _p) in self.actions.items():
+            action.setText(tr(f"ui.menu.{name}"))
+
+    def refresh_roles(self) -> None:
+        actor = self.w.ctx.actor
+        for action, permission in self.actions.values():
+            action.setVisible(permission is None or actor.can(permission))
+
+    def _guarded(self, slot: Callable[[], Any]) -> None:
+        try:
+            slot()
+        except StationError as exc:
+            self.w.show_error(exc.message())
+
+    # household -----------------------------------------------------------------------------------
+    def _saved_household_id(self) -> str | None:
+        view = self.w.form.view
+        if view is None or self.w.form.dirty:
+            self.w.show_error(tr("ui.error.save_first"))
+            return None
+        return view.id
+
+    def _print(self, kind: str) -> None:
+        from ui.printing.dialog import PrintDialog
+
+        hid = self._saved_household_id()
+        if hid is None:
+            return
+        dialog = PrintDialog(self.w.ctx.db, self.w.ctx.actor, hid, kind=kind, parent=self.w)
+        dialog.printed.connect(lambda k, _ref: self.w.statusBar().showMessage(tr("ui.status.printed", kind=k), 8000))
+        dialog.exec()
+        self.w.reload_current()  # a printed card moves the household to a new version
+
+    def print_wristbands(self) -> None:
+        self._print("wristband")
+
+    def print_card(self) -> None:
+        self._print("card")
+
+    def print_sheet(self) -> None:
+        self._print("sheet")
+
+    def photo_for_selected(self) -> None:
+        form = self.w.form
+        row = form.editing if form.editing is not None else form.table.currentRow()
+        if self._saved_household_id() is None:
+            return
+        if not 0 <= row < len(form.members) or not form.members[row].id:
+            self.w.show_error(tr("ui.error.pick_member"))
+            return
+        self.photo(form.members[row].id or "")
+
+    def photo(self, individual_id: str) -> None:
+        from station.services.photos import save_portrait
+        from ui.camera.dialog import CameraDialog
+
+        if self._saved_household_id() is None:
+            return
+        dialog = CameraDialog(self.w, home=self.w.ctx.home)
+
+        def store(jpeg: bytes, quality: dict[str, Any], reason: str) -> None:
+            try:
+                with self.w.ctx.db.uow() as uow:
+                    save_portrait(uow, self.w.ctx.actor, individual_id, jpeg, quality, reason or None)
+            except StationError as exc:
+                self.w.show_error(exc.message())
+                return
+            self.w.statusBar().showMessage(tr("ui.status.photo_saved"), 6000)
+            self.w.reload_current()
+
+        dialog.portrait_accepted.connect(store)
+        dialog.exec()
+
+    def scan_document(self) -> None:
+        from ui.scanning.dialog import IdScanDialog
+
+        dialog = IdScanDialog(self.w)
+        dialog.fields_accepted.connect(self.fill_member_from_document)
+        dialog.household_requested.connect(self.open_code)
+        dialog.exec()
+
+    def fill_member_from_document(self, fields: MemberFields) -> None:
+        """Put what the document says into the member editor, each field marked with its source and check."""
+        from station.scanning.fill import Check
+
+        ed = self.w.form.editor
+        member, _problems = ed.draft()
+
+        def val(name: str) -> str:
+            fv = fields.get(name)
+            return fv.value if fv else ""
+
+        surname, given = val("surname").title(), val("given_names").title()
+        latin = NameParts(given=given.split(" ")[0] if given else member.name_lat.given,
+                          father=" ".join(given.split(" ")[1:2]) or member.name_lat.father,
+                          grandfather=" ".join(given.split(" ")[2:]) or member.name_lat.grandfather,
+                          family=surname or member.name_lat.family)
+        doc_type = DocumentType(val("document_type")) if val("document_type") else DocumentType.OTHER
+        number = val("national_id") if doc_type is DocumentType.NATIONAL_ID and val("national_id") else \
+            val("document_number")
+        from datetime import date
+
+        expiry = date.fromisoformat(val("document_expiry")) if val("document_expiry") else None
+        doc = Document(doc_type, number, val("issuing_country").replace("<", ""), expiry, FieldSource.MRZ)
+        filled = replace(member, name_lat=latin, sex=fields.sex(), birth_date=fields.birth_date() or member.birth_date,
+                         age_years=None if fields.birth_date() else member.age_years,
+                         nationality=val("nationality").replace("<", "") or member.nationality,
+                         documents=(doc, *member.documents[1:]))
+        checks = {"given_lat": "given_names", "family_lat": "surname", "sex": "sex", "birth_date": "birth_date",
+                  "nationality": "nationality", "doc_type": "document_type", "doc_number": "document_number",
+                  "doc_country": "issuing_country", "doc_expiry": "document_expiry"}
+        sources = {}
+        for field_key, read_key in checks.items():
+            fv = fields.get(read_key)
+            if fv is None or not fv.value:
+                continue
+            unverified = fv.check in (Check.FAILED, Check.REPAIRED)
+            sources[field_key] = fv.source.value + (":unverified" if unverified else "")
+        ed.load(replace(filled, field_sources=sources))
+        self.w.form.dirty = True
+
+    # station codes from the hand-held scanner -------------------------------------------------------
+    def _install_wedge_scanner(self) -> None:
+        from ui.scanning.wedge import WedgeScannerFilter
+
+        self.wedge = WedgeScannerFilter(self.w)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.wedge)
+        self.wedge.code_scanned.connect(lambda text: self._guarded(lambda: self.open_code(text)))
+
+    def open_code(self, text: str) -> None:
+        """A scanned wristband, ration card or registration number opens that household."""
+        from station.scanning.codes import CodeKind, classify_code
+        from station.services.printing import verify_card_payload
+        from station.services.registration import find_by_regno
+
+        if self.w.is_locked():
+            return
+        text = text.strip()
+        if text.upper().startswith("RS1:"):
+            with self.w.ctx.db.reader() as uow:
+                check = verify_card_payload(uow, text)
+            if not check.regno or check.reason == "printing.check.mac":
+                self.w.show_error(tr(check.reason))
+                return
+            if not check.valid:
+                QMessageBox.warning(self.w, tr("ui.error.title"), tr(check.reason))
+            regno = check.regno
+        else:
+            match = classify_code(text)
+            if match.kind is CodeKind.BAD_REGNO:
+                raise StationError("error.regno.check")
+            if match.regno is None:
+                self.w.statusBar().showMessage(tr("ui.status.code_not_ours"), 6000)
+                return
+            regno = str(match.regno)
+        with self.w.ctx.db.reader() as uow:
+            view = find_by_regno(uow, self.w.ctx.actor, regno)
+        self.w.open_household(view.id)
+
+    # day -----------------------------------------------------------------------------------------
+    def export_day(self) -> None:
+        from ui.export.dialog import ExportDialog
+
+        ExportDialog(self.w.ctx, self.w).exec()
+
+    def day_report(self) -> None:
+        from ui.export.import_dialog import ReportDialog
+
+        ReportDialog(self.w.ctx, self.w).exec()
+
+    def import_packs(self) -> None:
+        from ui.export.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.w.ctx, self.w)
+        dialog.imports_finished.connect(lambda _r: self.w.refresh_register())
+        dialog.exec()
+
+    # station -------------------------------------------------------------------------------------
+    def accounts(self) -> None:
+        from ui.accounts.dialog import AccountsDialog
+
+        AccountsDialog(self.w.ctx, self.w).exec()
+
+    def audit(self) -> None:
+        from ui.audit.dialog import AuditDialog
+
+        AuditDialog(self.w.ctx, self.w).exec()
+
+    def change_passphrase(self) -> None:
+        from ui.accounts.dialogs import ChangeOwnPassphraseDialog
+
+        ChangeOwnPassphraseDialog(self.w.ctx, self.w).exec()
+
+    def sign_out(self) -> None:
+        if self.w.form.dirty and not self.w.confirm_discard():
+            return
+        if self.sign_out_requested is not None:
+            self.sign_out_requested()
