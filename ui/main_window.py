@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         split.addWidget(scroll)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([560, 900])
+        split.setSizes([480, 880])
         self.setCentralWidget(split)
         self._build_toolbar()
         self.register.search_changed.connect(self._on_register_search_changed)

@@ -11,11 +11,18 @@ from station.i18n import tr
 NATIONALITIES = ("IRQ", "SYR", "IRN", "TUR", "XXA")  # XXA: stateless (ICAO)
 
 
+def compact(combo: QComboBox, chars: int = 8) -> None:
+    """Let long labels (e.g. "Unified national card") not widen the form beyond a laptop screen."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+
+
 class CodeCombo(QComboBox):
     def __init__(self, kind: str, enum: type[StrEnum], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         self.enum = enum
+        compact(self)
         for value in enum:
             self.addItem("", value.value)
         self.retranslate()

@@ -34,6 +34,7 @@ from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Ori
 from station.domain.validation import Problem
 from station.i18n import tr
 from station.services.demo_names import ARRIVAL_POINTS, ORIGINS
+from ui.registration.choices import compact
 from ui.registration.member_editor import MemberEditor
 from ui.widgets.field import Field, force_left_to_right
 from ui.widgets.portrait import PortraitLabel
@@ -86,6 +87,8 @@ class HouseholdForm(QWidget):
         self.arrival_point = QComboBox(self)
         self.arrival_point.setEditable(True)
         self.arrival_point.addItems(["", *ARRIVAL_POINTS])
+        compact(self.governorate)
+        compact(self.arrival_point)
         self.notes = QLineEdit(self)
         self.notes.setMaxLength(2000)
         self.house_labels: dict[str, QLabel] = {}

@@ -26,7 +26,7 @@ from station.domain.model import Document, MemberDraft, NameParts, Need
 from station.domain.text import normalize_digits
 from station.domain.validation import Problem, parse_date, validate_member
 from station.i18n import tr
-from ui.registration.choices import NATIONALITIES, CodeCombo
+from ui.registration.choices import NATIONALITIES, CodeCombo, compact
 from ui.widgets.field import Field, force_left_to_right
 
 NAME_PARTS = ("given", "father", "grandfather", "family")
@@ -55,6 +55,7 @@ class MemberEditor(QWidget):
         self.nationality = QComboBox(self)
         self.nationality.setEditable(True)
         self.nationality.addItems(NATIONALITIES)
+        compact(self.nationality, 4)
         self.marital = CodeCombo("marital", MaritalStatus, self)
         self.doc_type = CodeCombo("doc", DocumentType, self)
         self.doc_number = QLineEdit(self)
@@ -103,11 +104,11 @@ class MemberEditor(QWidget):
         self.needs_box = QGroupBox(self)
         n = QGridLayout(self.needs_box)
         n.setVerticalSpacing(2)
-        for i, box in enumerate(self.needs.values()):
-            n.addWidget(box, i // 5, i % 5)
+        for i, box in enumerate(self.needs.values()):  # 13 needs: 4 columns, the note beside the last
+            n.addWidget(box, i // 4, i % 4)
         self.need_note_label = QLabel(self)
-        n.addWidget(self.need_note_label, 2, 3)
-        n.addWidget(self.need_note, 2, 4)
+        n.addWidget(self.need_note_label, 3, 1, Qt.AlignmentFlag.AlignRight)
+        n.addWidget(self.need_note, 3, 2, 1, 2)
         outer.addWidget(self.needs_box)
         self.tab_chain: list[QWidget] = [*self.ar.values(), *self.lat.values(), self.sex, self.relationship, self.birth,
                                 self.age, self.nationality, self.marital, self.doc_type, self.doc_number,
