@@ -256,6 +256,9 @@ class HouseholdForm(QWidget):
         if self.editor.is_blank() and self.editing is None:
             return True
         member, problems = self.editor.draft()
+        # A value whose check digit failed is never accepted silently: the clerk compares and retypes it.
+        problems += [Problem(k, "ui.error.unverified_field") for k in self.editor.unverified_fields()
+                     if k not in {p.field for p in problems}]
         if problems:
             self.editor.show_problems(problems)
             return False
@@ -311,10 +314,6 @@ class HouseholdForm(QWidget):
 
     def request_save(self) -> None:
         if not self.commit_member():
-            return
-        unverified = self.editor.unverified_fields()
-        if unverified:  # a failed check digit is never accepted silently
-            self.editor.show_problems([Problem(k, "ui.error.unverified_field") for k in unverified])
             return
         self.save_requested.emit(self.draft())
 

@@ -1,0 +1,96 @@
+"""The desk window with its features wired in: lock and unlock, scanned codes, document fields, roles."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from station.domain.codes import FieldSource
+from station.domain.roles import Role
+from station.scanning.fill import Check, FieldValue, MemberFields
+from station.services.accounts import create_account
+from station.services.registration import register_household
+from station.services.station import sign_in
+from tests.conftest import PASSPHRASE
+from tests.factories import family_of_five
+from ui.main_window import MainWindow
+from ui.qt_i18n import apply_language
+
+
+@pytest.fixture
+def window(qtbot, sqlite_ctx):
+    apply_language(QApplication.instance(), "en")
+    w = MainWindow(sqlite_ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.form.dirty = False
+
+
+def test_lock_hides_records_and_keeps_unsaved_work(qtbot, window: MainWindow) -> None:
+    window.form.editor.ar["given"].setText("سعد")
+    window.lock_action.trigger()
+    assert window.is_locked()
+    assert not window.centralWidget().isVisible()  # no name, no register on screen
+    assert not window.menuBar().isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # shortcuts are dead while locked
+    window.actions.open_code("anything")  # a scanner burst is ignored too
+    window.overlay.panel.passphrase.setText("wrong passphrase!")
+    window.overlay.panel.submitted.emit(window.ctx.actor.username, "wrong passphrase!")
+    qtbot.waitUntil(lambda: window.overlay.panel.message.text() != "", timeout=10_000)
+    assert window.is_locked()
+    window.overlay.panel.submitted.emit(window.ctx.actor.username, PASSPHRASE)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=10_000)
+    assert window.centralWidget().isVisible()
+    assert window.form.editor.ar["given"].text() == "سعد"  # the form survived the lock
+
+
+def test_scanned_code_opens_household(qtbot, window: MainWindow) -> None:
+    with window.ctx.db.uow() as uow:
+        saved = register_household(uow, window.ctx.actor, family_of_five())
+    window.actions.open_code(saved.registration_number.lower())
+    assert window.form.view is not None and window.form.view.id == saved.id
+
+
+def test_document_fields_marked_and_failed_check_blocks_save(qtbot, window: MainWindow) -> None:
+    mrz = FieldSource.MRZ
+    fields = MemberFields({
+        "surname": FieldValue("AL JUBOURI", mrz), "given_names": FieldValue("FATIMA AHMED", mrz),
+        "sex": FieldValue("F", mrz), "birth_date": FieldValue("1990-05-17", mrz, Check.PASSED),
+        "nationality": FieldValue("IRQ", mrz), "document_type": FieldValue("passport", mrz),
+        "document_number": FieldValue("A1234567", mrz, Check.FAILED),
+        "document_expiry": FieldValue("2030-01-01", mrz, Check.PASSED),
+        "issuing_country": FieldValue("IRQ", mrz),
+    }, valid=False)
+    ed = window.form.editor
+    ed.ar["given"].setText("فاطمة")
+    window.actions.fill_member_from_document(fields)
+    assert ed.lat["given"].text() == "Fatima" and ed.lat["family"].text() == "Al Jubouri"
+    assert ed.birth.text() == "17/05/1990"
+    assert ed.fields["birth_date"].source() == ("mrz", True)
+    assert ed.fields["doc_number"].source() == ("mrz", False)
+    assert ed.fields["doc_number"].badge.isVisible()
+    window.form.request_save()
+    assert window.form.view is None  # never accepted silently
+    assert ed.fields["doc_number"].error.isVisible()
+    ed.doc_number.setText("")  # the clerk retypes it from the passport
+    qtbot.keyClicks(ed.doc_number, "A1234567")
+    assert ed.fields["doc_number"].source() is None
+    window.form.request_save()
+    assert window.form.view is not None
+    saved = window.form.view.members[0]
+    assert saved.field_sources.get("birth_date") == "mrz" and "doc_number" not in saved.field_sources
+
+
+def test_menus_follow_the_role(qtbot, sqlite_ctx, home) -> None:
+    create_account(sqlite_ctx, "karim", Role.CLERK, "clerk passphrase 1")
+    clerk = sign_in("karim", "clerk passphrase 1", home)
+    w = MainWindow(clerk)
+    qtbot.addWidget(w)
+    visible = {name for name, (action, _p) in w.actions.actions.items() if action.isVisible()}
+    assert {"print_card", "photo", "scan", "export"} <= visible
+    assert not {"accounts", "audit", "import"} & visible
+    assert "karim" in w.user_label.text() and "karim" not in w.windowTitle()
+    clerk.close()
