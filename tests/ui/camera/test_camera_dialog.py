@@ -21,6 +21,7 @@ from tests.station.scanning.camera_fixtures import (
     write_sequence,
     write_video,
 )
+from tests.ui.shots import save_shot
 from ui.camera.dialog import CameraDialog
 from ui.camera.worker import CaptureWorker
 
@@ -153,10 +154,10 @@ def test_screenshot_overlay_with_rejection(qtbot, tmp_path: Path) -> None:  # ty
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shot.save(str(SCREENSHOTS / "camera-dialog.png"))
         review.save(str(SCREENSHOTS / "camera-review.png"))
-        _arabic_screenshot(qtbot, path)
+        _arabic_screenshot(qtbot, path, tmp_path)
 
 
-def _arabic_screenshot(qtbot, source: str) -> None:  # type: ignore[no-untyped-def]
+def _arabic_screenshot(qtbot, source: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The same dialog in Arabic, right to left (kept in docs/screenshots/camera-dialog-ar.png)."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFontDatabase
@@ -177,7 +178,7 @@ def _arabic_screenshot(qtbot, source: str) -> None:  # type: ignore[no-untyped-d
         dlg.show()
         _wait_preview(qtbot, dlg)
         qtbot.wait(200)
-        dlg.grab().save(str(SCREENSHOTS / "camera-dialog-ar.png"))
+        save_shot(dlg, "camera-dialog-ar.png", tmp_path)
         dlg.reject()
     finally:
         i18n.set_language("en")

@@ -13,6 +13,7 @@ from station.services.demo import fill
 from station.services.station import initialize
 from tests.conftest import PASSPHRASE
 from tests.station.export.conftest import KEY_PASSPHRASE, OfficeKeys, office_keys  # noqa: F401
+from tests.ui.shots import save_shot
 from ui.export.dialog import ExportDialog
 from ui.export.import_dialog import ImportDialog, ReportDialog
 
@@ -49,8 +50,7 @@ def test_export_dialog_lists_drives_exports_and_retries(qtbot, station, tmp_path
     assert sig.args[0].verified and sig.args[0].households == 30
     assert dlg.progress.value() == 100 and "verified" in dlg.status.text()
     assert "never" not in dlg.last_label.text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    dlg.grab().save(str(SCREENSHOTS / "export-dialog-done.png"))
+    save_shot(dlg, "export-dialog-done.png", tmp_path)
 
 
 def test_import_dialog_merges_and_logs(qtbot, station, office_keys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -70,7 +70,7 @@ def test_import_dialog_merges_and_logs(qtbot, station, office_keys, tmp_path: Pa
         first, second = sig.args[0]
         assert first.stats.households_added == 30 and second.already_imported
         assert "30 households added" in dlg.log.toPlainText() and "already imported" in dlg.log.toPlainText()
-        dlg.grab().save(str(SCREENSHOTS / "export-import-dialog.png"))
+        save_shot(dlg, "export-import-dialog.png", tmp_path)
         rep = ReportDialog(office)
         qtbot.addWidget(rep)
         with qtbot.waitSignal(rep.report_saved, timeout=30_000):

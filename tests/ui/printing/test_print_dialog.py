@@ -12,6 +12,7 @@ from station.db.rows import HouseholdRow, PrintRecordRow
 from station.errors import StationError
 from station.printing import spool
 from tests.station.printing.print_helpers import add_household
+from tests.ui.shots import save_shot
 from ui.printing.dialog import PrintDialog
 
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -32,7 +33,7 @@ def fake_spool(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     return state
 
 
-def test_preview_print_fail_then_retry(qtbot, sqlite_ctx, fake_spool) -> None:
+def test_preview_print_fail_then_retry(qtbot, sqlite_ctx, fake_spool, tmp_path) -> None:
     hh = add_household(sqlite_ctx)
     dlg = PrintDialog(sqlite_ctx.db, sqlite_ctx.actor, hh.id, kind="card")
     qtbot.addWidget(dlg)
@@ -43,8 +44,7 @@ def test_preview_print_fail_then_retry(qtbot, sqlite_ctx, fake_spool) -> None:
     assert dlg.doc.pageCount() == 2 and dlg.printer_box.currentText() == "CardPrinter"
     assert hh.registration_number not in dlg.windowTitle()
     qtbot.wait(200)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dlg.grab().save(str(SHOTS / "print-dialog.png"))
+    save_shot(dlg, "print-dialog.png", tmp_path)
     dlg.print_button.click()
     qtbot.waitUntil(lambda: "paused" in dlg.status.text() and dlg.print_button.isEnabled(), timeout=10000)
     assert dlg.job is not None  # kept for the retry

@@ -12,6 +12,7 @@ from station.scanning.fill import Check
 from station.scanning.idscan import scan_image
 from station.scanning.mrz.compose import Identity, td1
 from tests.station.scanning.docgen import photograph, render_document
+from tests.ui.shots import save_shot
 from ui.scanning.dialog import IdScanDialog
 
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -53,8 +54,7 @@ def test_dialog_fills_fields_and_screenshot(qtbot, tmp_path) -> None:
     dlg.fields_accepted.connect(got.append)
     dlg.apply_button.click()
     assert got == [f]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dlg.grab().save(str(SHOTS / "scan-id-dialog.png"))
+    save_shot(dlg, "scan-id-dialog.png", tmp_path)
 
 
 def test_station_code_requests_household(qtbot) -> None:
