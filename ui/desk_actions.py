@@ -184,6 +184,11 @@ class DeskActions:
                 continue
             unverified = fv.check in (Check.FAILED, Check.REPAIRED)
             sources[field_key] = fv.source.value + (":unverified" if unverified else "")
+        given_src = sources.get("given_lat")
+        if given_src:  # an MRZ's given names often carry the father's and grandfather's names too
+            for key, part in (("father_lat", given.split(" ")[1:2]), ("grandfather_lat", given.split(" ")[2:])):
+                if part:
+                    sources[key] = given_src
         ed.load(replace(filled, field_sources=sources))
         self.w.form.dirty = True
 

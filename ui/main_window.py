@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.form.show_saved(view)
         if not self.register.search.text().strip() and view.arrived_at.date() == self.register.selected_day():
             self.register.model.upsert(row_summary)
+            self.register.update_count()
         self.statusBar().showMessage(tr("ui.status.saved", number=view.registration_number), 8000)
         self.household_saved.emit(view)
 

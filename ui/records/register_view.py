@@ -81,14 +81,14 @@ class RegisterView(QWidget):
     def retranslate(self) -> None:
         self.search.setPlaceholderText(tr("ui.register.search_placeholder"))
         self.model.retranslate()
-        self._update_count()
+        self.update_count()
 
     def set_rows(self, rows: list[HouseholdSummary], searching: bool) -> None:
         self.model.set_rows(rows)
         self._searching = searching
-        self._update_count()
+        self.update_count()
 
-    def _update_count(self) -> None:
+    def update_count(self) -> None:
         n = len(self.model.rows)
         key = "ui.register.found" if getattr(self, "_searching", False) else "ui.register.today_count"
         self.count.setText(tr(key, count=n))
