@@ -174,7 +174,8 @@ class FrameSource:
             return False
         self._cap = cap
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        self.fps = fps if 1.0 <= fps <= 240.0 else 30.0
+        # Image sequences report 1 fps (and some drivers 0): play them, and such devices, at 30 fps.
+        self.fps = fps if 2.0 <= fps <= 240.0 else 30.0
         self._last_good = now
         self._next_due = now
         if self.state is SourceState.LOST:

@@ -54,6 +54,7 @@ class MemberFieldsView(QWidget):
         for name in FIELDS:
             row = QHBoxLayout()
             edit = QLineEdit()
+            edit.setReadOnly(True)  # what the document says; the clerk corrects it in the member form
             badge = FieldBadge()
             row.addWidget(edit, 1)
             row.addWidget(badge)
@@ -68,3 +69,10 @@ class MemberFieldsView(QWidget):
             edit.setStyleSheet(field_style(value.check) if value else "")
             edit.setToolTip(tr(f"scanning.check.{value.check.value}") if value else "")
             self.badges[name].set_value(value)
+
+    def clear(self) -> None:
+        for name, edit in self.edits.items():
+            edit.clear()
+            edit.setStyleSheet("")
+            edit.setToolTip("")
+            self.badges[name].set_value(None)

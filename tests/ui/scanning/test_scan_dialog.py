@@ -31,7 +31,7 @@ def _card_with_wrong_expiry_digit() -> tuple[np.ndarray, Identity]:
 
 def test_dialog_fills_fields_and_screenshot(qtbot, tmp_path) -> None:
     img, _person = _card_with_wrong_expiry_digit()
-    dlg = IdScanDialog()
+    dlg = IdScanDialog(camera=False)
     qtbot.addWidget(dlg)
     dlg.resize(1000, 480)
     dlg.show()
@@ -62,7 +62,7 @@ def test_station_code_requests_household(qtbot) -> None:
 
     code = np.asarray(zxingcpp.create_barcode("MKH-02-000123-K", zxingcpp.BarcodeFormat.QRCode).to_image(scale=4))
     img = cv2.cvtColor(cv2.copyMakeBorder(code, 60, 60, 60, 60, cv2.BORDER_CONSTANT, value=255), cv2.COLOR_GRAY2BGR)
-    dlg = IdScanDialog()
+    dlg = IdScanDialog(camera=False)
     qtbot.addWidget(dlg)
     got: list[str] = []
     dlg.household_requested.connect(got.append)
