@@ -17,10 +17,11 @@ import pytest
 from station.scanning.faces import FaceDetector
 from station.scanning.photo_quality import LiveAssessor, assess
 from station.scanning.portrait import make_portrait
+from tests.perf.conftest import short_mode
 from tests.station.scanning.camera_fixtures import moving_face_frames, portrait_frame, write_video
 
 pytestmark = pytest.mark.perf
-SHORT = os.environ.get("STATION_PERF_SHORT") == "1"
+SHORT = short_mode()  # STATION_PERF_SHORT=0 for the full figures
 
 
 def _rss_mb() -> float:

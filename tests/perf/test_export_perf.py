@@ -28,9 +28,10 @@ from station.services import import_ as im
 from station.services.demo import fill
 from station.services.station import initialize
 from tests.conftest import PASSPHRASE
+from tests.perf.conftest import short_mode
 
 pytestmark = pytest.mark.perf
-SHORT = os.environ.get("STATION_PERF_SHORT") == "1"
+SHORT = short_mode()  # STATION_PERF_SHORT=0 for the full figures
 HOUSEHOLDS = 150 if SHORT else 5000
 BUDGET_S = 60.0
 

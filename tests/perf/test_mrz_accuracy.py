@@ -18,9 +18,10 @@ import cv2
 import pytest
 
 from station.scanning.idscan import scan_image
+from tests.perf.conftest import short_mode
 from tests.station.scanning import docgen
 
-SHORT = os.environ.get("STATION_PERF_SHORT") == "1"
+SHORT = short_mode()  # STATION_PERF_SHORT=0 for the full figures
 N = int(os.environ.get("STATION_PERF_MRZ_N", "20" if SHORT else "200"))
 N_PE = int(os.environ.get("STATION_PERF_PE_N", str(N)))
 

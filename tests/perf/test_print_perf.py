@@ -19,9 +19,10 @@ from station.printing import payload
 from station.printing.card import render_cards
 from station.printing.content import CardContent, labels
 from station.printing.sheet import write_sheets
+from tests.perf.conftest import short_mode
 
 pytestmark = pytest.mark.perf
-SHORT = os.environ.get("STATION_PERF_SHORT") == "1"
+SHORT = short_mode()  # STATION_PERF_SHORT=0 for the full figures
 FACES = Path(__file__).resolve().parents[1] / "data" / "faces"
 KEY = bytes(range(32))
 NAMES_AR = ["فاطمة حسين علي الجبوري", "ئاوێزان هەڵگورد عەبدوڵڵا", "عبد الرحمن محمد صالح الدليمي السامرائي"]

@@ -17,9 +17,10 @@ import pytest
 from station.security.kdf import KdfParams, derive_key
 from station.services import station as st
 from tests.conftest import PASSPHRASE
+from tests.perf.conftest import short_mode
 
 pytestmark = pytest.mark.perf
-SHORT = os.environ.get("STATION_PERF_SHORT") == "1"
+SHORT = short_mode()  # STATION_PERF_SHORT=0 for the full figures
 RUNS = 3 if SHORT else 7
 BAND = (0.1, 1.0) if SHORT else (0.2, 0.5)
 
