@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from station.logsafe import log_failure
 from station.paths import station_home
 from station.services.station import StationContext, is_set_up
 from station.settings import station_settings
@@ -104,8 +105,15 @@ class AppController:
             self.ctx.close()
 
 
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+    """An unexpected error is logged without its message (it may quote personal data); the window stays up."""
+    exc.__traceback__ = tb  # type: ignore[assignment]
+    log_failure(log, "unexpected error", exc)
+
+
 def run(argv: Sequence[str] = ()) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.excepthook = _excepthook
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     assert isinstance(app, QApplication)
     app.setApplicationName("Registration Station")

@@ -31,7 +31,8 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
 
     # The plain sqlite dialect over sqlcipher3 connections: the pysqlcipher dialect would issue its own
     # PRAGMA key from the URL, and the key must never appear in a URL.
-    engine = create_engine("sqlite://", creator=connect, module=sqlcipher, poolclass=QueuePool, pool_size=4)
+    engine = create_engine("sqlite://", creator=connect, module=sqlcipher, poolclass=QueuePool, pool_size=4,
+                           hide_parameters=True)  # error messages never quote the values being saved
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: sqlcipher.Connection, _record: object) -> None:
@@ -65,7 +66,7 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
 
 def url_engine(url: str) -> Engine:
     """A server database (PostgreSQL) for a multi-desk site."""
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def integrity_ok(engine: Engine) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from station.errors import StationError
+from station.logsafe import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,8 @@ class _Task(QRunnable):
             self.carrier.done.emit(self.fn())
         except StationError as exc:
             self.carrier.failed.emit(exc.code)
-        except Exception:
-            log.exception("background task failed")
+        except Exception as exc:
+            log_failure(log, "background task failed", exc)
             self.carrier.failed.emit("camera.image.corrupt")
 
 

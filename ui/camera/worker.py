@@ -28,6 +28,7 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from station.errors import StationError
+from station.logsafe import log_failure
 from station.scanning.frames import CameraSettings, FrameSource, SourceSpec, SourceState
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,8 @@ class CaptureWorker(QThread):
         source = self._source_factory(self.spec, self.settings)
         try:
             self._loop(source)
-        except Exception:  # a bug must not take the window down with it
-            log.exception("capture loop failed")
+        except Exception as exc:  # a bug must not take the window down with it
+            log_failure(log, "capture loop failed", exc)
             self._set_state(SourceState.FAILED.value)
         finally:
             source.close()
@@ -126,8 +127,8 @@ class CaptureWorker(QThread):
             if self.processor is not None and self.frames_read % self.process_every == 0:
                 try:
                     self._last_analysis = self.processor(frame)
-                except Exception:
-                    log.exception("frame processor failed")
+                except Exception as exc:
+                    log_failure(log, "frame processor failed", exc)
                     self._last_analysis = None
             item = LatestFrame(frame, bgr_to_qimage(frame), self._last_analysis, self.frames_read, time.monotonic())
             with self._lock:
@@ -164,6 +165,6 @@ class CaptureWorker(QThread):
             self.still_ready.emit(self.still_processor(frame))
         except StationError as exc:
             self.still_failed.emit(exc.code)
-        except Exception:
-            log.exception("still processor failed")
+        except Exception as exc:
+            log_failure(log, "still processor failed", exc)
             self.still_failed.emit("camera.image.corrupt")

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QThread, Signal
 
 from station.errors import StationError
+from station.logsafe import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ class JobThread(QThread):
             result = self._job(lambda done, total: self.progressed.emit(int(done), int(total)))
         except StationError as exc:
             self.failed.emit(exc.message())
-        except Exception:  # never leave the dialog hanging; details go to the log, not the screen
-            log.exception("export job failed")
+        except Exception as exc:  # never leave the dialog hanging; details go to the log, not the screen
+            log_failure(log, "export job failed", exc)
             self.failed.emit(StationError("export.error.write_failed", code="internal").message())
         else:
             self.succeeded.emit(result)

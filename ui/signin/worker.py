@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from station.errors import StationError
+from station.logsafe import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,8 @@ class _Task(QRunnable):
             result = self.fn()
         except StationError as exc:
             self.carrier.failed.emit(exc)
-        except Exception:  # never let a worker die silently; no personal data in the log line
-            log.exception("background account task failed")
+        except Exception as exc:  # never let a worker die silently; no personal data in the log line
+            log_failure(log, "background account task failed", exc)
             self.carrier.failed.emit(StationError("accounts.error.internal"))
         else:
             self.carrier.done.emit(result)
