@@ -19,7 +19,7 @@ from sqlalchemy import select
 from station.db.engine import DB_FILE, sqlcipher_engine, url_engine
 from station.db.migrate import upgrade
 from station.db.rows import AccountRow, MetaRow, SequenceRow
-from station.db.uow import Database
+from station.db.uow import Database, UnitOfWork
 from station.domain.regno import SITE_PATTERN
 from station.domain.roles import Actor, Role
 from station.errors import PermissionDenied, StationError
@@ -195,6 +195,19 @@ def sign_in(username: str, passphrase: str, home: Path | None = None) -> Station
     return ctx
 
 
+
+def _active_account(uow: UnitOfWork, username: str, passphrase: str) -> AccountRow:
+    """The account row, if it exists and is active; on a server database its password hash is checked too."""
+    row = uow.session.scalar(select(AccountRow).where(AccountRow.username == username))
+    if row is None or not row.active:
+        raise StationError("error.bad_credentials")
+    if row.password_hash:
+        try:
+            PasswordHasher().verify(row.password_hash, passphrase)
+        except VerificationError:
+            raise StationError("error.bad_credentials") from None
+    return row
+
 def _load_actor(
     home: Path, settings: StationSettings, db: Database, username: str, passphrase: str, keyring: Keyring
 ) -> StationContext:
@@ -203,14 +216,7 @@ def _load_actor(
         meta = uow.session.get(MetaRow, "station_id")
         if meta is None or meta.value != keyring.data["station_id"]:
             raise StationError("error.db_not_ours")
-        row = uow.session.scalar(select(AccountRow).where(AccountRow.username == username))
-        if row is None or not row.active:
-            raise StationError("error.bad_credentials")
-        if row.password_hash:
-            try:
-                PasswordHasher().verify(row.password_hash, passphrase)
-            except VerificationError:
-                raise StationError("error.bad_credentials") from None
+        row = _active_account(uow, username, passphrase)
         actor = Actor(username, Role(row.role), station_code)
         must_change = bool(row.must_change_password)
         pending = _pending_failures(home)
@@ -245,15 +251,7 @@ def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Ac
         if ctx.db_key is not None and not hmac.compare_digest(key, ctx.db_key):
             raise StationError("error.bad_credentials")
         with ctx.db.reader() as uow:
-            row = uow.session.scalar(select(AccountRow).where(AccountRow.username == username))
-            if row is None or not row.active:
-                raise StationError("error.bad_credentials")
-            if row.password_hash:
-                try:
-                    PasswordHasher().verify(row.password_hash, passphrase)
-                except VerificationError:
-                    raise StationError("error.bad_credentials") from None
-            role = Role(row.role)
+            role = Role(_active_account(uow, username, passphrase).role)
     except StationError:
         keyring.record_failure(username)
         with ctx.db.uow() as uow:
