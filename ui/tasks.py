@@ -1,4 +1,9 @@
-"""Background work: run a function on the thread pool, get the result or error back on the GUI thread."""
+"""Background work: run a function on the thread pool, get the result or error back on the GUI thread.
+
+`run_off_thread` is the one helper for short jobs (Argon2 sign-in, loading a photo, listing cameras):
+the result, or the StationError (a message key in the user's language), arrives on the GUI thread.
+`TaskRunner` adds progress reporting and lets tests run tasks at once.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from station.errors import StationError
+from station.logsafe import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +74,49 @@ class TaskRunner:
         else:
             self.pool.start(task)
         return task
+
+
+class _Carrier(QObject):
+    done = Signal(object)
+    failed = Signal(object)  # a StationError
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], carrier: _Carrier, fallback: str) -> None:
+        super().__init__()
+        self.fn, self.carrier, self.fallback = fn, carrier, fallback
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except StationError as exc:
+            self.carrier.failed.emit(exc)
+        except Exception as exc:  # never let a worker die silently; no personal data in the log line
+            log_failure(log, "background job failed", exc)
+            self.carrier.failed.emit(StationError(self.fallback))
+        else:
+            self.carrier.done.emit(result)
+
+
+def run_off_thread(
+    fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[StationError], None],
+    parent: QObject, pool: QThreadPool | None = None, *, fallback: str = "error.storage_failed",
+) -> None:
+    """`fn()` off the GUI thread; `on_done(result)` or `on_failed(StationError)` on it.
+
+    An unexpected exception is logged (type and place only) and reported as StationError(`fallback`).
+    """
+    carrier = _Carrier(parent)  # lives in the GUI thread, so its signals are delivered there
+    carrier.done.connect(on_done)
+    carrier.failed.connect(on_failed)
+    carrier.done.connect(carrier.deleteLater)
+    carrier.failed.connect(carrier.deleteLater)
+    (pool or QThreadPool.globalInstance()).start(_Job(fn, carrier, fallback))
+
+
+def run_in_pool(
+    fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None],
+    parent: QObject, pool: QThreadPool | None = None, *, fallback: str = "camera.image.corrupt",
+) -> None:
+    """Like run_off_thread, handing `on_failed` the message key only."""
+    run_off_thread(fn, on_done, lambda exc: on_failed(exc.code), parent, pool, fallback=fallback)

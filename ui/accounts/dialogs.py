@@ -22,7 +22,7 @@ from station.domain.roles import Role
 from station.errors import StationError
 from station.i18n import tr
 from station.services import accounts
-from ui.signin.worker import run_off_thread
+from ui.tasks import run_off_thread
 
 
 def _secret_field(parent: QWidget, name: str) -> QLineEdit:
@@ -80,7 +80,7 @@ class _WorkDialog(QDialog):
         job = self._job()
         self.busy.setVisible(True)
         self.ok.setEnabled(False)
-        run_off_thread(job, self._on_done, self._on_failed, self, self._pool)
+        run_off_thread(job, self._on_done, self._on_failed, self, self._pool, fallback="accounts.error.internal")
 
     def _on_done(self, _result: object) -> None:
         self.busy.setVisible(False)

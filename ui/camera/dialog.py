@@ -41,8 +41,8 @@ from station.scanning.portrait import PortraitResult, PortraitSpec, make_portrai
 from station.settings import load_section
 from ui.camera.overlay import PreviewWidget
 from ui.camera.override import OverrideDialog
-from ui.camera.tasks import run_in_pool
 from ui.camera.worker import CaptureWorker, bgr_to_qimage
+from ui.tasks import run_in_pool
 
 NETWORK, VIDEO_FILE = "__network__", "__file__"
 _FINISHING: set[CaptureWorker] = set()  # workers asked to stop that are still inside a blocking read

@@ -19,7 +19,7 @@ from station.i18n import tr
 from station.services import station as st
 from station.services.station import StationContext
 from ui.signin.widget import CredentialsPanel
-from ui.signin.worker import run_off_thread
+from ui.tasks import run_off_thread
 
 log = logging.getLogger(__name__)
 LOCK_SHORTCUT = "Ctrl+L"
@@ -117,7 +117,8 @@ class LockOverlay(QWidget):
             return
         ctx = self._ctx
         self.panel.set_busy(True, tr("lock.working"))
-        run_off_thread(lambda: self._unlock(ctx, user, secret), self._on_done, self._on_failed, self, self._pool)
+        run_off_thread(lambda: self._unlock(ctx, user, secret), self._on_done, self._on_failed, self, self._pool,
+                       fallback="accounts.error.internal")
 
     def _on_done(self, actor: object) -> None:
         self.panel.set_busy(False)

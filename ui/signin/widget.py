@@ -24,7 +24,7 @@ from station.errors import StationError
 from station.i18n import tr
 from station.services import station as st
 from station.settings import station_settings
-from ui.signin.worker import run_off_thread
+from ui.tasks import run_off_thread
 
 
 class CredentialsPanel(QFrame):
@@ -162,7 +162,8 @@ class SignInWidget(QWidget):
             self.panel.show_error(tr("signin.empty"))
             return
         self.panel.set_busy(True, tr("signin.working"))
-        run_off_thread(lambda: self._sign_in(user, secret), self._on_done, self._on_failed, self, self._pool)
+        run_off_thread(lambda: self._sign_in(user, secret), self._on_done, self._on_failed, self, self._pool,
+                       fallback="accounts.error.internal")
 
     def _on_done(self, ctx: object) -> None:
         self.panel.set_busy(False)
