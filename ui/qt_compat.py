@@ -6,9 +6,10 @@ count reaches zero after some thousands of calls and the interpreter aborts ("no
 preview makes about 400 such calls a second. PySide6 6.11.3 is not affected, but it has no separate
 QtPdf wheel (only the large Addons wheel), and Debian 12's Python is 3.11.
 
-The fix does what Python 3.12 does: None is made effectively immortal by giving it a reference count
-no program can use up (2**60; at 10,000 leaked references a second that lasts 3.6 million years).
-None is never freed in CPython anyway, so an over-count has no other effect. Checked by
+The fix does what Python 3.12 does: None (and True and False, whose count a long camera session was
+also seen to exhaust at exit: "bool_dealloc") are made effectively immortal by giving them a reference
+count no program can use up (2**60; at 10,000 leaked references a second that lasts 3.6 million years).
+CPython never frees these singletons anyway, so an over-count has no other effect. Checked by
 tests/ui/test_qt_compat.py, which runs 200,000 void calls.
 """
 
@@ -25,13 +26,14 @@ def needs_none_guard(python: tuple[int, int], pyside: tuple[int, int]) -> bool:
 
 
 def guard_none_refcount() -> bool:
-    """Raise None's reference count out of reach; returns whether it was needed."""
+    """Raise the singletons' reference counts out of reach; returns whether it was needed."""
     import PySide6
 
     pyside = tuple(int(p) for p in PySide6.__version__.split(".")[:2])
     if not needs_none_guard(sys.version_info[:2], pyside):  # type: ignore[arg-type]
         return False
-    refcnt = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is the first field of every PyObject
-    if refcnt.value < IMMORTAL // 2:
-        refcnt.value += IMMORTAL
+    for singleton in (None, True, False):
+        refcnt = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt: the first field of a PyObject
+        if refcnt.value < IMMORTAL // 2:
+            refcnt.value += IMMORTAL
     return True
