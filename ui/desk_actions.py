@@ -40,7 +40,8 @@ class DeskActions:
                            ("print_card", self.print_card, Permission.PRINT_FIRST),
                            ("print_sheet", self.print_sheet, Permission.PRINT_FIRST),
                            ("photo", self.photo_for_selected, Permission.PHOTOGRAPH),
-                           ("scan", self.scan_document, Permission.SCAN)]),
+                           ("scan", self.scan_document, Permission.SCAN),
+                           ("merge_duplicate", self.merge_duplicate, Permission.MERGE_DUPLICATES)]),
             ("day", [("export", self.export_day, Permission.EXPORT_PACK),
                      ("report", self.day_report, Permission.SEARCH),
                      ("import", self.import_packs, Permission.IMPORT)]),
@@ -191,6 +192,14 @@ class DeskActions:
                     sources[key] = given_src
         ed.load(replace(filled, field_sources=sources))
         self.w.form.dirty = True
+        failed = sum(1 for fv in fields.values.values() if fv.check is Check.FAILED)
+        self._record_scan(kind="document", fmt="mrz", valid=fields.valid, failed_checks=failed)
+
+    def _record_scan(self, **details: Any) -> None:
+        from station.services.scans import record_scan
+
+        with self.w.ctx.db.uow() as uow:
+            record_scan(uow, self.w.ctx.actor, **details)
 
     # station codes from the hand-held scanner -------------------------------------------------------
     def _install_wedge_scanner(self) -> None:
@@ -230,7 +239,31 @@ class DeskActions:
             regno = str(match.regno)
         with self.w.ctx.db.reader() as uow:
             view = find_by_regno(uow, self.w.ctx.actor, regno)
+        self._record_scan(kind="code", fmt="station_card" if text.upper().startswith("RS1:") else "regno",
+                          valid=True, household_id=view.id)
         self.w.open_household(view.id)
+
+    def merge_duplicate(self) -> None:
+        """Close the open household as a duplicate of another one (supervisors)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from station.services.duplicates import merge_duplicate
+        from station.services.registration import find_by_regno
+
+        dup_id = self._saved_household_id()
+        if dup_id is None:
+            return
+        number, ok = QInputDialog.getText(self.w, tr("ui.menu.merge_duplicate"), tr("ui.merge.kept_number"))
+        if not ok or not number.strip():
+            return
+        reason, ok = QInputDialog.getText(self.w, tr("ui.menu.merge_duplicate"), tr("ui.merge.reason"))
+        if not ok:
+            return
+        with self.w.ctx.db.uow() as uow:
+            kept = find_by_regno(uow, self.w.ctx.actor, number)
+            merge_duplicate(uow, self.w.ctx.actor, kept.id, dup_id, reason)
+        self.w.reload_current()
+        self.w.refresh_register()
 
     # day -----------------------------------------------------------------------------------------
     def export_day(self) -> None:

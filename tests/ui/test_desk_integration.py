@@ -52,6 +52,13 @@ def test_scanned_code_opens_household(qtbot, window: MainWindow) -> None:
         saved = register_household(uow, window.ctx.actor, family_of_five())
     window.actions.open_code(saved.registration_number.lower())
     assert window.form.view is not None and window.form.view.id == saved.id
+    with window.ctx.db.reader() as uow:
+        from sqlalchemy import select
+
+        from station.db.rows import AuditEventRow
+
+        ev = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "scan.code")).one()
+    assert ev.entity_id == saved.id and ev.details["format"] == "regno"
 
 
 def test_document_fields_marked_and_failed_check_blocks_save(qtbot, window: MainWindow) -> None:
@@ -91,6 +98,6 @@ def test_menus_follow_the_role(qtbot, sqlite_ctx, home) -> None:
     qtbot.addWidget(w)
     visible = {name for name, (action, _p) in w.actions.actions.items() if action.isVisible()}
     assert {"print_card", "photo", "scan", "export"} <= visible
-    assert not {"accounts", "audit", "import"} & visible
+    assert not {"accounts", "audit", "import", "merge_duplicate"} & visible
     assert "karim" in w.user_label.text() and "karim" not in w.windowTitle()
     clerk.close()

@@ -14,7 +14,7 @@ from station.domain.codes import HouseholdStatus
 from station.domain.roles import GRANTS, Actor, Permission, Role
 from station.errors import PermissionDenied, StationError
 from station.security import recovery
-from station.services import accounts, audit, photos, registration, search
+from station.services import accounts, audit, duplicates, photos, registration, scans, search
 from station.services.station import StationContext
 from tests.conftest import PASSPHRASE
 from tests.factories import family_of_five
@@ -97,9 +97,11 @@ def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], ob
         Permission.EXPORT_PLAIN: lambda c, w: _module("station.services.export", "export_plain")(
             c.db, c.actor, c.home / "register.csv"),
         Permission.IMPORT: _import_pack,
-        # No core service needs these yet (scanning and merging duplicates are other issues):
-        Permission.SCAN: None,
-        Permission.MERGE_DUPLICATES: None,
+        Permission.SCAN: in_uow(lambda u, c, w: scans.record_scan(u, c.actor, kind="document", fmt="TD3",
+                                                                   valid=True)),
+        Permission.MERGE_DUPLICATES: in_uow(lambda u, c, w: duplicates.merge_duplicate(
+            u, c.actor, w["hh"].id, registration.register_household(u, w["ctx"].actor, family_of_five()).id,
+            "registered twice")),
     }
     assert set(ops) == set(Permission), "every permission must be listed"
     return ops[permission]
