@@ -5,29 +5,20 @@ Creates a throw-away station with demo households in a temporary folder; never t
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from scripts.shot_station import throwaway_station
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 
 
 def main() -> None:
-    home = Path(tempfile.mkdtemp(prefix="station-shot-"))
-    os.environ["STATION_HOME"] = str(home)
-    from station.security import kdf
+    app, ctx = throwaway_station()
     from station.services.demo import fill
     from station.services.search import day_register
-    from station.services.station import initialize
     from ui.main_window import MainWindow
     from ui.qt_i18n import apply_language
-
-    app = QApplication(sys.argv[:1])
-    ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="amina", home=home,
-                        admin_passphrase="demo passphrase 2026", kdf=kdf.KdfParams.fresh(time_cost=1, memory_kib=8192))
     fill(ctx.db, ctx.actor, 40, days=1, seed=5)
     OUT.mkdir(parents=True, exist_ok=True)
     for lang in ("en", "ar", "ckb"):

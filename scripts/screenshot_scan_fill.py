@@ -6,30 +6,21 @@ The document is synthetic (tests/station/scanning/docgen.py), read by the same c
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from scripts.shot_station import throwaway_station
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 
 
 def main() -> None:
-    home = Path(tempfile.mkdtemp(prefix="station-shot-"))
-    os.environ["STATION_HOME"] = str(home)
+    app, ctx = throwaway_station()
     from station.scanning.fill import from_mrz
     from station.scanning.idscan import scan_image
-    from station.security import kdf
-    from station.services.station import initialize
     from tests.station.scanning.docgen import make_sample
     from ui.main_window import MainWindow
     from ui.qt_i18n import apply_language
-
-    app = QApplication(sys.argv[:1])
-    ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="amina", home=home,
-                        admin_passphrase="demo passphrase 2026", kdf=kdf.KdfParams.fresh(time_cost=1, memory_kib=8192))
     sample = make_sample(7, "moderate", "TD3")
     result = scan_image(sample.image)
     assert result.mrz is not None, result.reason
