@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
@@ -167,8 +168,6 @@ class DeskActions:
         doc_type = DocumentType(val("document_type")) if val("document_type") else DocumentType.OTHER
         number = val("national_id") if doc_type is DocumentType.NATIONAL_ID and val("national_id") else \
             val("document_number")
-        from datetime import date
-
         expiry = date.fromisoformat(val("document_expiry")) if val("document_expiry") else None
         doc = Document(doc_type, number, val("issuing_country").replace("<", ""), expiry, FieldSource.MRZ)
         filled = replace(member, name_lat=latin, sex=fields.sex(), birth_date=fields.birth_date() or member.birth_date,
