@@ -222,11 +222,12 @@ class DeskActions:
         if text.upper().startswith("RS1:"):
             with self.w.ctx.db.reader() as uow:
                 check = verify_card_payload(uow, text)
+            message = tr(check.reason, current=check.current_issue)
             if not check.regno or check.reason == "printing.check.mac":
-                self.w.show_error(tr(check.reason))
+                self.w.show_error(message)
                 return
-            if not check.valid:
-                QMessageBox.warning(self.w, tr("ui.error.title"), tr(check.reason))
+            if not check.valid:  # superseded or closed: still opened, so the clerk can act on it
+                QMessageBox.warning(self.w, tr("ui.error.title"), message)
             regno = check.regno
         else:
             match = classify_code(text)

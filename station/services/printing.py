@@ -299,6 +299,10 @@ def verify_card_payload(uow: UnitOfWork, text: str) -> CardCheck:
     row = uow.session.scalar(select(HouseholdRow).where(HouseholdRow.registration_number == parsed.regno))
     if row is None:
         return CardCheck(False, superseded=False, reason="printing.check.unknown", **base)  # type: ignore[arg-type]
+    if row.status in (HouseholdStatus.MERGED.value, HouseholdStatus.DEPARTED.value):
+        # A duplicate's card (or a departed household's) must not draw a second ration.
+        return CardCheck(False, superseded=False, current_issue=row.card_issue,  # type: ignore[arg-type]
+                         reason="printing.check.closed", **base)
     if parsed.kind == "wristband":
         ok = any(m.position == position for m in row.members)
         return CardCheck(ok, superseded=False, current_issue=row.card_issue,  # type: ignore[arg-type]

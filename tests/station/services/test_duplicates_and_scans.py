@@ -42,3 +42,24 @@ def test_scan_is_audited_without_values(ctx) -> None:
     with ctx.db.reader() as uow:
         ev = uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == "scan.document")).one()
     assert ev.details == {"format": "TD1", "valid": False, "failed_checks": 1} and ev.actor == "admin"
+
+
+def test_merged_duplicates_card_no_longer_verifies(ctx) -> None:
+    from station.services import printing
+
+    with ctx.db.uow() as uow:
+        keep = register_household(uow, ctx.actor, family_of_five())
+        dup = register_household(uow, ctx.actor, family_of_five())
+    with ctx.db.uow() as uow:
+        job = printing.prepare_cards(uow, ctx.actor, [dup.id])
+        printing.record_printed(uow, ctx.actor, job, printer="pdf", job_ref=job.job_id)
+    from station.printing.payload import card_payload
+
+    with ctx.db.reader() as uow:  # the text the printed QR code carries
+        payload = card_payload(printing.site_card_key(uow), dup.registration_number, job.items[0].issue)
+        assert printing.verify_card_payload(uow, payload).valid
+    with ctx.db.uow() as uow:
+        merge_duplicate(uow, ctx.actor, keep.id, dup.id, "registered twice")
+    with ctx.db.reader() as uow:
+        check = printing.verify_card_payload(uow, payload)
+    assert not check.valid and check.reason == "printing.check.closed"  # no second ration on the duplicate
