@@ -138,9 +138,21 @@ class SignInWidget(QWidget):
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.recovery_button = QPushButton(self)
+        self.recovery_button.setFlat(True)
+        self.recovery_button.clicked.connect(self.open_recovery)
+        outer.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.panel.submitted.connect(self._on_panel_submitted)
         self.retranslate()
+
+    def open_recovery(self) -> None:
+        """Every passphrase lost: unlock with the printed recovery code (kept locked away)."""
+        from ui.signin.recovery_dialog import RecoveryDialog
+
+        dialog = RecoveryDialog(self._home, self)
+        dialog.recovered.connect(self.signed_in)
+        dialog.exec()
 
     def retranslate(self) -> None:
         p = self.panel
@@ -149,6 +161,7 @@ class SignInWidget(QWidget):
         p.subheading.setVisible(bool(self._station_code))
         p.explain.setText(tr("signin.privacy"))
         p.set_labels(tr("signin.account"), tr("signin.passphrase"), tr("signin.button"))
+        self.recovery_button.setText(tr("ui.recovery.link"))
 
     def reset(self) -> None:
         """Back to an empty form (after sign-out)."""
