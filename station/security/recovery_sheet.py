@@ -6,6 +6,7 @@ it); the code is in large monospace groups of five so it can be typed back witho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +27,9 @@ WARNING_LINES = (
 )
 USE_LINES = (
     "When to use it: only when every administrator passphrase is lost.",
-    "On the station, in a terminal: station accounts recover --admin NEW-ACCOUNT-NAME",
-    "type the code below (letter case, spaces and dashes do not matter),",
+    "On the sign-in screen, press \"Every passphrase lost?\" (or in a terminal:",
+    "station accounts recover --admin NEW-ACCOUNT-NAME), type the code above",
+    "(letter case, spaces and dashes do not matter),",
     "then choose a new administrator account name and passphrase.",
     "Using the code is written to the audit trail.",
 )
@@ -86,21 +88,9 @@ def render_recovery_sheet(code: str, station_code: str, out: Path, *, made_on: d
                             "(no 0, 1, 8 or 9: an O is always the letter O).")
     y -= 14 * mm
 
-    c.setFont("Helvetica-Bold", 14)
-    c.drawString(margin, y, "Warning")
-    y -= 8 * mm
-    c.setFont("Helvetica", 12)
-    for line in WARNING_LINES:
-        c.drawString(margin, y, line)
-        y -= 7 * mm
+    y = _section(c, margin, y, "Warning", WARNING_LINES)
     y -= 6 * mm
-    c.setFont("Helvetica-Bold", 14)
-    c.drawString(margin, y, "Use")
-    y -= 8 * mm
-    c.setFont("Helvetica", 12)
-    for line in USE_LINES:
-        c.drawString(margin, y, line)
-        y -= 7 * mm
+    y = _section(c, margin, y, "Use", USE_LINES)
 
     y -= 10 * mm
     c.setFont("Helvetica", 11)
@@ -112,3 +102,15 @@ def render_recovery_sheet(code: str, station_code: str, out: Path, *, made_on: d
     c.showPage()
     c.save()
     atomic_write_bytes(out, buf.getvalue())
+
+
+def _section(c: Canvas, x: float, y: float, title: str, lines: Sequence[str]) -> float:
+    """A bold heading and its lines; returns the y below them."""
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(x, y, title)
+    y -= 8 * mm
+    c.setFont("Helvetica", 12)
+    for line in lines:
+        c.drawString(x, y, line)
+        y -= 7 * mm
+    return y
