@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from station.domain.codes import FieldSource
 from station.domain.roles import Role
@@ -15,18 +13,6 @@ from station.services.station import sign_in
 from tests.conftest import PASSPHRASE
 from tests.factories import family_of_five
 from ui.main_window import MainWindow
-from ui.qt_i18n import apply_language
-
-
-@pytest.fixture
-def window(qtbot, sqlite_ctx):
-    apply_language(QApplication.instance(), "en")
-    w = MainWindow(sqlite_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.form.dirty = False
 
 
 def test_lock_hides_records_and_keeps_unsaved_work(qtbot, window: MainWindow) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -28,16 +27,6 @@ FAMILY = [
 def _focused() -> object:
     return QApplication.focusWidget()
 
-
-@pytest.fixture
-def window(qtbot, sqlite_ctx):
-    apply_language(QApplication.instance(), "en")
-    w = MainWindow(sqlite_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    return w
 
 
 def _type(qtbot, text: str) -> None:
