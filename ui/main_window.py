@@ -185,14 +185,14 @@ class MainWindow(QMainWindow):
             return None
 
     def _on_register_selected(self, household_id: str) -> None:
+        from station.services.photos import head_portrait
+
         try:
             with self.ctx.db.reader() as uow:
-                view = get_household(uow, self.ctx.actor, household_id)
+                jpeg = head_portrait(uow, self.ctx.actor, household_id)
         except StationError:
-            self.register.show_portrait(None)
-            return
-        head = view.head
-        self.register.show_portrait(self.load_portrait(head.id) if head is not None and head.has_photo else None)
+            jpeg = None
+        self.register.show_portrait(jpeg)
 
     def new_household(self) -> None:
         if self.form.dirty and not self.confirm_discard():

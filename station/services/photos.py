@@ -64,3 +64,14 @@ def save_portrait(
 def load_portrait(uow: UnitOfWork, actor: Actor, individual_id: str) -> bytes | None:
     require(actor, Permission.SEARCH)
     return uow.session.scalar(select(PhotoRow.jpeg).where(PhotoRow.individual_id == individual_id))
+
+
+def head_portrait(uow: UnitOfWork, actor: Actor, household_id: str) -> bytes | None:
+    """The head of household's portrait in one query (the register shows it as the clerk moves along)."""
+    require(actor, Permission.SEARCH)
+    return uow.session.scalar(
+        select(PhotoRow.jpeg)
+        .join(IndividualRow, IndividualRow.id == PhotoRow.individual_id)
+        .where(IndividualRow.household_id == household_id, IndividualRow.relationship_to_head == "head")
+        .limit(1)
+    )

@@ -87,3 +87,18 @@ def test_menus_follow_the_role(qtbot, sqlite_ctx, home) -> None:
     assert not {"accounts", "audit", "import", "merge_duplicate"} & visible
     assert "karim" in w.user_label.text() and "karim" not in w.windowTitle()
     clerk.close()
+
+
+def test_register_shows_the_heads_portrait(qtbot, window: MainWindow) -> None:
+    import cv2
+    import numpy as np
+
+    from station.services.photos import save_portrait
+
+    ok, buf = cv2.imencode(".jpg", np.full((160, 120, 3), 90, np.uint8))
+    with window.ctx.db.uow() as uow:
+        saved = register_household(uow, window.ctx.actor, family_of_five())
+        save_portrait(uow, window.ctx.actor, saved.members[0].id, bytes(buf))
+    window.refresh_register()
+    window.register.table.selectRow(0)
+    qtbot.waitUntil(lambda: not window.register.portrait.pixmap().isNull(), timeout=3000)

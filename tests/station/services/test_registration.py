@@ -155,3 +155,20 @@ def test_member_names_cleaned_and_head_summary(ctx) -> None:
         saved = register_household(uow, ctx.actor, draft)
     assert saved.members[0].name_ar.given == "عبد الله"
     assert saved.status is HouseholdStatus.ACTIVE
+
+
+def test_head_portrait_for_the_register(ctx) -> None:
+    import cv2
+    import numpy as np
+
+    from station.services.photos import head_portrait, save_portrait
+
+    ok, buf = cv2.imencode(".jpg", np.full((80, 60, 3), 128, np.uint8))
+    assert ok
+    with ctx.db.uow() as uow:
+        saved = register_household(uow, ctx.actor, family_of_five())
+        assert head_portrait(uow, ctx.actor, saved.id) is None
+        save_portrait(uow, ctx.actor, saved.members[1].id, bytes(buf))  # a daughter's photo is not the head's
+        assert head_portrait(uow, ctx.actor, saved.id) is None
+        save_portrait(uow, ctx.actor, saved.members[0].id, bytes(buf))
+        assert head_portrait(uow, ctx.actor, saved.id) == bytes(buf)
