@@ -96,6 +96,7 @@ def test_register_shows_the_heads_portrait(qtbot, window: MainWindow) -> None:
     from station.services.photos import save_portrait
 
     ok, buf = cv2.imencode(".jpg", np.full((160, 120, 3), 90, np.uint8))
+    assert ok
     with window.ctx.db.uow() as uow:
         saved = register_household(uow, window.ctx.actor, family_of_five())
         save_portrait(uow, window.ctx.actor, saved.members[0].id, bytes(buf))
