@@ -2,18 +2,19 @@
 # Start a local PostgreSQL server for the storage tests and print the URL to use (idempotent).
 set -euo pipefail
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
 fi
 ver=$(ls /etc/postgresql | sort -n | tail -1)
 if ! pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -q online; then
-  pg_ctlcluster "$ver" main start
+  # Only the URL may reach stdout (the caller captures it); pg_ctlcluster chatters ("Removed stale pid file.").
+  pg_ctlcluster "$ver" main start >&2
 fi
 for _ in $(seq 1 30); do
   runuser -u postgres -- pg_isready -q && break
   sleep 1
 done
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='station_test'" | grep -q 1 ||
-  runuser -u postgres -- psql -qc "CREATE ROLE station_test LOGIN PASSWORD 'station_test'"
+  runuser -u postgres -- psql -qc "CREATE ROLE station_test LOGIN PASSWORD 'station_test'" >&2
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='station_test'" | grep -q 1 ||
-  runuser -u postgres -- createdb -O station_test station_test
+  runuser -u postgres -- createdb -O station_test station_test >&2
 echo "postgresql+psycopg://station_test:station_test@127.0.0.1:5432/station_test"
