@@ -212,6 +212,9 @@ class DistributionRow(Base):
     individual_id: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
     item: Mapped[str] = mapped_column(String(32))  # e.g. food_parcel, hygiene_kit, blanket
     quantity: Mapped[int] = mapped_column(Integer, default=1)
+    # The numbered round ticked on the back of the ration card; None for a hand-out outside rounds
+    # (water and a blanket on arrival).
+    round_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
     station: Mapped[str] = mapped_column(String(16), default="")
     distributed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     distributed_by: Mapped[str] = mapped_column(String(64))

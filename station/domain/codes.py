@@ -1,4 +1,5 @@
-"""Coded categories: sex, relationship, marital status, document types, specific needs, household status.
+"""Coded categories: sex, relationship, marital status, document types, specific needs, household status,
+relief items.
 
 Values are stable strings stored in the database and exported; labels come from the catalogue
 (key `code.<enum>.<value>`).
@@ -75,6 +76,20 @@ class HouseholdStatus(StrEnum):
     DEPARTED = "departed"
     MERGED = "merged"
     INACTIVE = "inactive"
+
+
+class ReliefItem(StrEnum):
+    """What a distribution hands out (one line of the hand-out list; quantities are counted separately)."""
+
+    WATER = "water"
+    FOOD_PARCEL = "food_parcel"
+    HYGIENE_KIT = "hygiene_kit"
+    DIGNITY_KIT = "dignity_kit"  # women's hygiene and clothing
+    BABY_KIT = "baby_kit"
+    BLANKET = "blanket"
+    MATTRESS = "mattress"
+    NFI_KIT = "nfi_kit"  # household non-food items: kitchen set, jerrycan, lamp
+    OTHER = "other"
 
 
 class FieldSource(StrEnum):

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     PRINT_FIRST = "print_first"
     REPRINT = "reprint"
     MARK_DEPARTED = "mark_departed"
+    DISTRIBUTE = "distribute"  # record relief items handed out
+    SET_ROUND = "set_round"  # open the next distribution round
     MERGE_DUPLICATES = "merge_duplicates"
     EXPORT_PACK = "export_pack"
     EXPORT_PLAIN = "export_plain"  # unencrypted spreadsheets
@@ -40,12 +42,14 @@ _CLERK = frozenset(
         Permission.SCAN,
         Permission.PRINT_FIRST,
         Permission.EXPORT_PACK,
+        Permission.DISTRIBUTE,
     }
 )
 _SUPERVISOR = _CLERK | {
     Permission.EDIT_AFTER_PRINT,
     Permission.REPRINT,
     Permission.MARK_DEPARTED,
+    Permission.SET_ROUND,
     Permission.MERGE_DUPLICATES,
     Permission.EXPORT_PLAIN,
     Permission.IMPORT,

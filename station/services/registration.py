@@ -197,9 +197,16 @@ def find_by_regno(uow: UnitOfWork, actor: Actor, text: str) -> HouseholdView:
 
 
 def set_status(uow: UnitOfWork, actor: Actor, household_id: str, status: HouseholdStatus, reason: str) -> None:
+    """Mark a household departed (or back on site) with a reason; merging has its own service and is final."""
     require(actor, Permission.MARK_DEPARTED)
+    if not reason.strip():
+        raise StationError("error.reason_required")
+    if status not in (HouseholdStatus.ACTIVE, HouseholdStatus.DEPARTED, HouseholdStatus.INACTIVE):
+        raise StationError("error.status_change_invalid")
     row = _load(uow, household_id)
     old = row.status
+    if old == status.value or old == HouseholdStatus.MERGED.value:
+        raise ConflictError("error.status_change_invalid")
     row.status = status.value
     row.version += 1
     row.updated_at = audit.utcnow()

@@ -73,7 +73,8 @@ def register_dump(ctx: StationContext, *, exclude_station: str | None = None) ->
                                  sorted((to_meta(d), d.image_jpeg) for m in hh.members for d in m.documents))
         photos = {p.individual_id: (p.taken_at, p.jpeg) for p in s.scalars(select(PhotoRow))}
         prints = sorted(p.id for p in s.scalars(select(PrintRecordRow)))
-        dists = sorted(d.id for d in s.scalars(select(DistributionRow)))
+        dists = sorted((d.id, d.item, d.quantity, d.round_no or 0, d.station)
+                       for d in s.scalars(select(DistributionRow)))
         q = select(AuditEventRow).order_by(AuditEventRow.station, AuditEventRow.seq)
         if exclude_station:
             q = q.where(AuditEventRow.station != exclude_station)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
-from station.db.rows import AuditEventRow, DistributionRow, HouseholdRow, MetaRow, PrintRecordRow
+from station.db.rows import AuditEventRow, HouseholdRow, MetaRow, PrintRecordRow
+from station.domain.codes import ReliefItem
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts
-from station.services import audit
+from station.services import audit, distribution
 from station.services import export as ex
 from station.services import import_ as im
 from station.services.photos import save_portrait
@@ -34,9 +35,9 @@ def add_household(st: StationContext, seed: int, *, photos: bool = True, prints:
             now = audit.utcnow()
             uow.session.add(PrintRecordRow(id=str(uuid.uuid4()), household_id=view.id, kind="wristband",
                                            printed_at=now, printed_by=st.actor.username))
-            uow.session.add(DistributionRow(id=str(uuid.uuid4()), household_id=view.id, item="food_parcel",
-                                            quantity=1, station=st.actor.station, distributed_at=now,
-                                            distributed_by=st.actor.username))
+            if distribution.current_round(uow) is None:
+                distribution.open_round(uow, st.actor, 1)
+            distribution.record_handout(uow, st.actor, view.id, {ReliefItem.FOOD_PARCEL: 1}, in_round=True)
             audit.record(uow, st.actor, "print.wristband", "household", view.id, {})
     return view.id
 

@@ -10,19 +10,20 @@ import pytest
 from sqlalchemy import update
 
 from station.db.rows import HouseholdRow
-from station.domain.codes import HouseholdStatus
+from station.domain.codes import HouseholdStatus, ReliefItem
 from station.domain.roles import GRANTS, Actor, Permission, Role
 from station.errors import PermissionDenied, StationError
 from station.security import recovery
-from station.services import accounts, audit, duplicates, photos, registration, scans, search
+from station.services import accounts, audit, distribution, duplicates, photos, registration, scans, search
 from station.services.station import StationContext
 from tests.conftest import PASSPHRASE
 from tests.factories import family_of_five
 
 # The table, written out independently of station.domain.roles.
-CLERK = {"register", "edit_before_print", "search", "photograph", "scan", "print_first", "export_pack"}
-SUPERVISOR_EXTRA = {"edit_after_print", "reprint", "mark_departed", "merge_duplicates", "export_plain", "import",
-                    "view_audit"}
+CLERK = {"register", "edit_before_print", "search", "photograph", "scan", "print_first", "export_pack",
+         "distribute"}
+SUPERVISOR_EXTRA = {"edit_after_print", "reprint", "mark_departed", "set_round", "merge_duplicates", "export_plain",
+                    "import", "view_audit"}
 ADMIN_EXTRA = {"manage_accounts", "manage_settings"}
 
 
@@ -90,6 +91,9 @@ def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], ob
         Permission.REPRINT: _reprint,
         Permission.MARK_DEPARTED: in_uow(lambda u, c, w: registration.set_status(
             u, c.actor, w["hh"].id, HouseholdStatus.DEPARTED, "left for Erbil")),
+        Permission.DISTRIBUTE: in_uow(lambda u, c, w: distribution.record_handout(
+            u, c.actor, w["hh"].id, {ReliefItem.WATER: 2}, in_round=False)),
+        Permission.SET_ROUND: in_uow(lambda u, c, w: distribution.open_round(u, c.actor, 1)),
         Permission.VIEW_AUDIT: in_uow(lambda u, c, w: audit.browse(u, c.actor, audit.AuditFilter(actor="admin"))),
         Permission.MANAGE_ACCOUNTS: lambda c, w: accounts.list_accounts(c),
         Permission.MANAGE_SETTINGS: lambda c, w: recovery.rotate_recovery_code(c),
