@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from station.domain.codes import DocumentType, FieldSource
@@ -42,6 +42,8 @@ class DeskActions:
                            ("print_sheet", self.print_sheet, Permission.PRINT_FIRST),
                            ("photo", self.photo_for_selected, Permission.PHOTOGRAPH),
                            ("scan", self.scan_document, Permission.SCAN),
+                           ("distribute", self.distribute, Permission.DISTRIBUTE),
+                           ("mark_departed", self.mark_departed, Permission.MARK_DEPARTED),
                            ("merge_duplicate", self.merge_duplicate, Permission.MERGE_DUPLICATES)]),
             ("day", [("export", self.export_day, Permission.EXPORT_PACK),
                      ("report", self.day_report, Permission.SEARCH),
@@ -58,6 +60,7 @@ class DeskActions:
                 action.triggered.connect(lambda _c=False, s=slot: self._guarded(s))
                 menu.addAction(action)
                 self.actions[name] = (action, permission)
+        self.actions["distribute"][0].setShortcut(QKeySequence("Ctrl+D"))
         self.sign_out_requested: Callable[[], None] | None = None
         window.form.photo_requested.connect(lambda iid: self._guarded(lambda: self.photo(iid)))
         window.form.scan_requested.connect(lambda: self._guarded(self.scan_document))
@@ -242,6 +245,44 @@ class DeskActions:
         self._record_scan(kind="code", fmt="station_card" if text.upper().startswith("RS1:") else "regno",
                           valid=True, household_id=view.id)
         self.w.open_household(view.id)
+
+    def distribute(self) -> None:
+        """Record relief items handed to the open household (a scanned ration card opens it first)."""
+        from ui.distribution.dialog import DistributionDialog
+
+        if self._saved_household_id() is None or self.w.form.view is None:
+            return
+        dialog = DistributionDialog(self.w.ctx, self.w.form.view, self.w)
+
+        def done(round_no: int | None) -> None:
+            text = tr("ui.status.handout_round", round=round_no) if round_no else tr("ui.status.handout")
+            self.w.statusBar().showMessage(text, 10000)
+
+        dialog.recorded.connect(done)
+        dialog.exec()
+
+    def mark_departed(self) -> None:
+        """Close the open household because it left the site (supervisors); its cards stop drawing rations."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from station.domain.codes import HouseholdStatus
+        from station.services.registration import set_status
+
+        hid = self._saved_household_id()
+        view = self.w.form.view
+        if hid is None or view is None:
+            return
+        # The same action brings a departed household back (people return to a site).
+        back = view.status is HouseholdStatus.DEPARTED
+        target = HouseholdStatus.ACTIVE if back else HouseholdStatus.DEPARTED
+        prompt = tr("ui.departed.back_reason" if back else "ui.departed.reason")
+        reason, ok = QInputDialog.getText(self.w, tr("ui.menu.mark_departed"), prompt)
+        if not ok:
+            return
+        with self.w.ctx.db.uow() as uow:
+            set_status(uow, self.w.ctx.actor, hid, target, reason)
+        self.w.reload_current()
+        self.w.refresh_register()
 
     def merge_duplicate(self) -> None:
         """Close the open household as a duplicate of another one (supervisors)."""

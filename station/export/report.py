@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from station.export.report_data import AGE_BANDS, DayFigures, band_label
 from station.i18n import tr
@@ -88,8 +88,9 @@ def _pyramid(fig: DayFigures) -> Drawing:
     return d
 
 
-def _needs(fig: DayFigures) -> Drawing:
-    items = sorted(fig.needs.items(), key=lambda kv: kv[1])
+def _bars(counts: dict[str, int], label_prefix: str, colour: colors.Color) -> Drawing:
+    """One horizontal bar per category, largest on top, its count at the bar's end."""
+    items = sorted(counts.items(), key=lambda kv: kv[1])
     d = Drawing(WIDTH, 10 * mm + max(1, len(items)) * 7 * mm)
     if not items:
         d.add(String(0, 3 * mm, _t("report.none"), fontSize=10, fillColor=GREY))
@@ -98,9 +99,9 @@ def _needs(fig: DayFigures) -> Drawing:
     c.x, c.y = 55 * mm, 4 * mm
     c.width, c.height = WIDTH - 70 * mm, len(items) * 7 * mm
     c.data = [[v for _, v in items]]
-    c.bars[0].fillColor = colors.HexColor("#d98c2b")
+    c.bars[0].fillColor = colour
     c.bars[0].strokeColor = None
-    c.categoryAxis.categoryNames = [_t(f"report.need.{k}") for k, _ in items]
+    c.categoryAxis.categoryNames = [_t(f"{label_prefix}{k}") for k, _ in items]
     c.categoryAxis.labels.fontSize = 8
     c.valueAxis.valueMin = 0
     c.valueAxis.valueMax = max(v for _, v in items) * 1.15 + 1
@@ -133,9 +134,13 @@ def write_report(fig: DayFigures, path: Path, *, user: str = "") -> None:
         Paragraph(_t("report.title"), styles["Title"]),
         Paragraph(_t("report.subtitle", station=fig.station, day=fig.day.isoformat()), styles["Normal"]),
         Spacer(1, 5 * mm), _numbers(fig),
-        Paragraph(_t("report.arrivals_by_hour"), h2), _arrivals(fig),
-        Paragraph(_t("report.pyramid"), h2), _pyramid(fig),
-        Paragraph(_t("report.needs"), h2), _needs(fig),
+        # a heading stays on the page of its picture
+        KeepTogether([Paragraph(_t("report.arrivals_by_hour"), h2), _arrivals(fig)]),
+        KeepTogether([Paragraph(_t("report.pyramid"), h2), _pyramid(fig)]),
+        KeepTogether([Paragraph(_t("report.needs"), h2),
+                      _bars(fig.needs, "report.need.", colors.HexColor("#d98c2b"))]),
+        KeepTogether([Paragraph(_t("report.handouts"), h2),
+                      _bars(fig.handouts, "code.relief.", colors.HexColor("#3a8f5c"))]),
         Paragraph(_t("report.exports"), h2),
     ]
     if fig.prints["reprints"]:

@@ -1,4 +1,5 @@
-"""Figures for the end-of-day report: arrivals by hour, people by age and sex, needs, prints, exports."""
+"""Figures for the end-of-day report: arrivals by hour, people by age and sex, needs, prints, hand-outs,
+exports."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from station.db.rows import AuditEventRow, HouseholdRow, IndividualRow, NeedRow, PrintRecordRow
+from station.db.rows import AuditEventRow, DistributionRow, HouseholdRow, IndividualRow, NeedRow, PrintRecordRow
 
 AGE_BANDS: list[tuple[int, int | None]] = [(0, 4), (5, 11), (12, 17), (18, 59), (60, None)]
 
@@ -26,6 +27,7 @@ class DayFigures:
     needs: dict[str, int]
     prints: dict[str, int]  # wristband, card, reprints
     exports: list[dict[str, Any]] = field(default_factory=list)
+    handouts: dict[str, int] = field(default_factory=dict)  # relief item -> quantity handed out that day
 
 
 def band_label(i: int) -> str:
@@ -88,6 +90,10 @@ def day_figures(s: Session, day: date, station: str) -> DayFigures:
         exports.append({"time": f"{local:%H:%M}", "station": ev.station, "file": str(details.get("file", "")),
                         "households": counts.get("households", 0), "portraits": counts.get("portraits", 0),
                         "verified": bool(details.get("verified"))})
+    handouts = {item: int(qty) for item, qty in s.execute(
+        select(DistributionRow.item, func.sum(DistributionRow.quantity))
+        .where(DistributionRow.distributed_at >= ustart, DistributionRow.distributed_at < uend)
+        .group_by(DistributionRow.item))}
     return DayFigures(day, station, households, individuals, by_hour, pyramid, dict(needs.most_common()),
                       {"wristband": prints["wristband"], "card": prints["card"], "reprints": prints["reprints"]},
-                      exports)
+                      exports, handouts)

@@ -83,8 +83,8 @@ def test_menus_follow_the_role(qtbot, sqlite_ctx, home) -> None:
     w = MainWindow(clerk)
     qtbot.addWidget(w)
     visible = {name for name, (action, _p) in w.actions.actions.items() if action.isVisible()}
-    assert {"print_card", "photo", "scan", "export"} <= visible
-    assert not {"accounts", "audit", "import", "merge_duplicate"} & visible
+    assert {"print_card", "photo", "scan", "export", "distribute"} <= visible
+    assert not {"accounts", "audit", "import", "merge_duplicate", "mark_departed"} & visible
     assert "karim" in w.user_label.text() and "karim" not in w.windowTitle()
     clerk.close()
 

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from station.db.rows import PrintRecordRow
+from station.domain.codes import ReliefItem
 from station.export.drives import linux_drives, windows_drives
 from station.export.report import nice_step
 from station.export.report_data import day_figures
-from station.services import audit
+from station.services import audit, distribution
 from station.services import export as ex
 from station.services.registration import register_household
 from station.services.station import StationContext
@@ -30,6 +31,9 @@ def test_day_figures_and_pdf(sqlite_ctx: StationContext, tmp_path: Path) -> None
             view = register_household(uow, ctx.actor, draft)
         uow.session.add(PrintRecordRow(id=str(uuid.uuid4()), household_id=view.id, kind="card", reprint=True,
                                        printed_at=audit.utcnow(), printed_by="admin"))
+        distribution.record_handout(uow, ctx.actor, view.id, {ReliefItem.WATER: 6, ReliefItem.BLANKET: 2},
+                                    in_round=False)
+        distribution.record_handout(uow, ctx.actor, view.id, {ReliefItem.WATER: 4}, in_round=False)
     with ctx.db.reader() as uow:
         fig = day_figures(uow.session, today, ctx.actor.station)
     assert fig.households == 3 and fig.individuals == 15
@@ -39,11 +43,12 @@ def test_day_figures_and_pdf(sqlite_ctx: StationContext, tmp_path: Path) -> None
     assert fig.pyramid["F"][0] == 6  # Maryam (4) and the newborn Nour
     assert fig.needs == {"tracing": 3, "serious_medical": 3}
     assert fig.prints == {"wristband": 0, "card": 1, "reprints": 1}
-    assert fig.exports == []
+    assert fig.exports == [] and fig.handouts == {"water": 10, "blanket": 2}
     out = tmp_path / "day.pdf"
     ex.day_report(ctx.db, ctx.actor, today, out)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "End-of-day report" in text and "Tracing a relative" in text and "No export yet today" in text
+    assert "Relief handed out" in text and "Blanket" in text
     assert "Fatima" not in text  # counts only, never names
 
 

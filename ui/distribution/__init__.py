@@ -1,0 +1,1 @@
+"""Relief hand-outs: the distribution dialog."""
