@@ -1,4 +1,8 @@
-"""Print dialog: preview (QtPdf), printer picker, print or save as PDF off the GUI thread, retry on failure."""
+"""Print dialog: preview (QtPdf), printer picker, print or save as PDF off the GUI thread, retry on failure.
+
+Printing goes through CUPS (`lp`, watched over IPP) where its client tools exist, otherwise through Qt's
+QPrinter (Windows); see ui/printing/qt_printer.py.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from station.errors import StationError
 from station.i18n import tr
 from station.printing import profiles, spool
 from station.services import printing as svc
+from ui.printing import qt_printer
 
 
 class _Signals(QObject):
@@ -64,6 +69,7 @@ class PrintDialog(QDialog):
         self.pool = pool or QThreadPool.globalInstance()
         self.settings = profiles.load_print_settings()
         self.job: svc.PrintJob | None = None
+        self.backend: Any = qt_printer if qt_printer.preferred() else spool
         self._tasks: set[_Task] = set()
         self._buffer: QBuffer | None = None
         self.setWindowTitle(tr("printing.dialog.title"))  # never personal data in a window title
@@ -103,7 +109,7 @@ class PrintDialog(QDialog):
         self.save_button.clicked.connect(self._on_save_clicked)
         close.clicked.connect(self.reject)
         self._set_busy(True)
-        self._run(spool.list_printers, self._on_printers_listed)
+        self._run(self.backend.list_printers, self._on_printers_listed)
         self._prepare()
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -186,7 +192,7 @@ class PrintDialog(QDialog):
         wait = self.settings.job_wait_seconds
 
         def send() -> tuple[str, str]:
-            result = spool.send(job.pdf, printer, job.title, job.page_mm, wait_seconds=wait)
+            result = self.backend.send(job.pdf, printer, job.title, job.page_mm, wait_seconds=wait)
             with self.db.uow() as uow:  # recorded only after the spooler accepted the job
                 svc.record_printed(uow, self.actor, job, printer=printer, job_ref=result.job_ref)
             profiles.remember_printer(job.kind, printer)
