@@ -1,13 +1,16 @@
 """The printed recovery sheet (A4 PDF, ReportLab): station code, date, the recovery code, keep-locked warning.
 
-English only on purpose (the Arabic shaping lives in station/printing and this sheet must not depend on
-it); the code is in large monospace groups of five so it can be typed back without confusion.
+Page 1 is English; when the station works in Arabic or Sorani, page 2 says the same in that language
+(shaped and ordered by station.printing, like names on cards). The code itself is Latin on both pages,
+in large monospace groups of five, so it can be typed back without confusion. Text comes from the
+catalogue (resources/translations/recovery.*.json).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 from reportlab.lib.colors import black, white
@@ -16,23 +19,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from station.fsutil import atomic_write_bytes
+from station.i18n import RTL_LANGUAGES, tr
+from station.printing.draw import Align, draw_text
+from station.printing.fonts import Family
 from station.services.station import normalize_recovery_code
 
-WARNING_LINES = (
-    "Anyone holding this code can open every record on this station.",
-    "Keep this sheet in a locked cabinet or safe, away from the laptop.",
-    "Never photograph it, copy it into a phone or computer, or leave it on the desk.",
-    "If it may have been seen by someone else, ask the administrator to issue a new code",
-    "(the old sheet then stops working) and destroy this one.",
-)
-USE_LINES = (
-    "When to use it: only when every administrator passphrase is lost.",
-    "On the sign-in screen, press \"Every passphrase lost?\" (or in a terminal:",
-    "station accounts recover --admin NEW-ACCOUNT-NAME), type the code above",
-    "(letter case, spaces and dashes do not matter),",
-    "then choose a new administrator account name and passphrase.",
-    "Using the code is written to the audit trail.",
-)
+WIDTH, HEIGHT = A4
+MARGIN = 20 * mm
 
 
 def _groups(code: str) -> list[str]:
@@ -40,77 +33,80 @@ def _groups(code: str) -> list[str]:
     return [raw[i : i + 5] for i in range(0, len(raw), 5)]
 
 
-def render_recovery_sheet(code: str, station_code: str, out: Path, *, made_on: date | None = None) -> None:
-    """Write the recovery sheet for `code` to `out` (A4 PDF, file mode 0600)."""
+def render_recovery_sheet(code: str, station_code: str, out: Path, *, made_on: date | None = None,
+                          lang: str = "en") -> None:
+    """Write the recovery sheet for `code` to `out` (A4 PDF, file mode 0600): English, then `lang` if other."""
     made_on = made_on or date.today()
-    from io import BytesIO
-
     buf = BytesIO()
-    width, height = A4
     c = Canvas(buf, pagesize=A4, pageCompression=1)
     c.setTitle("Recovery sheet")  # no station secrets or personal data in the metadata
     c.setAuthor("Registration Station")
-    margin = 20 * mm
-    y = height - margin
+    for page_lang in ("en", lang) if lang != "en" else ("en",):
+        _page(c, code, station_code, made_on, page_lang)
+        c.showPage()
+    c.save()
+    atomic_write_bytes(out, buf.getvalue())
 
+
+def _page(c: Canvas, code: str, station_code: str, made_on: date, lang: str) -> None:
+    rtl = lang in RTL_LANGUAGES
+    family = Family.LABEL_RTL if rtl else Family.LATIN
+    start, end = (WIDTH - MARGIN, MARGIN) if rtl else (MARGIN, WIDTH - MARGIN)
+    lead: Align = "right" if rtl else "left"
+    trail: Align = "left" if rtl else "right"
+
+    def t(key: str, **kw: object) -> str:
+        return tr(f"recovery.sheet.{key}", lang, **kw)
+
+    def text(s: str, x: float, y: float, size: float, *, bold: bool = False, align: Align = lead,
+             color: object = black) -> None:
+        draw_text(c, s, x, y, size, family=family, bold=bold, align=align, color=color,  # type: ignore[arg-type]
+                  max_width=WIDTH - 2 * MARGIN)
+
+    y = HEIGHT - MARGIN
     c.setFillColor(black)
-    c.rect(margin, y - 16 * mm, width - 2 * margin, 16 * mm, stroke=0, fill=1)
-    c.setFillColor(white)
-    c.setFont("Helvetica-Bold", 22)
-    c.drawCentredString(width / 2, y - 11 * mm, "RECOVERY SHEET  -  KEEP LOCKED AWAY")
-    c.setFillColor(black)
+    c.rect(MARGIN, y - 16 * mm, WIDTH - 2 * MARGIN, 16 * mm, stroke=0, fill=1)
+    text(t("banner"), WIDTH / 2, y - 11 * mm, 20, bold=True, align="center", color=white)
     y -= 28 * mm
 
-    c.setFont("Helvetica", 12)
-    c.drawString(margin, y, "Registration Station")
-    c.setFont("Helvetica-Bold", 12)
-    c.drawString(margin + 60 * mm, y, f"Station {station_code}")
-    c.setFont("Helvetica", 12)
-    c.drawRightString(width - margin, y, f"Made on {made_on.isoformat()}")
+    c.setFillColor(black)
+    text(t("product"), start, y, 12)
+    text(t("station", station=station_code), WIDTH / 2, y, 12, bold=True, align="center")
+    text(t("made_on", date=made_on.isoformat()), end, y, 12, align=trail)
     y -= 16 * mm
 
-    c.setFont("Helvetica-Bold", 13)
-    c.drawString(margin, y, "Recovery code")
+    text(t("code"), start, y, 13, bold=True)
     y -= 6 * mm
     groups = _groups(code)
     rows = [groups[i : i + 4] for i in range(0, len(groups), 4)]
     box_h = (len(rows) * 16 + 8) * mm
     c.setLineWidth(2)
-    c.rect(margin, y - box_h, width - 2 * margin, box_h, stroke=1, fill=0)
-    c.setFont("Courier-Bold", 28)
+    c.rect(MARGIN, y - box_h, WIDTH - 2 * MARGIN, box_h, stroke=1, fill=0)
+    c.setFont("Courier-Bold", 28)  # the code reads left to right on every page
     ty = y - 15 * mm
     for row in rows:
-        c.drawCentredString(width / 2, ty, "  ".join(row))
+        c.drawCentredString(WIDTH / 2, ty, "  ".join(row))
         ty -= 16 * mm
     y -= box_h + 6 * mm
-    c.setFont("Helvetica", 9)
-    c.drawString(margin, y, f"{len(normalize_recovery_code(code))} characters: letters A-Z and digits 2-7 only "
-                            "(no 0, 1, 8 or 9: an O is always the letter O).")
+    text(t("alphabet", n=len(normalize_recovery_code(code))), start, y, 9)
     y -= 14 * mm
 
-    y = _section(c, margin, y, "Warning", WARNING_LINES)
+    y = _section(text, start, y, t("warning"), t("warning_lines"))
     y -= 6 * mm
-    y = _section(c, margin, y, "Use", USE_LINES)
+    y = _section(text, start, y, t("use"), t("use_lines", button=tr("ui.recovery.link", lang)))
 
     y -= 10 * mm
-    c.setFont("Helvetica", 11)
-    c.drawString(margin, y, "Kept by (name, signature): ________________________________")
+    text(t("kept_by"), start, y, 11)
     y -= 10 * mm
-    c.drawString(margin, y, "Stored in (place): _________________________________________")
-    c.setFont("Helvetica-Oblique", 9)
-    c.drawCentredString(width / 2, margin / 2, "Registration Station - recovery sheet - keep locked away")
-    c.showPage()
-    c.save()
-    atomic_write_bytes(out, buf.getvalue())
+    text(t("stored_in"), start, y, 11)
+    text(t("footer"), WIDTH / 2, MARGIN / 2, 9, align="center")
 
 
-def _section(c: Canvas, x: float, y: float, title: str, lines: Sequence[str]) -> float:
+def _section(text: Callable[..., None], x: float, y: float, title: str, lines: str) -> float:
     """A bold heading and its lines; returns the y below them."""
-    c.setFont("Helvetica-Bold", 14)
-    c.drawString(x, y, title)
+    text(title, x, y, 14, bold=True)
     y -= 8 * mm
-    c.setFont("Helvetica", 12)
-    for line in lines:
-        c.drawString(x, y, line)
+    for line in lines.splitlines():
+        text(line, x, y, 12)
         y -= 7 * mm
     return y

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from station import i18n
 from station.errors import StationError
-from station.i18n import tr
+from station.i18n import current_language, tr
 from station.services.station import StationContext, initialize
 from ui.tasks import TaskRunner
 
@@ -173,7 +173,7 @@ class SetupWizard(QDialog):
         try:
             from station.security.recovery_sheet import render_recovery_sheet
 
-            render_recovery_sheet(self.code, self.ctx.station_code, Path(path))
+            render_recovery_sheet(self.code, self.ctx.station_code, Path(path), lang=current_language())
         except (ImportError, OSError):
             self.sheet_status.setText(tr("ui.setup.sheet_failed"))
             return

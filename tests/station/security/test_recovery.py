@@ -7,6 +7,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from station.domain.roles import Role
@@ -100,13 +101,30 @@ def test_recovery_sheet_pdf(tmp_path: Path) -> None:
     assert all(g in txt for g in groups)
     typed_back = "".join(g for g in txt.split() if g in groups)
     assert st.normalize_recovery_code(typed_back) == st.normalize_recovery_code(code)
+    assert txt.count("\f") == 1  # one page in English
 
 
-def test_cli_recover(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from station.cli.main import main
+@pytest.mark.parametrize("lang", ["ar", "ckb"])
+def test_recovery_sheet_in_the_station_language_follows_the_english_page(tmp_path: Path, lang: str) -> None:
+    code = st.format_recovery_code(bytes(range(20, 40)))
+    out = tmp_path / "recovery.pdf"
+    render_recovery_sheet(code, "MKH-02", out, made_on=date(2026, 11, 25), lang=lang)
+    pages = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    english, local = pages[0], pages[1]
+    assert len([p for p in pages if p.strip()]) == 2
+    assert "KEEP LOCKED AWAY" in english and "KEEP LOCKED AWAY" not in local
+    for page in (english, local):  # the code, left to right, on both pages
+        assert st.normalize_recovery_code("".join(g for g in page.split() if g in code.split("-"))) == \
+            st.normalize_recovery_code(code)
+    # The instructions hang from the right margin on the local page, from the left on the English one.
+    from tests.station.printing.print_helpers import rasterise
 
-    code = _setup(home)
-    monkeypatch.setenv("STATION_RECOVERY_CODE", code)
-    monkeypatch.setenv("STATION_PASSPHRASE", NEW)
-    assert main(["accounts", "recover", "--admin", "admin"]) == 0
-    st.sign_in("admin", NEW, home).close()
+    for page, rtl in ((1, False), (2, True)):
+        grey = rasterise(out, 50, page=page, tmp=tmp_path)  # 20 mm margins = 39 px at 50 dpi
+        h, w = grey.shape
+        rows = [np.flatnonzero(r) for r in grey[int(h * 0.45): int(h * 0.78)] < 128 if r.any()]
+        at_left = np.mean([r[0] <= 43 for r in rows])
+        at_right = np.mean([r[-1] >= w - 46 for r in rows])
+        flush, ragged = (at_right, at_left) if rtl else (at_left, at_right)
+        assert flush > 0.4 and ragged < 0.1, (page, at_left, at_right)
