@@ -222,9 +222,12 @@ class DeskActions:
         if self.w.is_locked():
             return
         text = text.strip()
-        if text.upper().startswith("RS1:"):
+        card = text.upper().startswith("RS1:")
+        card_ok = False
+        if card:
             with self.w.ctx.db.reader() as uow:
                 check = verify_card_payload(uow, text)
+            card_ok = check.valid
             message = tr(check.reason, current=check.current_issue)
             if not check.regno or check.reason == "printing.check.mac":
                 self.w.show_error(message)
@@ -242,9 +245,10 @@ class DeskActions:
             regno = str(match.regno)
         with self.w.ctx.db.reader() as uow:
             view = find_by_regno(uow, self.w.ctx.actor, regno)
-        self._record_scan(kind="code", fmt="station_card" if text.upper().startswith("RS1:") else "regno",
-                          valid=True, household_id=view.id)
+        self._record_scan(kind="code", fmt="station_card" if card else "regno", valid=True, household_id=view.id)
         self.w.open_household(view.id)
+        if card_ok and self.w.ctx.actor.can(Permission.DISTRIBUTE):
+            self.w.statusBar().showMessage(tr("ui.status.card_ok_handout"), 10000)  # the usual next step
 
     def distribute(self) -> None:
         """Record relief items handed to the open household (a scanned ration card opens it first)."""

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -61,4 +62,14 @@ class Database:
             yield uow.session
 
     def dispose(self) -> None:
+        """Close every connection; on SQLite first let the query planner refresh the statistics it needs
+        (`PRAGMA optimize`, as SQLite recommends before closing), which keeps searches fast as the file grows."""
+        if self.dialect == "sqlite":
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA analysis_limit=400")  # bounded work on a large file
+                    conn.exec_driver_sql("PRAGMA optimize=0x10002")  # every table, not only this connection's
+                    conn.commit()  # ANALYZE writes sqlite_stat1 inside the connection's transaction
+            except SQLAlchemyError:  # closing must not fail over an optimisation (e.g. a full disk)
+                pass
         self.engine.dispose()

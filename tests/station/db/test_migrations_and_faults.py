@@ -94,3 +94,20 @@ def test_full_disk_fails_cleanly_and_loses_nothing(home: Path) -> None:
     finally:
         ctx.close()
 
+
+
+def test_closing_refreshes_the_planner_statistics(sqlite_ctx) -> None:
+    from sqlalchemy import text
+
+    from station.services.registration import register_household
+    from tests.factories import family_of_five
+
+    with sqlite_ctx.db.uow() as uow:
+        for _ in range(30):
+            register_household(uow, sqlite_ctx.actor, family_of_five())
+    with sqlite_ctx.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar() == 0
+    sqlite_ctx.db.dispose()  # what closing the station does
+    with sqlite_ctx.db.engine.connect() as conn:  # the engine reopens on demand
+        analysed = set(conn.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
+    assert {"households", "individuals", "name_tokens"} <= analysed

@@ -94,3 +94,17 @@ def test_mark_departed_then_back(qtbot, window: MainWindow, monkeypatch) -> None
     assert window.form.view.status is HouseholdStatus.ACTIVE
     statuses = {window.register.model.index(r, 6).data() for r in range(window.register.model.rowCount())}
     assert statuses == {"Active"}  # the register shows the household back on site
+
+
+def test_scanning_a_valid_card_opens_the_household_and_points_to_the_handout(qtbot, window: MainWindow) -> None:
+    from station.printing.payload import card_payload
+    from station.services import printing
+
+    with window.ctx.db.uow() as uow:
+        hh = register_household(uow, window.ctx.actor, family_of_five())
+        job = printing.prepare_cards(uow, window.ctx.actor, [hh.id])
+        printing.record_printed(uow, window.ctx.actor, job, printer="pdf", job_ref=job.job_id)
+        payload = card_payload(printing.site_card_key(uow), hh.registration_number, job.items[0].issue)
+    window.actions.open_code(payload)
+    assert window.form.view is not None and window.form.view.id == hh.id
+    assert "Ctrl+D" in window.statusBar().currentMessage()
