@@ -66,7 +66,8 @@ def history(uow: UnitOfWork, actor: Actor, household_id: str) -> list[Handout]:
         select(DistributionRow).where(DistributionRow.household_id == household_id)
         .order_by(DistributionRow.distributed_at.desc(), DistributionRow.id)
     )
-    return [Handout(ReliefItem(r.item) if r.item in ReliefItem.__members__.values() else ReliefItem.OTHER,
+    known = {i.value for i in ReliefItem}
+    return [Handout(ReliefItem(r.item) if r.item in known else ReliefItem.OTHER,
                     r.quantity, r.round_no, r.distributed_at, r.distributed_by, r.station) for r in rows]
 
 
@@ -80,7 +81,9 @@ def record_handout(
     whose records this database holds).
     """
     require(actor, Permission.DISTRIBUTE)
-    household = uow.session.get(HouseholdRow, household_id)
+    # Row lock: two desks of a PostgreSQL site handing out to the same family wait for each other here, so
+    # the "already given this round" check below cannot race (SQLite's writer lock already serialises).
+    household = uow.session.get(HouseholdRow, household_id, with_for_update=True)
     if household is None:
         raise NotFound("error.household_not_found")
     if household.status != HouseholdStatus.ACTIVE.value:

@@ -107,3 +107,33 @@ def test_status_changes_need_a_reason_and_merged_stays_merged(ctx) -> None:
         changes = [e.details["changes"]["status"] for e in uow.session.scalars(
             select(AuditEventRow).where(AuditEventRow.action == "household.status").order_by(AuditEventRow.seq))]
     assert changes == [["active", "departed"], ["departed", "active"]]
+
+
+def test_two_desks_handing_out_at_once_give_once(ctx) -> None:
+    """Desk A has recorded but not yet committed when desk B tries: B waits for A, then is refused."""
+    import threading
+    import time
+
+    with ctx.db.uow() as uow:
+        hh = register_household(uow, ctx.actor, family_of_five())
+        distribution.open_round(uow, ctx.actor, 1)
+    a_recorded, outcome = threading.Event(), {}
+
+    def desk_b() -> None:
+        a_recorded.wait(10)
+        try:
+            with ctx.db.uow() as uow:
+                distribution.record_handout(uow, ctx.actor, hh.id, {ReliefItem.FOOD_PARCEL: 1}, in_round=True)
+            outcome["b"] = "recorded"
+        except ConflictError as exc:
+            outcome["b"] = exc.code
+
+    b = threading.Thread(target=desk_b)
+    b.start()
+    with ctx.db.uow() as uow:
+        distribution.record_handout(uow, ctx.actor, hh.id, {ReliefItem.FOOD_PARCEL: 1}, in_round=True)
+        a_recorded.set()
+        time.sleep(0.5)  # B is now waiting for A's lock (without it, B would not see A's row and insert too)
+    b.join(20)
+    assert outcome == {"b": "distribution.error.already"}
+    assert _rows(ctx) == 1
