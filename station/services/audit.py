@@ -75,6 +75,10 @@ def record(
     username = actor.username if isinstance(actor, Actor) else actor
     station = station or (actor.station if isinstance(actor, Actor) else "")
     s = uow.session
+    # Lock the station's head marker first: on PostgreSQL two transactions of one station (the desk's
+    # save and a background export, say) would otherwise both take the same next seq and one would fail.
+    # The second now waits, then reads the first one's event as the last. (SQLite's writer lock serialises.)
+    s.get(MetaRow, _head_key(station), with_for_update=True)
     last = s.execute(
         select(AuditEventRow.seq, AuditEventRow.hash, AuditEventRow.event_id)
         .where(AuditEventRow.station == station)

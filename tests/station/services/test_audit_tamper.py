@@ -165,3 +165,37 @@ def test_events_from_the_station_keep_verifying(sqlite_ctx: StationContext) -> N
     st.unlock_session(sqlite_ctx, "admin", "correct horse battery staple")
     r = _report(sqlite_ctx)
     assert r.ok and r.events >= 5
+
+
+def test_two_transactions_of_one_station_append_in_turn(ctx) -> None:
+    """A background export and a save of the same station: the second waits and takes the next seq."""
+    import threading
+    import time
+
+    with ctx.db.uow() as uow:
+        audit.record(uow, ctx.actor, "session.lock")  # the head marker exists from the first event on
+    first_done, errors = threading.Event(), []
+
+    def second() -> None:
+        first_done.wait(10)
+        try:
+            with ctx.db.uow() as uow:
+                audit.record(uow, ctx.actor, "export.pack", "station", ctx.actor.station)
+        except Exception as exc:  # the test reports any failure of the second writer
+            errors.append(repr(exc))
+
+    t = threading.Thread(target=second)
+    t.start()
+    with ctx.db.uow() as uow:
+        audit.record(uow, ctx.actor, "household.update", "household", "x")
+        first_done.set()
+        time.sleep(0.5)  # the second transaction is now trying to append
+    t.join(20)
+    assert errors == []
+    with ctx.db.reader() as uow:
+        rows = uow.session.execute(select(AuditEventRow.seq, AuditEventRow.action).where(
+            AuditEventRow.station == ctx.actor.station).order_by(AuditEventRow.seq)).all()
+        assert all(r.ok for r in audit.verify_all(uow))
+    actions = [a for _s, a in rows]
+    assert actions[-2:] == ["household.update", "export.pack"]
+    assert [s for s, _a in rows] == list(range(rows[0][0], rows[0][0] + len(rows)))
