@@ -152,3 +152,4 @@ class HouseholdSummary:
     size: int
     origin: str
     status: HouseholdStatus
+    approximate: bool = False  # found by a sound-alike name (Muhammad for Mohammed), not by the exact words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
@@ -17,6 +18,7 @@ from station.db.rows import (
     SequenceRow,
 )
 from station.db.uow import UnitOfWork
+from station.domain import soundalike
 from station.domain.codes import HouseholdStatus, Relationship
 from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft
 from station.domain.regno import RegNo, RegNoError
@@ -102,17 +104,30 @@ def _apply(row: HouseholdRow, draft: HouseholdDraft, actor: Actor, now: datetime
     row.updated_by = actor.username
 
 
+def name_tokens(*names: str | None) -> set[str]:
+    """Index tokens of one person's name parts: folded words (prefix search) and sound-alike keys."""
+    return search_tokens(*names) | soundalike.index_tokens(*names)
+
+
+def household_tokens(people: Iterable[Sequence[str | None]], doc_numbers: Iterable[str], origin_key: str) -> set[str]:
+    """Every index token of a household: its people's names, their document numbers, its origin words."""
+    tokens: set[str] = set()
+    for names in people:
+        tokens |= name_tokens(*names)
+    for number in doc_numbers:
+        tokens |= search_tokens(number)
+    tokens |= set(origin_key.split())
+    return {t[:128] for t in tokens}
+
+
 def index_tokens(uow: UnitOfWork, row: HouseholdRow) -> None:
     s = uow.session
     s.execute(delete(NameTokenRow).where(NameTokenRow.household_id == row.id))
-    tokens: set[str] = set()
-    for m in row.members:
-        tokens |= search_tokens(m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar)
-        tokens |= search_tokens(m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat)
-        for d in m.documents:
-            tokens |= search_tokens(d.number)
-    tokens |= set(row.origin_key.split())
-    s.add_all(NameTokenRow(token=t[:128], household_id=row.id) for t in sorted(tokens))
+    tokens = household_tokens(
+        ((m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar,
+          m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat) for m in row.members),
+        (d.number for m in row.members for d in m.documents), row.origin_key)
+    s.add_all(NameTokenRow(token=t, household_id=row.id) for t in sorted(tokens))
 
 
 def _validate(draft: HouseholdDraft, today: date) -> None:

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, intersect, select
 
 from station.db.rows import HouseholdRow, NameTokenRow
 from station.db.uow import UnitOfWork
+from station.domain import soundalike
 from station.domain.codes import HouseholdStatus
 from station.domain.model import HouseholdSummary, Origin
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
-from station.domain.text import normalize_digits, query_tokens
+from station.domain.text import normalize_digits, query_tokens, search_key
 from station.errors import NotFound
 from station.services.authz import require
 
 DEFAULT_LIMIT = 200
+# Sound-alike matches shown after the exact ones at most: keys are coarse, so a common name has thousands;
+# the clerk narrows with more words (father's name, family) rather than scrolling.
+SOUND_LIMIT = 50
+SOUND_WHEN_FEWER = 20  # look for other spellings only when the exact words found fewer households than this
+SOUND_CANDIDATES = 400  # ranked by closeness to the head's name before the best SOUND_LIMIT are kept
 _TOP = "\U0010ffff"
 _PARTIAL_REGNO = re.compile(r"^(?:([A-Z]{2,5})-?)?(?:(\d{2})-)?(\d{1,6})(?:-[0-9A-Z])?$")
 
@@ -85,7 +93,11 @@ def _matches(uow: UnitOfWork, token: str) -> int:
 
 
 def search(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT) -> list[HouseholdSummary]:
-    """Every word must match the start of a name part (either script), document number or origin word."""
+    """Every word must match the start of a name part (either script), document number or origin word.
+
+    Households found only through sound-alike names (Muhammad for Mohammed, حسين for Hussein) follow the
+    exact matches, marked `approximate`.
+    """
     require(actor, Permission.SEARCH)
     text = text.strip()
     if not text:
@@ -98,11 +110,61 @@ def search(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT)
     tokens = query_tokens(text)[:6]
     if not tokens or len(tokens[0]) < 2:
         return []  # a single letter would list everybody; wait for the next keystroke
+    exact = _token_search(uow, tokens, limit)
+    if len(exact) >= min(limit, SOUND_WHEN_FEWER):
+        return exact  # plenty found as typed: more words narrow it down faster than other spellings would
+    sounds = _sound_tokens(text)
+    if not sounds or set(sounds) <= set(tokens):
+        return exact
+    seen = {h.id for h in exact}
+    room = min(limit - len(exact), SOUND_LIMIT)
+    candidates = [h for h in _token_search(uow, sounds, SOUND_CANDIDATES + len(seen)) if h.id not in seen]
+    # Closest first: households whose head's name carries more of the typed words (newest first among equals).
+    wanted = [t for t in sounds if t.startswith(soundalike.PREFIX)]
+    candidates.sort(key=lambda h: -_closeness(wanted, h))
+    return exact + [replace(h, approximate=True) for h in candidates[:room]]
+
+
+def _closeness(wanted: list[str], h: HouseholdSummary) -> int:
+    have = _head_keys(h.head_name_lat, h.head_name_ar)
+    return sum(any(k.startswith(w) for k in have) for w in wanted)
+
+
+def _sound_tokens(text: str) -> list[str]:
+    """Each typed word as its sound-alike key; words too short for one (and numbers) stay as typed."""
+    out: list[str] = []
+    for word in soundalike.words(text):
+        key = soundalike.query_token(word)
+        if key and not any(ch.isdigit() for ch in word):
+            out.append(key)
+        elif any(ch.isdigit() for ch in word):
+            out.extend(search_key(word).split())  # a document number stays as typed
+        # a word too short for a key (Ali, Eli) is left out: its spelling may be the very thing that differs
+    if not any(t.startswith(soundalike.PREFIX) for t in out):
+        return []
+    return sorted({t for t in out if len(t) >= 2}, key=len, reverse=True)[:6]
+
+
+@lru_cache(maxsize=8192)
+def _head_keys(latin: str, arabic: str) -> frozenset[str]:
+    return frozenset(soundalike.index_tokens(latin, arabic))  # names repeat: cached
+
+
+def _token_search(uow: UnitOfWork, tokens: list[str], limit: int) -> list[HouseholdSummary]:
+    """Households with an index entry starting with each token, newest first."""
     q = select(*_SUMMARY_COLUMNS)
     counts = {tok: _matches(uow, tok) for tok in tokens}
     driver = min(tokens, key=lambda t: counts[t])
-    if counts[driver] >= COMMON:
-        # Every word is common: walk the register newest first and stop at `limit` matches.
+    if counts[driver] == 0:
+        return []
+    if counts[driver] >= COMMON and len(tokens) > 1:
+        # Every word is common (Mohammed Jassim Al-Jubouri): intersect their households on the index, which
+        # stays fast when the combination is rare (walking the register would visit every household).
+        both = intersect(*[select(NameTokenRow.household_id).where(_prefix(t)) for t in tokens]).subquery()
+        q = q.where(HouseholdRow.id.in_(select(both.c.household_id)))
+        rest = []
+    elif counts[driver] >= COMMON:
+        # One common word: walk the register newest first and stop at `limit` matches.
         rest = tokens
     else:
         # Start from the households matching the rarest word, then check the other words on each.

@@ -26,7 +26,7 @@ from station.errors import PermissionDenied, StationError
 from station.paths import station_home
 from station.security.kdf import KdfParams
 from station.security.keyring import RECOVERY_ENTRY, Keyring, new_database_key
-from station.services import audit
+from station.services import audit, search_index
 from station.settings import StationSettings, save_section, station_settings
 
 # Growing delay after failed sign-ins, then a temporary lock.
@@ -91,7 +91,13 @@ def open_database(home: Path, settings: StationSettings, key: bytes | None) -> D
         db_path = home / DB_FILE
         engine = sqlcipher_engine(db_path, key)
         upgrade(engine, db_path)
-    return Database(engine)
+    db = Database(engine)
+    try:
+        search_index.ensure_current(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
 
 
 def initialize(

@@ -16,7 +16,7 @@ from station.db.uow import Database
 from station.domain.regno import RegNo
 from station.domain.text import search_tokens
 from station.services.demo import arrival_times, make_household
-from station.services.registration import estimated_birth_date
+from station.services.registration import estimated_birth_date, name_tokens
 
 
 def bulk_households(db: Database, station: str, households: int, seed: int = 11, days: int = 60) -> int:
@@ -59,7 +59,7 @@ def bulk_households(db: Database, station: str, households: int, seed: int = 11,
                     "marital_status": m.marital_status.value, "field_sources": {}, "created_at": now,
                     "updated_at": now,
                 })
-                tokens |= search_tokens(*m.name_ar.parts(), *m.name_lat.parts())
+                tokens |= name_tokens(*m.name_ar.parts(), *m.name_lat.parts())  # as registration does
             tok_rows.extend({"token": t, "household_id": hid} for t in tokens)
             people += len(d.members)
         with db.uow() as uow:

@@ -103,3 +103,23 @@ def test_register_shows_the_heads_portrait(qtbot, window: MainWindow) -> None:
     window.refresh_register()
     window.register.table.selectRow(0)
     qtbot.waitUntil(lambda: not window.register.portrait.pixmap().isNull(), timeout=3000)
+
+
+def test_register_marks_households_found_by_another_spelling(qtbot, window: MainWindow) -> None:
+    import dataclasses
+
+    from PySide6.QtCore import Qt as QtNs
+
+    from station.domain.model import NameParts
+
+    base = family_of_five()
+    head = dataclasses.replace(base.members[0], name_lat=NameParts("Muhammad", "Husain", "", "Jabouri"))
+    with window.ctx.db.uow() as uow:
+        saved = register_household(uow, window.ctx.actor, dataclasses.replace(base, members=(head,)))
+    window.register.search.setText("Mohammed Jubouri")
+    qtbot.waitUntil(lambda: len(window.register.model.rows) == 1, timeout=3000)
+    model = window.register.model
+    assert model.rows[0].id == saved.id and model.rows[0].approximate
+    first = model.index(0, 0)
+    assert model.data(first).startswith("≈ ") and model.data(first, QtNs.ItemDataRole.FontRole).italic()
+    assert "sounds alike" in model.data(first, QtNs.ItemDataRole.ToolTipRole)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from station.domain.model import HouseholdSummary
 from station.i18n import tr
@@ -57,8 +58,15 @@ class RegisterModel(QAbstractTableModel):
         if role == self.ID_ROLE:
             return r.id
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.registration_number, r.arrived_at.strftime("%d/%m %H:%M"), r.head_name_ar, r.head_name_lat,
+            number = f"≈ {r.registration_number}" if r.approximate else r.registration_number
+            return (number, r.arrived_at.strftime("%d/%m %H:%M"), r.head_name_ar, r.head_name_lat,
                     r.size, r.origin, tr(f"code.status.{r.status.value}"))[col]
+        if r.approximate and role == Qt.ItemDataRole.FontRole:  # found by a sound-alike name: check it
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if r.approximate and role == Qt.ItemDataRole.ToolTipRole:
+            return tr("ui.register.approximate")
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col == self.COL_HEAD_AR:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -1,0 +1,58 @@
+"""Finding a person whichever way the name was spelt: exact matches first, then sound-alike ones, marked."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+
+from station.db.rows import MetaRow, NameTokenRow
+from station.domain.codes import Relationship, Sex
+from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
+from station.services import search_index
+from station.services.registration import register_household
+from station.services.search import search
+
+
+def _household(ctx, ar: tuple[str, ...], lat: tuple[str, ...]) -> str:
+    draft = HouseholdDraft(members=(MemberDraft(NameParts(*ar), NameParts(*lat), Sex.MALE, Relationship.HEAD,
+                                                age_years=30),), origin=Origin("Ninewa", "Mosul", ""))
+    with ctx.db.uow() as uow:
+        return register_household(uow, ctx.actor, draft).registration_number
+
+
+def test_other_spellings_and_the_other_script_are_found_after_exact_matches(ctx) -> None:
+    exact = _household(ctx, ("محمد", "حسين", "", "الجبوري"), ("Mohammed", "Hussein", "", "Al-Jubouri"))
+    latin_variant = _household(ctx, ("", "", "", ""), ("Muhammad", "Husain", "", "Jabouri"))
+    arabic_only = _household(ctx, ("مُحمّد", "حسين", "", "الجبوري"), ("", "", "", ""))  # no Latin names typed
+    other = _household(ctx, ("خالد", "وليد", "", "البرزنجي"), ("Khalid", "Walid", "", "Barzinji"))
+    with ctx.db.reader() as uow:
+        found = search(uow, ctx.actor, "Mohammed Jubouri")
+        assert [h.registration_number for h in found if not h.approximate] == [exact]
+        assert {h.registration_number for h in found if h.approximate} == {latin_variant, arabic_only}
+        assert not found[0].approximate  # exact matches come first
+        # from the Arabic side, and while still typing ("Moham" is already a sound-alike prefix)
+        assert {h.registration_number for h in search(uow, ctx.actor, "محمد جبوري")} == {
+            exact, latin_variant, arabic_only}
+        assert latin_variant in {h.registration_number for h in search(uow, ctx.actor, "Moham Husa")}
+        assert other not in {h.registration_number for h in search(uow, ctx.actor, "Mohammed")}
+        assert [h.registration_number for h in search(uow, ctx.actor, "Khaled Barzinji")] == [other]
+        assert search(uow, ctx.actor, "Khaled Barzinji")[0].approximate  # typed Khaled, filed as Khalid
+        assert search(uow, ctx.actor, "Mohammed", limit=1)[0].registration_number in (exact, arabic_only)
+        assert search(uow, ctx.actor, "zzzq") == []
+
+
+def test_an_older_index_is_rebuilt_once_at_start_up(ctx) -> None:
+    regno = _household(ctx, ("يوسف",), ("Youssef",))
+    with ctx.db.uow() as uow:  # as a station of the previous version left it: no sound-alike tokens
+        uow.session.execute(delete(NameTokenRow).where(NameTokenRow.token.like("~%")))
+        uow.session.execute(update(MetaRow).where(MetaRow.key == search_index.VERSION_KEY).values(value="1"))
+    with ctx.db.reader() as uow:
+        assert [h.registration_number for h in search(uow, ctx.actor, "Yusuf")] == []
+    assert search_index.ensure_current(ctx.db) == 1
+    assert search_index.ensure_current(ctx.db) == 0  # once
+    with ctx.db.reader() as uow:
+        assert [h.registration_number for h in search(uow, ctx.actor, "Yusuf")] == [regno]
+        tokens = uow.session.scalar(select(func.count()).select_from(NameTokenRow)) or 0
+        assert uow.session.get(MetaRow, search_index.VERSION_KEY).value == str(search_index.INDEX_VERSION)
+    assert search_index.ensure_current(ctx.db) == 0
+    with ctx.db.reader() as uow:  # nothing doubled by a second call
+        assert uow.session.scalar(select(func.count()).select_from(NameTokenRow)) == tokens
