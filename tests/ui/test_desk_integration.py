@@ -123,3 +123,13 @@ def test_register_marks_households_found_by_another_spelling(qtbot, window: Main
     first = model.index(0, 0)
     assert model.data(first).startswith("≈ ") and model.data(first, QtNs.ItemDataRole.FontRole).italic()
     assert "sounds alike" in model.data(first, QtNs.ItemDataRole.ToolTipRole)
+    with window.ctx.db.uow() as uow:  # a household spelt as typed: listed first, whichever way the list is sorted
+        exact = register_household(uow, window.ctx.actor, family_of_five())
+    window.register.search.setText("Jubouri")
+    qtbot.waitUntil(lambda: len(window.register.model.rows) == 2, timeout=3000)
+    proxy = window.register.proxy
+    for column in (0, 1, 3):
+        for order in (QtNs.SortOrder.AscendingOrder, QtNs.SortOrder.DescendingOrder):
+            window.register.table.sortByColumn(column, order)
+            ids = [proxy.data(proxy.index(r, 0), model.ID_ROLE) for r in range(proxy.rowCount())]
+            assert ids == [exact.id, saved.id], (column, order)

@@ -17,6 +17,7 @@ class RegisterModel(QAbstractTableModel):
     COL_NUMBER, COL_ARRIVED, COL_HEAD_AR, COL_HEAD_LAT, COL_SIZE, COL_ORIGIN, COL_STATUS = range(7)
     KEYS = ("regno", "arrived", "head_ar", "head_lat", "size", "origin", "status")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    APPROXIMATE_ROLE = Qt.ItemDataRole.UserRole + 2
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,6 +58,8 @@ class RegisterModel(QAbstractTableModel):
         col = index.column()
         if role == self.ID_ROLE:
             return r.id
+        if role == self.APPROXIMATE_ROLE:
+            return r.approximate
         if role == Qt.ItemDataRole.DisplayRole:
             number = f"≈ {r.registration_number}" if r.approximate else r.registration_number
             return (number, r.arrived_at.strftime("%d/%m %H:%M"), r.head_name_ar, r.head_name_lat,

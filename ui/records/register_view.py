@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QLocale, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -24,6 +33,19 @@ from ui.widgets.field import force_left_to_right
 from ui.widgets.portrait import PortraitLabel
 
 
+class ExactFirstProxy(QSortFilterProxyModel):
+    """Sorts by the clicked column, but households found only by another spelling always come last."""
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex,
+                 right: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        a = model.data(left, RegisterModel.APPROXIMATE_ROLE)
+        b = model.data(right, RegisterModel.APPROXIMATE_ROLE)
+        if a != b:  # Qt reverses lessThan for a descending sort: answer so that exact rows stay on top
+            return bool(b) if self.sortOrder() == Qt.SortOrder.AscendingOrder else bool(a)
+        return super().lessThan(left, right)
+
+
 class RegisterView(QWidget):
     open_requested = Signal(str)  # household id
     selected = Signal(str)  # household id of the highlighted row (shows the head's portrait)
@@ -33,7 +55,7 @@ class RegisterView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = RegisterModel()
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = ExactFirstProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
         self.search = QLineEdit(self)
