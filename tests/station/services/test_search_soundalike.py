@@ -56,3 +56,20 @@ def test_an_older_index_is_rebuilt_once_at_start_up(ctx) -> None:
     assert search_index.ensure_current(ctx.db) == 0
     with ctx.db.reader() as uow:  # nothing doubled by a second call
         assert uow.session.scalar(select(func.count()).select_from(NameTokenRow)) == tokens
+
+
+def test_any_typed_text_is_answered_without_error(sqlite_ctx) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    _household(sqlite_ctx, ("محمد",), ("Mohammed",))
+    alphabet = st.characters(blacklist_categories=("Cs",))  # any character a keyboard or scanner could send
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(alphabet, max_size=300))
+    def run(text: str) -> None:
+        with sqlite_ctx.db.reader() as uow:
+            found = search(uow, sqlite_ctx.actor, text)
+        assert len(found) <= 200
+
+    run()
