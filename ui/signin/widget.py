@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -114,6 +114,9 @@ class CredentialsPanel(QFrame):
             self.submitted.emit(self.account.text().strip(), self.passphrase.text())
 
 
+SLOW_SIGNIN_MS = 3000  # a normal sign-in takes about 0.3 s
+
+
 class SignInWidget(QWidget):
     """The first screen. Emits `signed_in(StationContext)` once the database is open."""
 
@@ -134,6 +137,10 @@ class SignInWidget(QWidget):
         self._station_code = station_code
         self._sign_in = sign_in_fn or (lambda user, secret: st.sign_in(user, secret, self._home))
         self._pool = pool
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(SLOW_SIGNIN_MS)
+        self._slow.timeout.connect(self._on_slow)
         self.panel = CredentialsPanel(self)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -175,15 +182,22 @@ class SignInWidget(QWidget):
             self.panel.show_error(tr("signin.empty"))
             return
         self.panel.set_busy(True, tr("signin.working"))
+        self._slow.start()  # after an update, migrations and the index rebuild can take a while, once
         run_off_thread(lambda: self._sign_in(user, secret), self._on_done, self._on_failed, self, self._pool,
                        fallback="accounts.error.internal")
 
+    def _on_slow(self) -> None:
+        if not self.panel.busy.isHidden():  # still signing in
+            self.panel.set_busy(True, tr("signin.slow"))
+
     def _on_done(self, ctx: object) -> None:
+        self._slow.stop()
         self.panel.set_busy(False)
         self.panel.passphrase.clear()
         self.panel.message.clear()
         self.signed_in.emit(ctx)
 
     def _on_failed(self, exc: StationError) -> None:
+        self._slow.stop()
         self.panel.set_busy(False)
         self.panel.show_error(exc.message())

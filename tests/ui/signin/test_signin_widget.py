@@ -76,3 +76,21 @@ def test_empty_fields_are_not_sent(qtbot: QtBot) -> None:
     qtbot.addWidget(w)
     _submit(qtbot, w, "", "")
     assert calls == [] and w.panel.message.text() == i18n.tr("signin.empty")
+
+
+def test_a_long_sign_in_says_why(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an update the first sign-in migrates and rebuilds the index: the screen says so, not just spins."""
+    import threading
+
+    from ui.signin import widget as signin_widget
+
+    monkeypatch.setattr(signin_widget, "SLOW_SIGNIN_MS", 100)
+    release = threading.Event()
+    w = SignInWidget(sign_in_fn=lambda u, p: release.wait(10))
+    qtbot.addWidget(w)
+    _submit(qtbot, w, "admin", PASSPHRASE)
+    assert w.panel.message.text() == i18n.tr("signin.working")
+    qtbot.waitUntil(lambda: w.panel.message.text() == i18n.tr("signin.slow"), timeout=5000)
+    with qtbot.waitSignal(w.signed_in, timeout=10000):
+        release.set()
+    assert w.panel.busy.isHidden()
