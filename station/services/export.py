@@ -22,6 +22,7 @@ from station.export import collect
 from station.export.collect import Item, Range
 from station.export.crypto import key_id, load_public_key, public_raw
 from station.export.writer import WrittenPack, write_pack
+from station.i18n import current_language
 from station.services import audit
 from station.services.authz import require
 
@@ -190,12 +191,12 @@ def export_plain(db: Database, actor: Actor, path: Path, fmt: str = "csv") -> in
     return rows
 
 
-def day_report(db: Database, actor: Actor, day: date, path: Path) -> None:
-    """Write the end-of-day report PDF for `day` (counts only, no names)."""
+def day_report(db: Database, actor: Actor, day: date, path: Path, lang: str | None = None) -> None:
+    """Write the end-of-day report PDF for `day` (counts only, no names), in `lang` (default: the UI's)."""
     from station.export.report import write_report
     from station.export.report_data import day_figures
 
     require(actor, Permission.SEARCH)
     with db.reader() as uow:
         figures = day_figures(uow.session, day, actor.station)
-    write_report(figures, path, user=actor.username)
+    write_report(figures, path, user=actor.username, lang=lang or current_language())

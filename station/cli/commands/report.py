@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from station.i18n import tr
+from station.i18n import LANGUAGES, tr
 
 NAME = "report"
 HELP = "Write the end-of-day report (arrivals by hour, age and sex, needs, prints, exports) as a PDF."
@@ -15,6 +15,8 @@ HELP = "Write the end-of-day report (arrivals by hour, age and sex, needs, print
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--day", default=None, metavar="DATE", help="YYYY-MM-DD (default: today)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=None,
+                   help="language of the report (default: the language the command runs in)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     day = parse_day(args.day) if args.day else date.today()
     ctx = open_from_env()
     try:
-        day_report(ctx.db, ctx.actor, day, args.out)
+        day_report(ctx.db, ctx.actor, day, args.out, lang=args.lang)
     finally:
         ctx.close()
     print(tr("export.cli.report_written", file=str(args.out)))

@@ -9,11 +9,14 @@ import uuid
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from station.db.rows import PrintRecordRow
 from station.domain.codes import ReliefItem
 from station.export.drives import linux_drives, windows_drives
 from station.export.report import nice_step
 from station.export.report_data import day_figures
+from station.i18n import tr
 from station.services import audit, distribution
 from station.services import export as ex
 from station.services.registration import register_household
@@ -50,6 +53,45 @@ def test_day_figures_and_pdf(sqlite_ctx: StationContext, tmp_path: Path) -> None
     assert "End-of-day report" in text and "Tracing a relative" in text and "No export yet today" in text
     assert "Relief handed out" in text and "Blanket" in text
     assert "Fatima" not in text  # counts only, never names
+
+
+@pytest.mark.parametrize("lang", ["ar", "ckb"])
+def test_day_report_in_the_station_language(sqlite_ctx: StationContext, tmp_path: Path, lang: str) -> None:
+    """Arabic and Sorani reports: localised labels, laid out from the right; numbers unchanged."""
+    import numpy as np
+
+    from tests.station.printing.print_helpers import rasterise
+
+    ctx = sqlite_ctx
+    with ctx.db.uow() as uow:
+        for _ in range(3):
+            register_household(uow, ctx.actor, family_of_five())
+    out = tmp_path / f"day-{lang}.pdf"
+    ex.day_report(ctx.db, ctx.actor, date.today(), out, lang=lang)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "End-of-day report" not in text and "Specific needs" not in text  # not the English page
+    assert "\n15\n\n3\n" in subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-x", "0", "-y", "0", "-W", "600",
+                                           "-H", "200", str(out), "-"], capture_output=True, text=True).stdout
+    # Each line of text hangs from the reading side: the right margin here, the left one in English.
+    from reportlab.platypus import SimpleDocTemplate
+
+    from station.export.report import _Line, _Writer
+
+    for code, rtl in ((lang, True), ("en", False)):
+        one = tmp_path / f"line-{code}.pdf"
+        SimpleDocTemplate(str(one), leftMargin=72, rightMargin=72).build(
+            [_Line(_Writer(code), tr("report.needs", code), 14, bold=True)])
+        grey = rasterise(one, 72, page=1, tmp=tmp_path)
+        cols = np.flatnonzero((grey < 128).any(axis=0))
+        width = grey.shape[1]
+        if rtl:
+            assert abs(cols[-1] - (width - 78)) <= 3 and cols[0] > width / 2, (cols[0], cols[-1])  # 6 pt frame padding
+        else:
+            assert abs(cols[0] - 78) <= 3 and cols[-1] < width / 2, (cols[0], cols[-1])
+    english = tmp_path / "day-en.pdf"
+    ex.day_report(ctx.db, ctx.actor, date.today(), english, lang="en")
+    assert "End-of-day report" in subprocess.run(["pdftotext", str(english), "-"], capture_output=True,
+                                                 text=True).stdout
 
 
 def test_nice_axis_steps() -> None:
