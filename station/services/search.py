@@ -131,7 +131,7 @@ def _closeness(wanted: list[str], h: HouseholdSummary) -> int:
 
 
 def _sound_tokens(text: str) -> list[str]:
-    """Each typed word as its sound-alike key; words too short for one (and numbers) stay as typed."""
+    """Each typed word as its sound-alike key; numbers stay as typed, words too short for a key are left out."""
     out: list[str] = []
     for word in soundalike.words(text):
         key = soundalike.query_token(word)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from station.db.rows import DocumentRow, HouseholdRow, IndividualRow, MetaRow, NameTokenRow
 from station.db.uow import Database
@@ -38,7 +38,9 @@ def ensure_current(db: Database, progress: Callable[[int, int], None] | None = N
         return 0
     with db.uow() as uow:
         s = uow.session
-        mark = s.get(MetaRow, VERSION_KEY, with_for_update=True)  # one desk of a site rebuilds, the others wait
+        if db.dialect == "postgresql":  # one desk of a site rebuilds; the others wait here, then find it done
+            s.execute(text("LOCK TABLE name_tokens IN SHARE ROW EXCLUSIVE MODE"))
+        mark = s.get(MetaRow, VERSION_KEY, populate_existing=True)
         if mark is not None and mark.value == str(INDEX_VERSION):
             return 0
         households = s.execute(select(HouseholdRow.id, HouseholdRow.origin_key).order_by(HouseholdRow.id)).all()

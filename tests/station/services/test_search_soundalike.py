@@ -73,3 +73,38 @@ def test_any_typed_text_is_answered_without_error(sqlite_ctx) -> None:
         assert len(found) <= 200
 
     run()
+
+
+def test_two_desks_starting_after_an_upgrade_rebuild_once(ctx) -> None:
+    import threading
+    import time
+
+    for name in ("Youssef", "Hussein", "Fatima"):
+        _household(ctx, ("",), (name,))
+    with ctx.db.reader() as uow:
+        tokens = uow.session.scalar(select(func.count()).select_from(NameTokenRow))
+    with ctx.db.uow() as uow:
+        uow.session.execute(delete(MetaRow).where(MetaRow.key == search_index.VERSION_KEY))  # as before 0.2
+    results: list[object] = []
+    a_inside = threading.Event()
+
+    def a_progress(done: int, total: int) -> None:  # desk A, mid-rebuild, inside its transaction
+        a_inside.set()
+        time.sleep(0.5)
+
+    def desk(progress: object, wait: bool) -> None:
+        if wait:
+            a_inside.wait(10)  # desk B starts while A is rebuilding
+        try:
+            results.append(search_index.ensure_current(ctx.db, progress))  # type: ignore[arg-type]
+        except Exception as exc:  # the test reports any failure of either desk
+            results.append(repr(exc))
+
+    desks = [threading.Thread(target=desk, args=(a_progress, False)), threading.Thread(target=desk, args=(None, True))]
+    for t in desks:
+        t.start()
+    for t in desks:
+        t.join(30)
+    assert sorted(results, key=str) == [0, 3]  # one rebuilt the three households, the other found it done
+    with ctx.db.reader() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(NameTokenRow)) == tokens
