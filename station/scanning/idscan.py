@@ -60,6 +60,11 @@ def load_image(path: str | Path) -> np.ndarray | None:
     return img
 
 
+# An enhanced image sharpens strokes too: D can turn into B with some confidence. Names carry no check
+# digit, so a name read from an enhanced image must be read with this much confidence, or it is doubtful.
+ENHANCED_DOUBT_BELOW = 0.9
+
+
 def _better(a: MrzRead | None, b: MrzRead | None) -> MrzRead | None:
     if a is None:
         return b
@@ -75,6 +80,7 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
     gray_frame = bgr if bgr.ndim == 2 else cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     corners = find_document(bgr)
     best: MrzRead | None = None
+    flat: np.ndarray | None = None
     sharp = 0.0
     if corners is not None:
         flat = cv2.cvtColor(straighten(bgr, corners), cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else straighten(
@@ -88,8 +94,28 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
     for img in (gray_frame, cv2.rotate(gray_frame, cv2.ROTATE_180)):
         best = _better(best, read_gray(img))
         if best and best.result and best.result.valid:
-            break
+            return best, corners, sharp
+    if best is None:
+        return None, corners, sharp  # no zone at all: enhancing will not find one
+    # A zone was found but did not read valid: glare, low light and blur often give way to local contrast
+    # or sharpening. Measured on the hard generated documents: 68% -> 88% exact, none wrong-but-valid
+    # (tests/perf/test_mrz_accuracy.py). Only failed reads pay for it.
+    source = flat if flat is not None else gray_frame
+    for enhance in (_local_contrast, _sharpen):
+        enhanced = enhance(source)
+        for img in (enhanced, cv2.rotate(enhanced, cv2.ROTATE_180)):
+            best = _better(best, read_gray(img, doubt_below=ENHANCED_DOUBT_BELOW))
+            if best and best.result and best.result.valid:
+                return best, corners, sharp
     return best, corners, sharp
+
+
+def _local_contrast(gray: np.ndarray) -> np.ndarray:
+    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+
+
+def _sharpen(gray: np.ndarray) -> np.ndarray:
+    return cv2.addWeighted(gray, 1.8, cv2.GaussianBlur(gray, (0, 0), 2.0), -0.8, 0)
 
 
 def scan_image(bgr: np.ndarray | None, *, barcodes: bool = True) -> ScanResult:

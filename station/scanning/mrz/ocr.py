@@ -109,8 +109,11 @@ class MrzRead:
     zone: Zone
 
 
-def read_gray(gray: np.ndarray, model: Model | None = None) -> MrzRead | None:
-    """Locate and read the MRZ in a grey image; None when no zone is found."""
+def read_gray(gray: np.ndarray, model: Model | None = None, doubt_below: float = DOUBT_BELOW) -> MrzRead | None:
+    """Locate and read the MRZ in a grey image; None when no zone is found.
+
+    A character read with less confidence than `doubt_below` fails a field no check digit protects.
+    """
     zone = find_zone(gray)
     if zone is None:
         return None
@@ -127,7 +130,7 @@ def read_gray(gray: np.ndarray, model: Model | None = None) -> MrzRead | None:
         reading = classify(cut_cells(gray, zone, n), len(zone.lines), n, model)
         try:
             doubtful = {(li, k) for li, row in enumerate(reading.confidence) for k, c in enumerate(row)
-                        if c < DOUBT_BELOW}
+                        if c < doubt_below}
             result: MrzResult | None = parse_lines(reading.lines, alternatives=reading.alternatives,
                                                    doubtful=doubtful)
         except MrzFormatError:
