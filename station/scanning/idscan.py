@@ -99,7 +99,7 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
         return None, corners, sharp  # no zone at all: enhancing will not find one
     # A zone was found but did not read valid: glare, low light and blur often give way to local contrast
     # or sharpening. Measured on generated documents (tests/perf/test_mrz_accuracy.py, n=200 per level):
-    # exact and valid 66% -> 74.5% (hard), 97% -> 99.5% (moderate), no new valid-but-wrong reads.
+    # exact and valid 63% -> 74.5% (hard), 98% -> 99.5% (moderate), no new valid-but-wrong reads.
     # Only failed reads pay for it.
     source = flat if flat is not None else gray_frame
     for enhance in (_local_contrast, _sharpen):
