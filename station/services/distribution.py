@@ -21,6 +21,7 @@ from station.db.uow import UnitOfWork
 from station.domain.codes import HouseholdStatus, ReliefItem
 from station.domain.roles import Actor, Permission
 from station.errors import ConflictError, NotFound, StationError
+from station.i18n import tr
 from station.services import audit
 from station.services.authz import require
 
@@ -102,8 +103,8 @@ def record_handout(
                                                DistributionRow.round_no == round_no,
                                                DistributionRow.item.in_([i.value for i in wanted]))))
         if given:
-            raise ConflictError("distribution.error.already", round=round_no,
-                                items=", ".join(sorted(given)))
+            raise ConflictError("distribution.error.already", round=round_no,  # labels in the user's language
+                                items=", ".join(tr(f"code.relief.{item}") for item in sorted(given)))
     now = audit.utcnow()
     for item, qty in sorted(wanted.items()):
         uow.session.add(DistributionRow(
