@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -28,7 +27,6 @@ from station.i18n import tr
 from station.scanning.faces import DetectorSettings, FaceDetector, FaceTracker
 from station.scanning.frames import (
     RESOLUTIONS,
-    CameraInfo,
     CameraSettings,
     SourceSpec,
     list_cameras,
@@ -42,9 +40,9 @@ from station.settings import load_section
 from ui.camera.overlay import PreviewWidget
 from ui.camera.override import OverrideDialog
 from ui.camera.worker import CaptureWorker, bgr_to_qimage
+from ui.scanning.sources import SourcePicker
 from ui.tasks import run_in_pool
 
-NETWORK, VIDEO_FILE = "__network__", "__file__"
 _FINISHING: set[CaptureWorker] = set()  # workers asked to stop that are still inside a blocking read
 
 
@@ -78,14 +76,15 @@ class CameraDialog(QDialog):
             self._start_source(source, remember=False)
         elif self.settings.source:
             self._start_source(self.settings.source, remember=False)
-        self._fill_sources([])
+        self.source_combo.fill(None, self.settings.source)
         if probe_cameras:
-            self.source_combo.setItemText(0, tr("camera.source.searching"))
-            run_in_pool(list_cameras, self._fill_sources, lambda _k: self._fill_sources([]), self)
+            self.source_combo.searching()
+            run_in_pool(list_cameras, lambda cams: self.source_combo.fill(cams, self.settings.source),
+                        lambda _k: self.source_combo.fill([], self.settings.source), self)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.source_combo = QComboBox()
+        self.source_combo = SourcePicker(self)  # the same picker as the ID-scan dialog
         self.res_combo = QComboBox()
         for w, h in RESOLUTIONS:
             self.res_combo.addItem(f"{w} × {h}", (w, h))
@@ -133,39 +132,13 @@ class CameraDialog(QDialog):
         self.keep_btn.clicked.connect(lambda: self.keep(""))
         self.keep_anyway_btn.clicked.connect(self._on_keep_anyway_clicked)
         self.cancel_btn.clicked.connect(self.reject)
-        self.source_combo.activated.connect(self._on_source_activated)
+        self.source_combo.source_chosen.connect(self._start_source)
         self.res_combo.activated.connect(lambda _i: self._start_source(self.settings.source))
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.take_photo)
         self.resize(900, 680)
         self._set_mode_live()
 
-    def _fill_sources(self, cameras: list[CameraInfo]) -> None:
-        self.source_combo.clear()
-        current = self.settings.source
-        known = {str(c.index) for c in cameras}
-        if current and current not in known:
-            self.source_combo.addItem(SourceSpec.parse(current).label(), current)
-        if not cameras and not current:
-            self.source_combo.addItem(tr("camera.source.none"), None)
-        for c in cameras:
-            self.source_combo.addItem(tr("camera.source.device", name=c.name, index=c.index), str(c.index))
-        self.source_combo.addItem(tr("camera.source.network"), NETWORK)
-        self.source_combo.addItem(tr("camera.source.file"), VIDEO_FILE)
-        self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(current)))
-
     # -- sources ---------------------------------------------------------------------------------
-    def _on_source_activated(self, index: int) -> None:
-        data = self.source_combo.itemData(index)
-        if data == NETWORK:
-            url, ok = QInputDialog.getText(self, tr("camera.url.title"), tr("camera.url.prompt"))
-            data = url.strip() if ok and url.strip() else None
-        elif data == VIDEO_FILE:
-            path, _f = QFileDialog.getOpenFileName(self, tr("camera.video.title"), "", tr("camera.video.filter"))
-            data = path or None
-        if data:
-            self._start_source(str(data))
-            self._fill_sources([])
-
     def _start_source(self, text: str, remember: bool = True) -> None:
         self._stop_worker()
         w, h = self.res_combo.currentData() or (self.settings.width, self.settings.height)
