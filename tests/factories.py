@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from station.domain.codes import DocumentType, Relationship, Sex, SpecificNeed
 from station.domain.model import Document, HouseholdDraft, MemberDraft, NameParts, Need, Origin
@@ -20,7 +20,9 @@ def member(
     )
 
 
-def family_of_five() -> HouseholdDraft:
+def family_of_five(today: date | None = None) -> HouseholdDraft:
+    """The seed's first household; the baby was born six days before `today` (the real date when not given)."""
+    born = (today or date.today()) - timedelta(days=6)
     return HouseholdDraft(
         members=(
             member(documents=(Document(DocumentType.UNIFIED_ID, "199012345678", "IRQ", date(2030, 1, 1)),),
@@ -28,7 +30,7 @@ def family_of_five() -> HouseholdDraft:
             member("زينب", "Zainab", rel=Relationship.DAUGHTER, birth=date(2012, 3, 1)),
             member("يوسف", "Yousef", sex=Sex.MALE, rel=Relationship.SON, birth=None, age=9),
             member("مريم", "Maryam", rel=Relationship.DAUGHTER, birth=None, age=4),
-            member("نور", "Nour", rel=Relationship.DAUGHTER, birth=date.today(),
+            member("نور", "Nour", rel=Relationship.DAUGHTER, birth=born,
                    needs=(Need(SpecificNeed.SERIOUS_MEDICAL, "born six days ago"),)),
         ),
         origin=Origin("Ninewa", "Mosul", "Hammam al-Alil"),

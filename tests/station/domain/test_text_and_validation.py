@@ -54,7 +54,7 @@ def codes(draft: HouseholdDraft) -> set[tuple[str, str]]:
 
 
 def test_good_family_is_valid() -> None:
-    assert codes(family_of_five()) == set()
+    assert codes(family_of_five(TODAY)) == set()
 
 
 def test_age_over_120_and_future_birth() -> None:
@@ -83,5 +83,5 @@ def test_exactly_one_head() -> None:
 
 
 def test_arrival_in_future_rejected() -> None:
-    draft = replace(family_of_five(), arrived_at=datetime(2026, 11, 26, 9, 0))
+    draft = replace(family_of_five(TODAY), arrived_at=datetime(2026, 11, 26, 9, 0))
     assert ("arrived_at", "error.date_future") in codes(draft)
