@@ -3,6 +3,15 @@
 Install on the QApplication. Keys arriving less than `max_gap_ms` apart, ending with Enter and at least
 `min_length` long, are a scan: `code_scanned(text)` is emitted, the Enter is swallowed, and whatever the
 burst typed into the focused line edit is taken back. People type slower than that.
+
+Three things a real scanner on a real X server does that synthetic key clicks do not (each has a test
+that sends real X events, tests/ui/acceptance/):
+- An application-wide filter sees one key press several times: for the top-level QWindow, then for the
+  focused widget and each parent the key propagates to. Each press is counted once.
+- Capitals come as Shift + letter: a modifier key alone is not part of the code and does not end it.
+- The gaps are measured with the event's own timestamp (the X server's clock), not when the filter gets to
+  the key: after the window stalls for a second, a person's queued keys arrive in a burst but keep their
+  real 75 ms spacing, so they stay typing.
 """
 
 from __future__ import annotations
@@ -14,6 +23,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_MODIFIERS = frozenset({
+    Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr, Qt.Key.Key_Meta,
+    Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R,
+})
 
 
 class WedgeScannerFilter(QObject):
@@ -22,11 +35,12 @@ class WedgeScannerFilter(QObject):
     def __init__(self, parent: QObject | None = None, max_gap_ms: float = 30.0, min_length: int = 6,
                  max_length: int = 512) -> None:
         super().__init__(parent)
-        self.max_gap = max_gap_ms / 1000.0
+        self.max_gap_ms = max_gap_ms
         self.min_length = min_length
         self.max_length = max_length
         self._buf: list[str] = []
-        self._last = 0.0
+        self._last_ms = 0.0
+        self._last_key: tuple[int, int, str, int] | None = None
         self._snapshot: tuple[QObject, str, int] | None = None
 
     def _reset(self) -> None:
@@ -55,26 +69,46 @@ class WedgeScannerFilter(QObject):
             cursor.setPosition(min(pos, len(text)))
             w.setTextCursor(cursor)
 
+    def _event_ms(self, event: QKeyEvent) -> float:
+        """The key's own time: the window system's timestamp, or now for synthetic events that carry none."""
+        stamp = int(event.timestamp())
+        return float(stamp) if stamp else time.monotonic() * 1000.0
+
+    def _seen(self, event: QKeyEvent) -> bool:
+        """True for the second and later deliveries of one key press (window, focus widget, its parents)."""
+        stamp = int(event.timestamp())
+        if not stamp:  # synthetic event: delivered straight to its widget, no window pass to skip
+            return False
+        ident = (stamp, int(event.key()), event.text(), int(event.nativeScanCode()))
+        if ident == self._last_key:
+            return True
+        self._last_key = ident
+        return False
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if self._seen(event):
             return False
         if event.isAutoRepeat():
             self._reset()
             return False
-        now = time.monotonic()
-        gap = now - self._last
-        if self._buf and gap > self.max_gap:
+        if event.key() in _MODIFIERS:
+            return False  # Shift before a capital is part of the burst, not a break in it
+        now = self._event_ms(event)
+        gap = now - self._last_ms
+        if self._buf and gap > self.max_gap_ms:
             self._reset()
         if event.key() in _ENTER:
-            if self._buf and gap <= self.max_gap and len(self._buf) >= self.min_length:
+            if self._buf and gap <= self.max_gap_ms and len(self._buf) >= self.min_length:
                 text = "".join(self._buf)
                 self._restore()
                 self._reset()
-                self._last = now
+                self._last_ms = now
                 self.code_scanned.emit(text)
                 return True  # the Enter is the scanner's, not the form's
             self._reset()
-            self._last = now
+            self._last_ms = now
             return False
         ch = event.text()
         if len(ch) == 1 and ch.isprintable():
@@ -82,8 +116,8 @@ class WedgeScannerFilter(QObject):
                 self._take_snapshot()
             if len(self._buf) < self.max_length:
                 self._buf.append(ch)
-            self._last = now
+            self._last_ms = now
         else:
             self._reset()
-            self._last = now
+            self._last_ms = now
         return False

@@ -64,3 +64,64 @@ def test_short_fast_burst_is_not_a_scan(qtbot) -> None:
     finally:
         QApplication.instance().removeEventFilter(filt)
     assert got == [] and name.text() == "abc"
+
+
+# Key presses as the X server delivers them: to the top-level window first (which hands them to the focused
+# widget), Shift before every capital, each carrying the server's own timestamp in milliseconds.
+
+def _x_keys(text: str) -> list[tuple[Qt.Key, Qt.KeyboardModifier, str]]:
+    keys: list[tuple[Qt.Key, Qt.KeyboardModifier, str]] = []
+    for ch in text:
+        if ch.isupper():
+            keys.append((Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier, ""))
+            keys.append((Qt.Key(ord(ch)), Qt.KeyboardModifier.ShiftModifier, ch))
+        elif ch == "\n":
+            keys.append((Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
+        else:
+            keys.append((Qt.Key(ord(ch.upper())), Qt.KeyboardModifier.NoModifier, ch))
+    return keys
+
+
+def _send_like_x(window: QWidget, text: str, start_ms: int, gap_ms: int, *, stall_after: int | None = None) -> int:
+    """Deliver presses and releases through the window handle; optionally queue them all before processing."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    handle = window.windowHandle()
+    t = start_ms
+    for i, (key, mods, ch) in enumerate(_x_keys(text)):
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            ev = QKeyEvent(kind, key, mods, ch)
+            ev.setTimestamp(t)
+            QApplication.sendEvent(handle, ev)
+        t += gap_ms
+        if stall_after is None or i < stall_after:
+            QApplication.processEvents()
+    return t
+
+
+def test_scanner_through_the_window_with_shift_opens_the_code(qtbot) -> None:
+    w, name, filt = _setup(qtbot)
+    got: list[str] = []
+    filt.code_scanned.connect(got.append)
+    try:
+        _send_like_x(w, "MKH-01-000003-1\n", 1_000_000, 5)
+    finally:
+        QApplication.instance().removeEventFilter(filt)
+    assert got == ["MKH-01-000003-1"]
+    assert name.text() == "Ahmed"
+
+
+def test_person_typing_after_a_stall_stays_typing(qtbot) -> None:
+    """The window froze; the keys typed meanwhile are handled in one go but keep their own 75 ms spacing."""
+    w, name, filt = _setup(qtbot)
+    name.clear()
+    got: list[str] = []
+    filt.code_scanned.connect(got.append)
+    try:
+        _send_like_x(w, "Mustafa\n", 2_000_000, 75, stall_after=0)
+        QApplication.processEvents()
+    finally:
+        QApplication.instance().removeEventFilter(filt)
+    assert got == []
+    assert name.text() == "Mustafa"
