@@ -200,8 +200,9 @@ class MainWindow(QMainWindow):
         self.form.new_household()
 
     def confirm_discard(self) -> bool:
-        answer = QMessageBox.question(self, tr("ui.confirm.title"), tr("ui.confirm.discard"))
-        return answer == QMessageBox.StandardButton.Yes
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, tr("ui.confirm.title"), tr("ui.confirm.discard"), yes | no, no)
+        return answer == yes  # Enter keeps the work: throwing typing away takes a deliberate "Yes"
 
     # saving --------------------------------------------------------------------------------------
     def _on_form_save_requested(self, draft: HouseholdDraft) -> None:

@@ -63,7 +63,8 @@ class HouseholdForm(QWidget):
         self.view: HouseholdView | None = None
         self.members: list[MemberDraft] = []
         self.editing: int | None = None  # index in members, None = a new member
-        self.dirty = False
+        self._baseline: tuple[object, ...] = ()
+        self._forced_dirty = False
         self._build()
         self.retranslate()
         self.new_household()
@@ -179,6 +180,23 @@ class HouseholdForm(QWidget):
         self._refresh_table()
 
     # state ---------------------------------------------------------------------------------------
+    def _state(self) -> tuple[object, ...]:
+        """Everything the clerk can change on screen, including a half-typed member in the editor."""
+        return (self.arrived.dateTime().toSecsSinceEpoch() // 60, self.governorate.currentText(),
+                self.district.text(), self.place.text(), self.arrival_point.currentText(), self.notes.text(),
+                tuple(self.members), self.editing, self.editor.raw_state())
+
+    @property
+    def dirty(self) -> bool:
+        """True when anything differs from what was loaded or started: any keystroke counts, a restored one not."""
+        return self._forced_dirty or self._state() != self._baseline
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self._forced_dirty = value
+        if not value:
+            self._baseline = self._state()
+
     def new_household(self) -> None:
         self.view = None
         self.members = []
@@ -192,9 +210,9 @@ class HouseholdForm(QWidget):
         self.editor.clear(Relationship.HEAD)
         self.portrait.set_jpeg(None)
         self.members_error.hide()
-        self.dirty = False
         self._refresh_title()
         self._refresh_table()
+        self.dirty = False
         self.governorate.setFocus()
 
     def load(self, view: HouseholdView) -> None:
@@ -209,9 +227,9 @@ class HouseholdForm(QWidget):
         self.notes.setText(view.notes)
         self.editor.clear(self._next_relationship())
         self.members_error.hide()
-        self.dirty = False
         self._refresh_title()
         self._refresh_table()
+        self.dirty = False
         head = view.head
         self._show_portrait(head.id if head else None)
 
@@ -267,7 +285,6 @@ class HouseholdForm(QWidget):
         else:
             self.members[self.editing] = member
         self.editing = None
-        self.dirty = True
         self.members_error.hide()
         self._refresh_table()
         self.editor.clear(self._next_relationship())
@@ -290,7 +307,6 @@ class HouseholdForm(QWidget):
         if 0 <= row < len(self.members):
             del self.members[row]
             self.editing = None
-            self.dirty = True
             self.editor.clear(self._next_relationship())
             self._refresh_table()
 

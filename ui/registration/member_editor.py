@@ -175,6 +175,14 @@ class MemberEditor(QWidget):
             f.set_source(src.split(":")[0] if src else None, not (src or "").endswith(":unverified"))
         self.ar["given"].setFocus()
 
+    def raw_state(self) -> tuple[object, ...]:
+        """What is on screen, as typed (for the form's unsaved-changes check)."""
+        texts = tuple(e.text() for e in (*self.ar.values(), *self.lat.values(), self.birth, self.age, self.doc_number,
+                                         self.doc_country, self.doc_expiry, self.need_note))
+        choices = (self.sex.value(), self.relationship.value(), self.nationality.currentText(), self.marital.value(),
+                   self.doc_type.value())
+        return (self.member_id, texts, choices, tuple(b.isChecked() for b in self.needs.values()))
+
     def is_blank(self) -> bool:
         return not any(e.text().strip() for e in (*self.ar.values(), *self.lat.values(), self.birth, self.age))
 
