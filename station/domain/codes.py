@@ -33,6 +33,17 @@ class Relationship(StrEnum):
     NOT_RELATED = "not_related"
 
 
+def sex_implied_by(relationship: Relationship) -> Sex | None:
+    """The sex a relationship word implies (a son is male), or None where it says nothing (spouse, head)."""
+    return _IMPLIED_SEX.get(relationship)
+
+
+_IMPLIED_SEX = {
+    Relationship.SON: Sex.MALE, Relationship.FATHER: Sex.MALE, Relationship.BROTHER: Sex.MALE,
+    Relationship.DAUGHTER: Sex.FEMALE, Relationship.MOTHER: Sex.FEMALE, Relationship.SISTER: Sex.FEMALE,
+}
+
+
 class MaritalStatus(StrEnum):
     SINGLE = "single"
     MARRIED = "married"

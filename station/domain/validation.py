@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from station.domain.codes import Relationship
+from station.domain.codes import Relationship, Sex, sex_implied_by
 from station.domain.model import HouseholdDraft, MemberDraft
 
 MAX_AGE = 120
@@ -58,6 +58,9 @@ def validate_member(member: MemberDraft, prefix: str, today: date) -> list[Probl
             problems.append(Problem(f"{prefix}.age", "error.age_too_high"))
     else:
         problems.append(Problem(f"{prefix}.birth_date", "error.birth_or_age_required"))
+    implied = sex_implied_by(member.relationship)
+    if implied is not None and member.sex in (Sex.FEMALE, Sex.MALE) and member.sex is not implied:
+        problems.append(Problem(f"{prefix}.relationship", "error.relationship_sex"))
     for j, doc in enumerate(member.documents):
         if not doc.number.strip():
             problems.append(Problem(f"{prefix}.documents[{j}].number", "error.document_number_required"))

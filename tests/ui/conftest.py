@@ -16,9 +16,10 @@ def window(qtbot, sqlite_ctx) -> Iterator[MainWindow]:  # type: ignore[no-untype
     """The desk window, in English, shown and focused, on a fresh station."""
     apply_language(QApplication.instance(), "en")
     w = MainWindow(sqlite_ctx)
-    qtbot.addWidget(w)
-    w.show()
+    w.show()  # not qtbot.addWidget: pytest-qt would close it before this fixture's teardown, and closing asks
     qtbot.waitExposed(w)
     w.activateWindow()
     yield w
     w.form.dirty = False  # closing must not ask about unsaved work
+    w.close()
+    w.deleteLater()

@@ -233,11 +233,14 @@ class HouseholdForm(QWidget):
         head = view.head
         self._show_portrait(head.id if head else None)
 
-    def _next_relationship(self) -> Relationship:
-        if not self.members:
+    def _next_relationship(self) -> Relationship | None:
+        """The first member is the head; after that the clerk types the relationship (s, d, ...): no guess.
+
+        A guessed default was saved unchanged too often (a female head's children saved as "spouse").
+        """
+        if not any(m.relationship is Relationship.HEAD for m in self.members):
             return Relationship.HEAD
-        has_spouse = any(m.relationship is Relationship.SPOUSE for m in self.members)
-        return Relationship.SON if has_spouse or len(self.members) > 1 else Relationship.SPOUSE
+        return None
 
     def _refresh_title(self) -> None:
         if self.view is None:

@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.domain.codes import DocumentType, FieldSource, MaritalStatus, Relationship, Sex, SpecificNeed
+from station.domain.codes import (
+    DocumentType,
+    FieldSource,
+    MaritalStatus,
+    Relationship,
+    Sex,
+    SpecificNeed,
+    sex_implied_by,
+)
 from station.domain.model import Document, MemberDraft, NameParts, Need
 from station.domain.text import normalize_digits
 from station.domain.validation import Problem, parse_date, validate_member
@@ -48,6 +56,9 @@ class MemberEditor(QWidget):
         self.lat = {p: QLineEdit(self) for p in NAME_PARTS}
         self.sex = CodeCombo("sex", Sex, self)
         self.relationship = CodeCombo("relationship", Relationship, self)
+        self._sex_follows = True  # sex follows the relationship until the clerk chooses it
+        self.sex.activated.connect(self._on_sex_activated)
+        self.relationship.currentIndexChanged.connect(self._on_relationship_changed)
         self.birth = QLineEdit(self)
         force_left_to_right(self.birth)  # dd/mm/yyyy reads the same everywhere
         self.age = QLineEdit(self)
@@ -143,17 +154,29 @@ class MemberEditor(QWidget):
         super().keyPressEvent(event)
 
     # data ---------------------------------------------------------------------------------------
-    def clear(self, relationship: Relationship = Relationship.HEAD) -> None:
+    def _on_sex_activated(self, _index: int) -> None:
+        self._sex_follows = False
+
+    def _on_relationship_changed(self, _index: int) -> None:
+        rel = self.relationship.value()
+        implied = sex_implied_by(rel) if isinstance(rel, Relationship) else None
+        if self._sex_follows and implied is not None:
+            self.sex.set_value(implied)
+
+    def clear(self, relationship: Relationship | None = Relationship.HEAD) -> None:
         self.load(None, relationship)
 
-    def load(self, m: MemberDraft | None, relationship: Relationship = Relationship.HEAD) -> None:
+    def load(self, m: MemberDraft | None, relationship: Relationship | None = Relationship.HEAD) -> None:
         self.member_id = m.id if m else None
         for part, value in zip(NAME_PARTS, m.name_ar.parts() if m else ("",) * 4, strict=True):
             self.ar[part].setText(value)
         for part, value in zip(NAME_PARTS, m.name_lat.parts() if m else ("",) * 4, strict=True):
             self.lat[part].setText(value)
-        self.sex.set_value(m.sex if m else Sex.FEMALE)
+        # No default sex: a new member's sex is chosen, or follows a relationship that implies it (son, mother).
+        self._sex_follows = m is None
+        self.sex.set_value(m.sex if m else None)
         self.relationship.set_value(m.relationship if m else relationship)
+        self._on_relationship_changed(0)
         self.birth.setText(_fmt(m.birth_date) if m else "")
         self.age.setText(str(m.age_years) if m and m.age_years is not None and m.birth_date is None else "")
         self.nationality.setCurrentText(m.nationality if m else "IRQ")
@@ -207,6 +230,10 @@ class MemberEditor(QWidget):
                 age = int(age_text)
             else:
                 problems.append(Problem("age", "error.age_invalid"))
+        if self.sex.value() is None:
+            problems.append(Problem("sex", "error.sex_required"))
+        if self.relationship.value() is None:
+            problems.append(Problem("relationship", "error.relationship_required"))
         expiry = self._date("doc_expiry", self.doc_expiry, problems)
         docs: list[Document] = []
         number = normalize_digits(self.doc_number.text()).strip()
@@ -223,8 +250,8 @@ class MemberEditor(QWidget):
             id=self.member_id,
             name_ar=NameParts(*(self.ar[p].text() for p in NAME_PARTS)),
             name_lat=NameParts(*(self.lat[p].text() for p in NAME_PARTS)),
-            sex=self.sex.value(),  # type: ignore[arg-type]
-            relationship=self.relationship.value(),  # type: ignore[arg-type]
+            sex=self.sex.value() or Sex.UNKNOWN,  # type: ignore[arg-type]
+            relationship=self.relationship.value() or Relationship.OTHER_RELATIVE,  # type: ignore[arg-type]
             birth_date=birth,
             age_years=age if birth is None else None,
             nationality=self.nationality.currentText().strip().upper(),
