@@ -9,14 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
-from station.domain.codes import DocumentType, FieldSource
-from station.domain.model import Document, NameParts
 from station.domain.roles import Permission
 from station.errors import StationError
 from station.i18n import tr
@@ -49,6 +46,7 @@ class DeskActions:
                      ("report", self.day_report, Permission.SEARCH),
                      ("import", self.import_packs, Permission.IMPORT)]),
             ("station", [("accounts", self.accounts, Permission.MANAGE_ACCOUNTS),
+                         ("office_key", self.office_key, Permission.MANAGE_SETTINGS),
                          ("audit", self.audit, Permission.VIEW_AUDIT),
                          ("change_passphrase", self.change_passphrase, None),
                          ("sign_out", self.sign_out, None)]),
@@ -154,44 +152,11 @@ class DeskActions:
 
     def fill_member_from_document(self, fields: MemberFields) -> None:
         """Put what the document says into the member editor, each field marked with its source and check."""
-        from station.scanning.fill import Check
+        from station.scanning.fill import Check, member_from_document
 
         ed = self.w.form.editor
         member, _problems = ed.draft()
-
-        def val(name: str) -> str:
-            fv = fields.get(name)
-            return fv.value if fv else ""
-
-        surname, given = val("surname").title(), val("given_names").title()
-        latin = NameParts(given=given.split(" ")[0] if given else member.name_lat.given,
-                          father=" ".join(given.split(" ")[1:2]) or member.name_lat.father,
-                          grandfather=" ".join(given.split(" ")[2:]) or member.name_lat.grandfather,
-                          family=surname or member.name_lat.family)
-        doc_type = DocumentType(val("document_type")) if val("document_type") else DocumentType.OTHER
-        number = val("national_id") if doc_type is DocumentType.NATIONAL_ID and val("national_id") else \
-            val("document_number")
-        expiry = date.fromisoformat(val("document_expiry")) if val("document_expiry") else None
-        doc = Document(doc_type, number, val("issuing_country").replace("<", ""), expiry, FieldSource.MRZ)
-        filled = replace(member, name_lat=latin, sex=fields.sex(), birth_date=fields.birth_date() or member.birth_date,
-                         age_years=None if fields.birth_date() else member.age_years,
-                         nationality=val("nationality").replace("<", "") or member.nationality,
-                         documents=(doc, *member.documents[1:]))
-        checks = {"given_lat": "given_names", "family_lat": "surname", "sex": "sex", "birth_date": "birth_date",
-                  "nationality": "nationality", "doc_type": "document_type", "doc_number": "document_number",
-                  "doc_country": "issuing_country", "doc_expiry": "document_expiry"}
-        sources = {}
-        for field_key, read_key in checks.items():
-            fv = fields.get(read_key)
-            if fv is None or not fv.value:
-                continue
-            unverified = fv.check in (Check.FAILED, Check.REPAIRED)
-            sources[field_key] = fv.source.value + (":unverified" if unverified else "")
-        given_src = sources.get("given_lat")
-        if given_src:  # an MRZ's given names often carry the father's and grandfather's names too
-            for key, part in (("father_lat", given.split(" ")[1:2]), ("grandfather_lat", given.split(" ")[2:])):
-                if part:
-                    sources[key] = given_src
+        filled, sources = member_from_document(member, fields)
         ed.load(replace(filled, field_sources=sources))
         self.w.form.dirty = True
         failed = sum(1 for fv in fields.values.values() if fv.check is Check.FAILED)
@@ -333,6 +298,11 @@ class DeskActions:
         from ui.accounts.dialog import AccountsDialog
 
         AccountsDialog(self.w.ctx, self.w).exec()
+
+    def office_key(self) -> None:
+        from ui.export.office_key import choose_and_install
+
+        choose_and_install(self.w.ctx, self.w)
 
     def audit(self) -> None:
         from ui.audit.dialog import AuditDialog

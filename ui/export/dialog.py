@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from station.errors import StationError
 from station.export.drives import Drive, human_size, removable_drives
 from station.i18n import tr
 from station.services import export as ex
 from station.services.station import StationContext
-from ui.export.worker import JobThread
+from ui.tasks import run_task
 
 
 class ExportDialog(QDialog):
@@ -32,7 +33,7 @@ class ExportDialog(QDialog):
     def __init__(self, ctx: StationContext, parent: Any = None,
                  drives: Callable[[], list[Drive]] = removable_drives) -> None:
         super().__init__(parent)
-        self.ctx, self._drives, self._thread = ctx, drives, None
+        self.ctx, self._drives, self.busy = ctx, drives, False
         self.setWindowTitle(tr("export.ui.title"))
         self.setMinimumWidth(520)
         self.drive_box = QComboBox()
@@ -72,9 +73,29 @@ class ExportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.refresh_drives()
         self._show_last_export()
-        if ex.office_key_id(ctx.db) is None:
-            self.export_button.setEnabled(False)
-            self.status.setText(tr("export.ui.no_key"))
+        self.key_button = QPushButton(tr("export.ui.install_key"))
+        self.key_button.clicked.connect(self._on_key_button_clicked)
+        buttons.insertWidget(0, self.key_button)
+        self._show_key_state()
+
+    def _show_key_state(self) -> None:
+        """Without the office key nothing can be sealed: an administrator installs it here, others learn whom to ask."""
+        from station.domain.roles import Permission
+
+        missing = ex.office_key_id(self.ctx.db) is None
+        can_install = self.ctx.actor.can(Permission.MANAGE_SETTINGS)
+        self.key_button.setVisible(missing and can_install)
+        self.export_button.setEnabled(not missing)
+        if missing:
+            self.status.setText(tr("export.ui.no_key_admin" if can_install else "export.ui.no_key"))
+        elif self.status.text() in (tr("export.ui.no_key_admin"), tr("export.ui.no_key")):
+            self.status.clear()
+
+    def _on_key_button_clicked(self) -> None:
+        from ui.export.office_key import choose_and_install
+
+        choose_and_install(self.ctx, self)
+        self._show_key_state()
 
     def _show_last_export(self) -> None:
         _mark, when = ex.last_export(self.ctx.db)
@@ -101,7 +122,7 @@ class ExportDialog(QDialog):
 
     def start_export(self) -> None:
         target = self.drive_box.currentData()
-        if not target or self._thread is not None:
+        if not target or self.busy:
             return
         everything = self.everything.isChecked()
         ctx = self.ctx
@@ -112,12 +133,9 @@ class ExportDialog(QDialog):
         self._set_busy(True)
         self.status.setText(tr("export.ui.working"))
         self.progress.setValue(0)
-        self._thread = JobThread(job, self)
-        self._thread.progressed.connect(self._on_job_progressed)
-        self._thread.succeeded.connect(self._on_job_succeeded)
-        self._thread.failed.connect(self._on_job_failed)
-        self._thread.finished.connect(self._on_job_finished)
-        self._thread.start()
+        self.busy = True
+        run_task(job, self._on_job_succeeded, self._on_job_failed, self, on_progress=self._on_job_progressed,
+                 fallback=None)
 
     def _set_busy(self, busy: bool) -> None:
         for w in (self.export_button, self.close_button, self.refresh_button, self.folder_button,
@@ -128,22 +146,26 @@ class ExportDialog(QDialog):
         self.progress.setValue(int(100 * done / total) if total else 100)
 
     def _on_job_succeeded(self, res: ex.ExportResult) -> None:
+        self._on_job_finished()
         self.progress.setValue(100)
-        self.status.setText(tr("export.ui.done", file=res.path.name, households=res.households,
-                               individuals=res.individuals, portraits=res.portraits))
+        self.status.setText(tr("export.ui.done", file=res.path.name,
+                               households=tr("count.households", n=res.households),
+                               individuals=tr("count.individuals", n=res.individuals),
+                               portraits=tr("count.portraits", n=res.portraits)))
         self.export_button.setText(tr("export.ui.export"))
         self._show_last_export()
         self.export_finished.emit(res)
 
-    def _on_job_failed(self, message: str) -> None:
+    def _on_job_failed(self, error: StationError) -> None:
+        self._on_job_finished()
         self.progress.setValue(0)
-        self.status.setText(tr("export.ui.failed", reason=message))
+        self.status.setText(tr("export.ui.failed", reason=error.message()))
         self.export_button.setText(tr("export.ui.retry"))
 
     def _on_job_finished(self) -> None:
-        self._thread = None
+        self.busy = False
         self._set_busy(False)
 
     def reject(self) -> None:
-        if self._thread is None:  # never close while writing to the stick
+        if not self.busy:  # never close while writing to the stick
             super().reject()

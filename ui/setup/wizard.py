@@ -68,6 +68,14 @@ class SetupWizard(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm = QLineEdit(page)
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        # The office public key (office.pub from the office's stick): optional here, needed before the first export.
+        self.office_key = QLineEdit(page)
+        self.office_key.setObjectName("officeKey")
+        self.office_key_btn = QPushButton(page)
+        self.office_key_btn.clicked.connect(self._on_office_key_browse)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.office_key, 1)
+        key_row.addWidget(self.office_key_btn)
         self.error = QLabel(page)
         self.error.setStyleSheet("color:#b00020;")
         self.error.setWordWrap(True)
@@ -83,6 +91,9 @@ class SetupWizard(QDialog):
                                                self.confirm), strict=True):
             label.setBuddy(w)
             self.form.addRow(label, w)
+        self.office_key_label = QLabel(page)
+        self.office_key_label.setBuddy(self.office_key)
+        self.form.addRow(self.office_key_label, key_row)
         v = QVBoxLayout(page)
         v.addWidget(self.intro)
         v.addLayout(self.form)
@@ -110,6 +121,8 @@ class SetupWizard(QDialog):
         self.sheet_btn = QPushButton(page)
         self.sheet_btn.clicked.connect(self.save_sheet)
         self.sheet_status = QLabel(page)
+        self.key_status = QLabel(page)
+        self.key_status.setWordWrap(True)
         self.kept = QCheckBox(page)
         self.continue_btn = QPushButton(page)
         self.continue_btn.setEnabled(False)
@@ -123,6 +136,7 @@ class SetupWizard(QDialog):
         row.addWidget(self.sheet_btn)
         row.addWidget(self.sheet_status, 1)
         v.addLayout(row)
+        v.addWidget(self.key_status)
         v.addStretch(1)
         v.addWidget(self.kept)
         v.addWidget(self.continue_btn, alignment=Qt.AlignmentFlag.AlignRight)
@@ -135,6 +149,9 @@ class SetupWizard(QDialog):
                               strict=True):
             label.setText(tr(f"ui.setup.{key}"))
         self.create_btn.setText(tr("ui.setup.create"))
+        self.office_key_label.setText(tr("ui.setup.office_key"))
+        self.office_key.setPlaceholderText(tr("ui.setup.office_key_hint"))
+        self.office_key_btn.setText(tr("ui.setup.browse"))
         self.code_intro.setText(tr("ui.setup.code_intro"))
         self.warning.setText(tr("cli.recovery_warning"))
         self.sheet_btn.setText(tr("ui.setup.save_sheet"))
@@ -159,7 +176,32 @@ class SetupWizard(QDialog):
         self.passphrase.clear()
         self.confirm.clear()
         self.code_label.setText(self.code)
+        self._install_office_key()
         self.pages.setCurrentIndex(1)
+        self.kept.setFocus()
+
+    def _on_office_key_browse(self) -> None:
+        from ui.export.office_key import start_folder
+
+        path, _ = QFileDialog.getOpenFileName(self, tr("export.ui.office_key_title"), start_folder(),
+                                              tr("export.ui.office_key_filter") + " (*.pub *.pem *.txt);;* (*)")
+        if path:
+            self.office_key.setText(path)
+
+    def _install_office_key(self) -> None:
+        """Install the chosen office key with the new administrator's rights; a bad file never undoes the set-up."""
+        from ui.export.office_key import install_from
+
+        path = self.office_key.text().strip()
+        if not path or self.ctx is None:
+            self.key_status.setText(tr("ui.setup.office_key_later"))
+            return
+        try:
+            fingerprint = install_from(self.ctx, Path(path))
+        except StationError as exc:
+            self.key_status.setText(exc.message() + " " + tr("ui.setup.office_key_later"))
+            return
+        self.key_status.setText(tr("export.ui.office_key_installed", fingerprint=fingerprint))
 
     def _on_failed(self, exc: BaseException) -> None:
         self.busy.hide()
@@ -171,7 +213,7 @@ class SetupWizard(QDialog):
         if not path or self.ctx is None:
             return
         try:
-            from station.security.recovery_sheet import render_recovery_sheet
+            from station.printing.recovery_sheet import render_recovery_sheet
 
             render_recovery_sheet(self.code, self.ctx.station_code, Path(path), lang=current_language())
         except (ImportError, OSError):

@@ -25,7 +25,8 @@ def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     k = sub.add_parser("keygen", help="(office) make the office key pair")
     k.add_argument("--out", type=Path, required=True, help="private key file to write (passphrase-protected)")
-    k.add_argument("--public", type=Path, help="public key file (default: OUT with .pub)")
+    k.add_argument("--public", type=Path,
+                   help="public key file to write (default: OUT with its extension replaced, office.key -> office.pub)")
     s = sub.add_parser("set-office-key", help="(administrator) install the office public key on this station")
     s.add_argument("pubfile", type=Path)
     sub.add_parser("drives", help="list removable drives")
@@ -92,8 +93,10 @@ def _pack(ctx: object, args: argparse.Namespace) -> int:
                       progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(tr("export.cli.written", file=str(res.path), size=f"{res.size / 2**20:.1f}", households=res.households,
-             individuals=res.individuals, portraits=res.portraits, events=res.audit_events))
+    print(tr("export.cli.written", file=str(res.path), size=f"{res.size / 2**20:.1f}",
+             households=tr("count.households", n=res.households),
+             individuals=tr("count.individuals", n=res.individuals),
+             portraits=tr("count.portraits", n=res.portraits), events=tr("count.audit_events", n=res.audit_events)))
     print(tr("export.cli.sha", sha=res.sha256))
     return 0
 
@@ -104,7 +107,7 @@ def _plain(ctx: object, out: Path) -> int:
     fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     print(tr("export.plain_warning"), file=sys.stderr)
     rows = export_plain(ctx.db, ctx.actor, out, fmt)  # type: ignore[attr-defined]
-    print(tr("export.cli.plain_written", file=str(out), rows=rows))
+    print(tr("export.cli.plain_written", file=str(out), rows=tr("count.rows", n=rows)))
     print(tr("export.plain_warning"), file=sys.stderr)
     return 0
 
