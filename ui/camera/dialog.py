@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station import settings
 from station.i18n import tr
 from station.scanning.faces import DetectorSettings, FaceDetector, FaceTracker
 from station.scanning.frames import (
@@ -36,7 +37,6 @@ from station.scanning.frames import (
 from station.scanning.image_io import ImageLimits, load_image_file
 from station.scanning.photo_quality import LiveAssessor, QualityThresholds
 from station.scanning.portrait import PortraitResult, PortraitSpec, make_portrait
-from station.settings import load_section
 from ui.camera.overlay import PreviewWidget
 from ui.camera.override import OverrideDialog
 from ui.camera.worker import CaptureWorker, bgr_to_qimage
@@ -62,10 +62,10 @@ class CameraDialog(QDialog):
         self.setWindowTitle(tr("camera.dialog.title"))
         self._home = home
         self.settings: CameraSettings = load_camera_settings(home)
-        self.thresholds = load_section("photo_quality", QualityThresholds, home)
-        self.spec = load_section("portrait", PortraitSpec, home)
-        self.limits = load_section("image_import", ImageLimits, home)
-        self.detector_settings = load_section("face_detector", DetectorSettings, home)
+        self.thresholds = settings.load(QualityThresholds, home)
+        self.spec = settings.load(PortraitSpec, home)
+        self.limits = settings.load(ImageLimits, home)
+        self.detector_settings = settings.load(DetectorSettings, home)
         self._loop_files = loop_files
         self.worker: CaptureWorker | None = None
         self.portrait: PortraitResult | None = None
@@ -119,6 +119,8 @@ class CameraDialog(QDialog):
         for b in (self.take_btn, self.import_btn, self.retake_btn, self.keep_btn, self.keep_anyway_btn):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to "take photo"
             buttons.addWidget(b)
+        for b in (*self._action_buttons(), self.cancel_btn):
+            b.setAutoDefault(False)  # Enter does what the screen offers (take, keep, retake), never Cancel
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_btn)
         layout = QVBoxLayout(self)
@@ -135,6 +137,8 @@ class CameraDialog(QDialog):
         self.source_combo.source_chosen.connect(self._start_source)
         self.res_combo.activated.connect(lambda _i: self._start_source(self.settings.source))
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.take_photo)
+        QShortcut(QKeySequence(Qt.Key.Key_Backspace), self, self._on_retake_key)
+        QShortcut(QKeySequence("Ctrl+O"), self, self._on_import_clicked)
         self.resize(900, 680)
         self._set_mode_live()
 
@@ -158,6 +162,7 @@ class CameraDialog(QDialog):
         self.worker.still_ready.connect(self._show_result)
         self.worker.still_failed.connect(self._on_failed)
         self.preview.clear()
+        self._ever_live = False
         self._on_worker_state("opening")
         self.worker.start()
 
@@ -180,7 +185,23 @@ class CameraDialog(QDialog):
         if latest is not None and self.stack.currentIndex() == 0:
             self.preview.show_frame(latest.image, latest.analysis)
 
+    def _action_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.take_btn, self.import_btn, self.retake_btn, self.keep_btn, self.keep_anyway_btn)
+
+    def _make_default(self, button: QPushButton) -> None:
+        """The button Enter presses: Take while live, Keep for a good photo, Retake for a failed one."""
+        for b in self._action_buttons():
+            b.setDefault(b is button)
+
+    def _on_retake_key(self) -> None:
+        if self.stack.currentIndex() == 1:
+            self.retake()
+
     def _on_worker_state(self, state: str) -> None:
+        if state == "live":
+            self._ever_live = True
+        elif state == "lost" and not getattr(self, "_ever_live", False):
+            state = "absent"  # never answered: say so and offer a file, instead of "reconnecting..." forever
         self.status.setText(tr(f"camera.state.{state}"))
         self.preview.set_message("" if state == "live" else tr(f"camera.state.{state}"))
 
@@ -228,6 +249,7 @@ class CameraDialog(QDialog):
         self.retake_btn.setVisible(True)
         self.keep_btn.setVisible(result.passed)
         self.keep_anyway_btn.setVisible(not result.passed)
+        self._make_default(self.keep_btn if result.passed else self.retake_btn)
 
     def _set_mode_live(self) -> None:
         self.stack.setCurrentIndex(0)
@@ -236,6 +258,7 @@ class CameraDialog(QDialog):
         self.retake_btn.setVisible(False)
         self.keep_btn.setVisible(False)
         self.keep_anyway_btn.setVisible(False)
+        self._make_default(self.take_btn)
 
     def retake(self) -> None:
         self.portrait = None

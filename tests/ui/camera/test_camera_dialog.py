@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
 from pathlib import Path
@@ -120,15 +119,15 @@ def test_zero_size_and_dead_sources_keep_window_responsive(qtbot, tmp_path: Path
     dlg = CameraDialog(source=str(empty), probe_cameras=False)
     qtbot.addWidget(dlg)
     dlg.show()
-    t = time.perf_counter()
     qtbot.waitUntil(lambda: dlg.worker is not None and dlg.worker.state == "failed", timeout=8000)
     dlg.take_photo()
     qtbot.waitUntil(lambda: dlg.take_btn.isEnabled(), timeout=5000)  # still_failed came back
     dlg._start_source("http://127.0.0.1:9/none")  # nothing listens on port 9
     qtbot.wait(300)
-    t = time.perf_counter()
-    dlg.reject()
-    assert time.perf_counter() - t < 6.0
+    worker = dlg.worker
+    dlg.reject()  # how long closing takes is measured in tests/perf/test_camera_dialog_perf.py
+    assert not dlg.isVisible()
+    assert worker is not None and worker.wait(10_000)  # the capture thread ends by itself
 
 
 def test_screenshot_overlay_with_rejection(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -183,28 +182,6 @@ def _arabic_screenshot(qtbot, source: str, tmp_path) -> None:  # type: ignore[no
     finally:
         i18n.set_language("en")
         app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # type: ignore[union-attr]
-
-
-def test_importing_a_50_megapixel_photo_keeps_the_window_live(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from PIL import Image
-    from PySide6.QtCore import QTimer
-
-    big = tmp_path / "big.jpg"
-    frame = portrait_frame(8660, 5774, 0.32)  # 50 MP
-    Image.fromarray(frame[:, :, ::-1]).save(big, quality=80)
-    dlg = CameraDialog(source=str(tmp_path / "none.avi"), probe_cameras=False)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    ticks: list[float] = []
-    timer = QTimer(dlg)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start(20)
-    dlg.import_file(big)
-    qtbot.waitUntil(lambda: dlg.portrait is not None, timeout=20_000)
-    timer.stop()
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert dlg.portrait.passed and dlg.portrait.quality["frame_size"][0] <= 2400  # type: ignore[union-attr]
-    assert gaps and max(gaps) < 0.5  # the event loop kept turning while the file was decoded
 
 
 class _Replug:
@@ -284,3 +261,28 @@ def test_worker_stuck_in_a_read_is_kept_until_it_finishes(qtbot, good_video: Pat
     dlg.reject()
     assert worker in dialog_mod._FINISHING  # still referenced: never destroyed while running
     qtbot.waitUntil(lambda: worker not in dialog_mod._FINISHING, timeout=5000)
+
+
+def test_enter_keeps_a_good_photo_and_retakes_a_poor_one(qtbot, good_video: Path) -> None:  # type: ignore[no-untyped-def]
+    """The review is answered from the keyboard: Enter keeps a good photo (it used to press Cancel)."""
+    from PySide6.QtCore import Qt
+
+    dlg = CameraDialog(source=str(good_video), probe_cameras=False)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _wait_preview(qtbot, dlg)
+    qtbot.keyClick(dlg, " ")
+    qtbot.waitUntil(lambda: dlg.portrait is not None, timeout=10_000)
+    assert dlg.portrait.passed  # type: ignore[union-attr]
+    with qtbot.waitSignal(dlg.portrait_accepted, timeout=5000):
+        qtbot.keyClick(dlg.focusWidget() or dlg, Qt.Key.Key_Return)
+    assert dlg.result() == dlg.DialogCode.Accepted
+
+
+def test_no_camera_says_so_instead_of_reconnecting_forever(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from station.i18n import tr
+
+    dlg = CameraDialog(source="7", probe_cameras=False)  # a device index with nothing behind it
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.status.text() == tr("camera.state.absent"), timeout=15_000)
