@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtPdf import QPdfDocument
 from sqlalchemy import select
 
 from station.db.rows import HouseholdRow, PrintRecordRow
 from station.errors import StationError
+from station.i18n import tr
 from station.printing import spool
 from tests.station.printing.print_helpers import add_household
 from tests.ui.shots import save_shot
@@ -39,9 +39,8 @@ def test_preview_print_fail_then_retry(qtbot, sqlite_ctx, fake_spool, tmp_path) 
     qtbot.addWidget(dlg)
     dlg.resize(760, 620)
     dlg.show()
-    qtbot.waitUntil(lambda: dlg.doc.status() == QPdfDocument.Status.Ready and dlg.print_button.isEnabled(),
-                    timeout=10000)
-    assert dlg.doc.pageCount() == 2 and dlg.printer_box.currentText() == "CardPrinter"
+    qtbot.waitUntil(lambda: dlg.preview.page_count() == 2 and dlg.print_button.isEnabled(), timeout=10000)
+    assert dlg.printer_box.currentText() == "CardPrinter"
     assert hh.registration_number not in dlg.windowTitle()
     qtbot.wait(200)
     save_shot(dlg, "print-dialog.png", tmp_path)
@@ -56,8 +55,15 @@ def test_preview_print_fail_then_retry(qtbot, sqlite_ctx, fake_spool, tmp_path) 
     assert sig.args == ["card", "CardPrinter-1"]
     with sqlite_ctx.db.reader() as uow:
         assert uow.session.get(HouseholdRow, hh.id).card_issue == 1
-    # printing again is a reprint: the dialog asks for a reason before it builds the next card
+    # success stays on screen, not dressed as an error: no reason asked, no "Retry", Close is the default
+    qtbot.wait(300)
+    assert dlg.status.text() == tr("printing.dialog.accepted", printer="CardPrinter", job="CardPrinter-1")
+    assert dlg.print_button.text() == tr("printing.dialog.print_again") and dlg.print_button.isEnabled()
+    assert dlg.reason.isHidden() and dlg.close_button.isDefault()
+    # printing again is a deliberate reprint: the dialog then asks for a reason before it builds the next card
+    dlg.print_button.click()
     qtbot.waitUntil(lambda: "reason" in dlg.status.text().lower(), timeout=10000)
+    assert dlg.print_button.text() == tr("printing.dialog.print")
     dlg.reason.setText("card lost")
     dlg.reason.editingFinished.emit()
     qtbot.waitUntil(lambda: dlg.job is not None and dlg.job.is_reprint, timeout=10000)
