@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from station.errors import StationError
 from station.i18n import tr
@@ -45,6 +45,7 @@ class LockOverlay(QWidget):
         self._record_lock = lock_fn or st.lock_session
         self._pool = pool
         self._hidden: list[QWidget] = []
+        self._refocus: QWidget | None = None
         self.setAutoFillBackground(True)
         pal = self.palette()
         pal.setColor(QPalette.ColorRole.Window, pal.color(QPalette.ColorRole.Window).darker(115))
@@ -72,6 +73,8 @@ class LockOverlay(QWidget):
         """Hide everything in the window and ask for a passphrase (reason: idle | shortcut)."""
         if self.is_locked() or self._ctx is None:
             return
+        focused = QApplication.focusWidget()
+        self._refocus = focused if focused is not None and self._window.isAncestorOf(focused) else None
         self._hidden = [w for w in self._window.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
                         if w is not self and w.isVisible() and not w.isWindow()]
         for w in self._hidden:
@@ -127,6 +130,9 @@ class LockOverlay(QWidget):
         for w in self._hidden:
             w.show()
         self._hidden = []
+        refocus, self._refocus = self._refocus, None
+        if refocus is not None:  # back where the clerk was typing
+            refocus.setFocus()
         self.unlocked.emit(actor)
 
     def _on_failed(self, exc: StationError) -> None:

@@ -51,6 +51,9 @@ def member_draft_of(view: HouseholdView) -> list[MemberDraft]:
     ]
 
 
+VISIBLE_MEMBER_ROWS = 6  # a 1366x768 laptop shows six members without scrolling the form
+
+
 class HouseholdForm(QWidget):
     save_requested = Signal(object)  # HouseholdDraft
     photo_requested = Signal(str)  # individual id (saved members only)
@@ -71,9 +74,11 @@ class HouseholdForm(QWidget):
 
     def _build(self) -> None:
         self.title = QLabel(self)
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.title.setStyleSheet("font-size: 12pt; font-weight: bold;")
         self.house_box = QGroupBox(self)
         g = QGridLayout(self.house_box)
+        g.setContentsMargins(6, 2, 6, 4)
+        g.setVerticalSpacing(1)
         self.arrived = QDateTimeEdit(self)
         # Dates and times in Latin digits, left to right, in every language, so they cannot be misread.
         # (Direction first: Qt reverses the date sections of a format set while right-to-left.)
@@ -113,7 +118,8 @@ class HouseholdForm(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setFixedHeight(150)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setFixedHeight(self._table_height(VISIBLE_MEMBER_ROWS))
         self.table.cellDoubleClicked.connect(lambda row, _c: self.edit_member(row))
         self.members_error = QLabel(self)
         self.members_error.setStyleSheet("color: #b00020;")
@@ -135,25 +141,25 @@ class HouseholdForm(QWidget):
         self.save_btn.setDefault(False)
         self.save_btn.setStyleSheet("font-weight: bold;")
         self.save_btn.clicked.connect(self.request_save)
-        buttons = QHBoxLayout()
+        buttons = QHBoxLayout()  # on the title line: always in sight, even when error lines make the form scroll
+        buttons.addWidget(self.title)
+        buttons.addStretch(1)
         for b in (self.add_btn, self.remove_btn, self.photo_btn, self.scan_btn):
             buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons.addSpacing(12)
         buttons.addWidget(self.save_btn)
 
         box = QVBoxLayout(self)
-        box.addWidget(self.title)
+        box.setContentsMargins(6, 4, 6, 4)
+        box.setSpacing(4)
+        box.addLayout(buttons)
         box.addWidget(self.house_box)
-        self.members_label = QLabel(self)
-        self.members_label.setStyleSheet("font-weight: bold;")
-        box.addWidget(self.members_label)
         members_row = QHBoxLayout()
         members_row.addWidget(self.table, 1)
         members_row.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignTop)
         box.addLayout(members_row)
         box.addWidget(self.members_error)
         box.addWidget(self.editor)
-        box.addLayout(buttons)
         box.addStretch(1)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.request_save)
         QShortcut(QKeySequence("Ctrl+Delete"), self, activated=self.remove_member)
@@ -163,12 +169,15 @@ class HouseholdForm(QWidget):
         for a, b in itertools.pairwise(order):
             QWidget.setTabOrder(a, b)
 
+    def _table_height(self, rows: int) -> int:
+        header = self.table.horizontalHeader().sizeHint().height()
+        return header + rows * self.table.verticalHeader().defaultSectionSize() + 2 * self.table.frameWidth() + 2
+
     def retranslate(self) -> None:
-        self.house_box.setTitle(tr("ui.household.title"))
+        self.house_box.setTitle("")  # the title line above says "New household" already
         for key, label in self.house_labels.items():
             label.setText(tr(f"ui.field.{key}"))
         self.notes_label.setText(tr("ui.field.notes"))
-        self.members_label.setText(tr("ui.household.members"))
         self.table.setHorizontalHeaderLabels([tr(f"ui.col.{c}") if c != "#" else "#" for c in self.COLS])
         self.add_btn.setText(tr("ui.action.add_member"))
         self.remove_btn.setText(tr("ui.action.remove_member"))
@@ -232,6 +241,10 @@ class HouseholdForm(QWidget):
         self.dirty = False
         head = view.head
         self._show_portrait(head.id if head else None)
+
+    def focus_first(self) -> None:
+        """Where a clerk starts: the origin of a new household, the first name of the member being edited."""
+        (self.governorate if self.view is None and not self.members else self.editor.ar["given"]).setFocus()
 
     def _next_relationship(self) -> Relationship | None:
         """The first member is the head; after that the clerk types the relationship (s, d, ...): no guess.

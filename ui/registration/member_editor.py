@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -38,6 +39,13 @@ from ui.registration.choices import NATIONALITIES, CodeCombo, compact
 from ui.widgets.field import Field, force_left_to_right
 
 NAME_PARTS = ("given", "father", "grandfather", "family")
+NEED_COLUMNS = 4
+
+
+def _tight(grid: QGridLayout) -> None:
+    grid.setContentsMargins(6, 2, 6, 4)
+    grid.setHorizontalSpacing(6)
+    grid.setVerticalSpacing(1)
 
 
 def _fmt(d: date | None) -> str:
@@ -80,46 +88,69 @@ class MemberEditor(QWidget):
         self.retranslate()
 
     # layout -------------------------------------------------------------------------------------
-    def _add(self, grid: QGridLayout, row: int, col: int, key: str, editor: QWidget, rtl: bool = False) -> None:
+    def _add(self, grid: QGridLayout, row: int, col: int, key: str, editor: QWidget, rtl: bool = False,
+             span: int = 1) -> None:
+        """A labelled field: the label above, the field (with its error line) below."""
         label = QLabel(self)
-        field = Field(editor, rtl_text=rtl, parent=self)
         label.setBuddy(editor)
         self.labels[key] = label
+        grid.addWidget(label, row, col, 1, span)
+        self._place(grid, row + 1, col, key, editor, rtl, span)
+
+    def _place(self, grid: QGridLayout, row: int, col: int, key: str, editor: QWidget, rtl: bool = False,
+               span: int = 1) -> None:
+        field = Field(editor, rtl_text=rtl, parent=self)
         self.fields[key] = field
-        grid.addWidget(label, row, col)
-        grid.addWidget(field, row + 1, col)
+        grid.addWidget(field, row, col, 1, span)
 
     def _build(self) -> None:
+        """Compact enough for a 1366x768 laptop: names as a 2x4 grid under one row of column titles,
+        person and document on two rows of one box, the needs in five columns."""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
         self.names_box = QGroupBox(self)
         g = QGridLayout(self.names_box)
+        _tight(g)
+        self.part_labels = {part: QLabel(self) for part in NAME_PARTS}
+        self.script_labels = {"ar": QLabel(self), "lat": QLabel(self)}
         for i, part in enumerate(NAME_PARTS):
-            self._add(g, 0, i, f"{part}_ar", self.ar[part], rtl=True)
-        for i, part in enumerate(NAME_PARTS):
-            self._add(g, 2, i, f"{part}_lat", self.lat[part])
+            g.addWidget(self.part_labels[part], 0, i + 1)
+            self._place(g, 1, i + 1, f"{part}_ar", self.ar[part], rtl=True)
+            self._place(g, 2, i + 1, f"{part}_lat", self.lat[part])
+        g.addWidget(self.script_labels["ar"], 1, 0)
+        g.addWidget(self.script_labels["lat"], 2, 0)
+        for i in range(1, 5):
+            g.setColumnStretch(i, 1)
         outer.addWidget(self.names_box)
         self.person_box = QGroupBox(self)
         p = QGridLayout(self.person_box)
+        _tight(p)
         for i, (key, w) in enumerate((("sex", self.sex), ("relationship", self.relationship),
                                       ("birth_date", self.birth), ("age", self.age),
                                       ("nationality", self.nationality), ("marital", self.marital))):
             self._add(p, 0, i, key, w)
-        outer.addWidget(self.person_box)
-        self.doc_box = QGroupBox(self)
-        d = QGridLayout(self.doc_box)
         for i, (key, w) in enumerate((("doc_type", self.doc_type), ("doc_number", self.doc_number),
                                       ("doc_country", self.doc_country), ("doc_expiry", self.doc_expiry))):
-            self._add(d, 0, i, key, w)
-        outer.addWidget(self.doc_box)
+            span = 2 if key == "doc_number" else 1
+            self._add(p, 2, i + (1 if i > 1 else 0), key, w, span=span)
+        for i in range(6):
+            p.setColumnStretch(i, 1)
+        outer.addWidget(self.person_box)
+        self.doc_box = self.person_box  # one box: person and the document held (kept as a name for callers)
         self.needs_box = QGroupBox(self)
         n = QGridLayout(self.needs_box)
-        n.setVerticalSpacing(2)
-        for i, box in enumerate(self.needs.values()):  # 13 needs: 4 columns, the note beside the last
-            n.addWidget(box, i // 4, i % 4)
+        _tight(n)
+        n.setVerticalSpacing(0)
+        cols = NEED_COLUMNS
+        for i, box in enumerate(self.needs.values()):  # 13 needs in four columns, the note after the last
+            n.addWidget(box, i // cols, i % cols)
         self.need_note_label = QLabel(self)
-        n.addWidget(self.need_note_label, 3, 1, Qt.AlignmentFlag.AlignRight)
-        n.addWidget(self.need_note, 3, 2, 1, 2)
+        note = QHBoxLayout()
+        note.addWidget(self.need_note_label)
+        note.addWidget(self.need_note, 1)
+        last = len(self.needs)
+        n.addLayout(note, last // cols, last % cols, 1, cols - last % cols)
         outer.addWidget(self.needs_box)
         self.tab_chain: list[QWidget] = [*self.ar.values(), *self.lat.values(), self.sex, self.relationship, self.birth,
                                 self.age, self.nationality, self.marital, self.doc_type, self.doc_number,
@@ -131,12 +162,19 @@ class MemberEditor(QWidget):
                 field.editor.textEdited.connect(lambda _t, f=field: f.set_source(None))
 
     def retranslate(self) -> None:
-        self.names_box.setTitle(tr("ui.member.names"))
-        self.person_box.setTitle(tr("ui.member.person"))
-        self.doc_box.setTitle(tr("ui.member.document"))
+        self.names_box.setTitle(tr("ui.household.members"))  # "Members (Enter adds the member ...)"
+        self.person_box.setTitle("")  # every field is labelled; a title would only cost a line
         self.needs_box.setTitle(tr("ui.member.needs"))
         for key, label in self.labels.items():
             label.setText(tr(f"ui.field.{key}"))
+        for part, label in self.part_labels.items():
+            label.setText(tr(f"ui.field.{part}_ar"))
+            label.setToolTip(tr(f"ui.field.{part}_lat"))
+        self.script_labels["ar"].setText(tr("ui.member.script_ar"))
+        self.script_labels["lat"].setText(tr("ui.member.script_lat"))
+        for part in NAME_PARTS:  # the field's own name for screen readers and error messages
+            self.ar[part].setAccessibleName(tr(f"ui.field.{part}_ar"))
+            self.lat[part].setAccessibleName(tr(f"ui.field.{part}_lat"))
         for need, box in self.needs.items():
             box.setText(tr(f"code.need.{need.value}"))
         self.need_note_label.setText(tr("ui.field.need_note"))

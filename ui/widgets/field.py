@@ -24,7 +24,9 @@ class Field(QWidget):
         if rtl_text:  # Arabic-script input stays right-aligned even in an English window
             editor.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
             if isinstance(editor, QLineEdit):
-                editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                # Absolute: a plain AlignRight on a right-to-left widget is mirrored by Qt, to the left.
+                align = Qt.AlignmentFlag
+                editor.setAlignment(align.AlignRight | align.AlignAbsolute | align.AlignVCenter)
         self.badge = QLabel(self)
         self.badge.hide()
         self.error = QLabel(self)
