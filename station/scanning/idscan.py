@@ -1,8 +1,8 @@
 """One entry point for reading an ID image: `scan_image(bgr) -> ScanResult` (used by the CLI and the window).
 
 Order: barcodes on the whole frame; the document found and straightened; the MRZ read on the flat card
-(then upside down, then on the raw frame as fallbacks). Malformed input gives a result with a reason,
-never an exception.
+in each of the four 90-degree turns (a page held sideways or upside down), then on the raw frame as a
+fallback. Malformed input gives a result with a reason, never an exception.
 """
 
 from __future__ import annotations
@@ -15,12 +15,18 @@ from typing import Any
 import cv2
 import numpy as np
 
+from station.errors import StationError
 from station.scanning.barcodes import Barcode, read_barcodes
 from station.scanning.document import find_document, sharpness, straighten
+from station.scanning.image_io import ImageLimits, load_image_file
 from station.scanning.mrz.ocr import MrzRead, read_gray
 from station.scanning.mrz.parse import MrzResult
 
-MAX_PIXELS = 40_000_000
+# An ID page photographed whole keeps MRZ characters readable at this size; the header is checked first.
+SCAN_LIMITS = ImageLimits(max_decoded_side=3200)
+UPRIGHT, SIDEWAYS = (None, cv2.ROTATE_180), (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+# A reading this unsure on the upright turns may be text printed across a page held sideways.
+SIDEWAYS_BELOW = 0.75
 
 
 @dataclass(frozen=True)
@@ -47,17 +53,14 @@ class ScanResult:
 
 
 def load_image(path: str | Path) -> np.ndarray | None:
-    """BGR image from a file, or None when it is not a readable image (any bytes are fine)."""
+    """BGR image from a file, or None when it is not a readable image (any bytes are fine).
+
+    Decoded by station.scanning.image_io, which judges the dimensions from the header before decoding.
+    """
     try:
-        data = np.fromfile(str(path), dtype=np.uint8)
-    except OSError:
+        return load_image_file(path, SCAN_LIMITS)
+    except StationError:
         return None
-    if data.size == 0:
-        return None
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if img is None or img.size == 0 or img.shape[0] * img.shape[1] > MAX_PIXELS:
-        return None
-    return img
 
 
 # An enhanced image sharpens strokes too: D can turn into B with some confidence. Names carry no check
@@ -75,6 +78,35 @@ def _better(a: MrzRead | None, b: MrzRead | None) -> MrzRead | None:
     return b if kb > ka else a
 
 
+def _valid(r: MrzRead | None) -> bool:
+    return bool(r and r.result and r.result.valid)
+
+
+def read_turns(gray: np.ndarray, doubt_below: float | None = None,
+               pairs: tuple[tuple[int | None, ...], ...] = (UPRIGHT, SIDEWAYS)) -> tuple[MrzRead | None, tuple]:
+    """The best reading over the 90-degree turns of `gray`, and the pair of turns where lines were found.
+
+    A turn and its opposite find the same lines, so when one finds none the other is skipped; the
+    sideways pair is tried only when the upright one found nothing it could read surely.
+    """
+    best: MrzRead | None = None
+    found: tuple = ()
+    for pair in pairs:
+        if best is not None and best.result is not None and best.reading.mean_confidence >= SIDEWAYS_BELOW:
+            break
+        for turn in pair:
+            img = gray if turn is None else cv2.rotate(gray, turn)
+            read = read_gray(img) if doubt_below is None else read_gray(img, doubt_below=doubt_below)
+            if read is None:
+                break
+            if best is None or _better(best, read) is read:
+                found = pair
+            best = _better(best, read)
+            if _valid(best):
+                return best, found
+    return best, found
+
+
 def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]:
     """(best reading, corners of the document or None, sharpness of what was read)."""
     gray_frame = bgr if bgr.ndim == 2 else cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
@@ -82,32 +114,33 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
     best: MrzRead | None = None
     flat: np.ndarray | None = None
     sharp = 0.0
+    found: tuple = ()
     if corners is not None:
         flat = cv2.cvtColor(straighten(bgr, corners), cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else straighten(
             bgr, corners)
         sharp = sharpness(flat)
-        for img in (flat, cv2.rotate(flat, cv2.ROTATE_180)):
-            best = _better(best, read_gray(img))
-            if best and best.result and best.result.valid:
-                return best, corners, sharp
-    sharp = sharp or sharpness(gray_frame)
-    for img in (gray_frame, cv2.rotate(gray_frame, cv2.ROTATE_180)):
-        best = _better(best, read_gray(img))
-        if best and best.result and best.result.valid:
+        best, found = read_turns(flat)
+        if _valid(best):
             return best, corners, sharp
+    sharp = sharp or sharpness(gray_frame)
+    read, found_frame = read_turns(gray_frame)
+    if _better(best, read) is read and read is not None:
+        found = found_frame
+    best = _better(best, read)
+    if _valid(best):
+        return best, corners, sharp
     if best is None:
         return None, corners, sharp  # no zone at all: enhancing will not find one
     # A zone was found but did not read valid: glare, low light and blur often give way to local contrast
     # or sharpening. Measured on generated documents (tests/perf/test_mrz_accuracy.py, n=200 per level):
     # exact and valid 63% -> 74.5% (hard), 98% -> 99.5% (moderate), no new valid-but-wrong reads.
-    # Only failed reads pay for it.
+    # Only failed reads pay for it, and only on the turns where lines were found.
     source = flat if flat is not None else gray_frame
     for enhance in (_local_contrast, _sharpen):
-        enhanced = enhance(source)
-        for img in (enhanced, cv2.rotate(enhanced, cv2.ROTATE_180)):
-            best = _better(best, read_gray(img, doubt_below=ENHANCED_DOUBT_BELOW))
-            if best and best.result and best.result.valid:
-                return best, corners, sharp
+        read, _found = read_turns(enhance(source), ENHANCED_DOUBT_BELOW, (found or UPRIGHT,))
+        best = _better(best, read)
+        if _valid(best):
+            return best, corners, sharp
     return best, corners, sharp
 
 

@@ -15,36 +15,40 @@ import cv2
 import numpy as np
 
 from station.scanning.faces import Face, FaceTracker, to_grey
+from station.settings import section, setting
 
 # Reason codes (catalogue keys), in the order a clerk should fix them.
 NO_FACE = "camera.reason.no_face"
 MANY_FACES = "camera.reason.many_faces"
 TOO_SMALL = "camera.reason.face_too_small"
+TOO_FEW_PIXELS = "camera.reason.face_too_few_pixels"
 TOO_CLOSE = "camera.reason.face_too_close"
 OFF_CENTRE = "camera.reason.off_centre"
 TOO_DARK = "camera.reason.too_dark"
 TOO_BRIGHT = "camera.reason.too_bright"
 BLURRED = "camera.reason.blurred"
-ALL_REASONS = (NO_FACE, MANY_FACES, TOO_SMALL, TOO_CLOSE, OFF_CENTRE, TOO_DARK, TOO_BRIGHT, BLURRED)
+ALL_REASONS = (NO_FACE, MANY_FACES, TOO_SMALL, TOO_FEW_PIXELS, TOO_CLOSE, OFF_CENTRE, TOO_DARK, TOO_BRIGHT, BLURRED)
 
 SHARPNESS_HEIGHT = 128  # the face is resized to this height before measuring sharpness
 
 
+@section("photo_quality")
 @dataclass(frozen=True)
 class QualityThresholds:
     """Pass/fail limits for each measure (settings section "photo_quality")."""
 
-    max_faces: int = 1
-    min_sharpness: float = 45.0  # Laplacian variance of the face at 128 px high, contrast stretched
-    min_brightness: float = 70.0  # mean grey level of the face, 0-255
-    max_brightness: float = 205.0
-    max_clipped: float = 0.25  # share of face pixels at 250 or above
-    min_face_height: float = 0.24  # face box height / frame height (smaller: too few pixels to print)
-    max_face_height: float = 0.62
-    max_offset_x: float = 0.12  # |face centre - guide centre| / frame width
-    max_offset_y: float = 0.12  # |face centre - guide centre| / frame height
-    guide_cx: float = 0.5  # where the framing guide puts the face centre, as a share of the frame
-    guide_cy: float = 0.45
+    max_faces: int = setting(1, "most faces allowed in the frame (more: someone else is in the picture)")
+    min_sharpness: float = setting(45.0, "Laplacian variance of the face at 128 px high, contrast stretched")
+    min_brightness: float = setting(70.0, "mean grey level of the face, 0-255")
+    max_brightness: float = setting(205.0, "mean grey level of the face, 0-255: above, the face is washed out")
+    max_clipped: float = setting(0.25, "share of face pixels at 250 or above")
+    min_face_height: float = setting(0.24, "face box height / frame height (smaller: too few pixels to print)")
+    min_face_px: int = setting(96, "face box height in pixels: below, the portrait would be a blown-up blur")
+    max_face_height: float = setting(0.62, "face box height / frame height (larger: the head is cut off)")
+    max_offset_x: float = setting(0.12, "|face centre - guide centre| / frame width")
+    max_offset_y: float = setting(0.12, "|face centre - guide centre| / frame height")
+    guide_cx: float = setting(0.5, "where the framing guide puts the face centre, as a share of the frame")
+    guide_cy: float = setting(0.45, "vertical position of the framing guide's face centre, as a share of the frame")
 
 
 @dataclass(frozen=True)
@@ -147,8 +151,11 @@ def assess(frame: np.ndarray, faces: Sequence[Face], t: QualityThresholds | None
     )
     if len(ordered) > t.max_faces:
         reasons.append(MANY_FACES)
+    measures["face_px"] = f.h
     if measures["face_height"] < t.min_face_height:
         reasons.append(TOO_SMALL)
+    elif f.h < t.min_face_px:  # a fair share of a tiny picture: still too few pixels to print
+        reasons.append(TOO_FEW_PIXELS)
     elif measures["face_height"] > t.max_face_height:
         reasons.append(TOO_CLOSE)
     if abs(measures["offset_x"]) > t.max_offset_x or abs(measures["offset_y"]) > t.max_offset_y:

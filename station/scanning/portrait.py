@@ -1,5 +1,10 @@
 """Passport-style portrait from a frame: find the face, check quality, crop 35x45 around the head, encode JPEG.
 
+A picture with too few pixels is refused outright (StationError "camera.portrait.too_few_pixels"):
+a face under `QualityThresholds.min_face_px` high, or, with no face found, a frame whose crop would be
+upscaled as much, would only be a blown-up blur at 800 px. The face search here is the thorough one
+(`FaceDetector.detect(thorough=True)`), so a small second face (a child) is counted.
+
 The crop follows ICAO proportions: 35:45 width to height, the head (crown to chin) about 72 % of the
 height, the crown about 10 % below the top, centred on the face. The Haar box runs roughly from the
 brows to the chin, so the head is taken as `head_per_box` times the box height, ending a little below
@@ -20,24 +25,26 @@ from station.errors import StationError
 from station.scanning.faces import DETECTOR_NAME, Face, FaceDetector
 from station.scanning.image_io import valid_frame
 from station.scanning.photo_quality import QualityReport, QualityThresholds, assess
+from station.settings import section, setting
 
 FORMAT_VERSION = 1
 
 
+@section("portrait")
 @dataclass(frozen=True)
 class PortraitSpec:
     """Portrait geometry and encoding (settings section "portrait")."""
 
-    out_height: int = 800
-    aspect_w: int = 35
-    aspect_h: int = 45
-    head_share: float = 0.72  # head height / portrait height
-    crown_margin: float = 0.10  # space above the crown / portrait height
-    head_per_box: float = 1.5  # head height / Haar face-box height
-    chin_below_box: float = 0.05  # chin sits this many box heights below the box bottom
-    jpeg_quality: int = 88
-    min_jpeg_quality: int = 50
-    max_bytes: int = 70_000
+    out_height: int = setting(800, "portrait height in pixels")
+    aspect_w: int = setting(35, "portrait width : height, width part (35 x 45 passport format)")
+    aspect_h: int = setting(45, "portrait width : height, height part")
+    head_share: float = setting(0.72, "head height / portrait height")
+    crown_margin: float = setting(0.10, "space above the crown / portrait height")
+    head_per_box: float = setting(1.5, "head height / Haar face-box height")
+    chin_below_box: float = setting(0.05, "chin sits this many box heights below the box bottom")
+    jpeg_quality: int = setting(88, "JPEG quality the portrait is first saved with")
+    min_jpeg_quality: int = setting(50, "lowest JPEG quality tried to stay under max_bytes")
+    max_bytes: int = setting(70_000, "largest stored portrait in bytes")
 
     @property
     def out_width(self) -> int:
@@ -70,6 +77,15 @@ def crop_box(face: Face | None, frame_w: int, frame_h: int, spec: PortraitSpec) 
     w = h * spec.aspect_w / spec.aspect_h
     top = chin - head - spec.crown_margin * h
     return round(face.cx - w / 2), round(top), round(w), round(h)
+
+
+def check_pixels(face: Face | None, box: tuple[int, int, int, int], t: QualityThresholds, spec: PortraitSpec) -> None:
+    """Refuse a portrait that would be blown up from too few pixels (the face, or the whole crop)."""
+    # the face box is this share of the portrait height (0.48 with the defaults)
+    box_share = spec.head_share / spec.head_per_box
+    have = face.h if face is not None else box[3] * box_share
+    if have < t.min_face_px:
+        raise StationError("camera.portrait.too_few_pixels", px=round(have), need=t.min_face_px)
 
 
 def cut(frame: np.ndarray, box: tuple[int, int, int, int], out_w: int, out_h: int) -> tuple[np.ndarray, bool]:
@@ -116,10 +132,11 @@ def make_portrait(
     spec = spec or PortraitSpec()
     thresholds = thresholds or QualityThresholds()
     if faces is None:
-        faces = (detector or FaceDetector()).detect(frame)
+        faces = (detector or FaceDetector()).detect(frame, thorough=True)
     report = assess(frame, faces, thresholds)
     fh, fw = frame.shape[:2]
     box = crop_box(report.subject, fw, fh, spec)
+    check_pixels(report.subject, box, thresholds, spec)
     image, padded = cut(frame, box, spec.out_width, spec.out_height)
     jpeg = encode_jpeg(image, spec)
     quality = report.as_dict(thresholds)

@@ -94,9 +94,9 @@ def test_preview_keeps_pace_without_memory_growth(qtbot, tmp_path: Path) -> None
     assert read_fps > 27.0
     assert paint_fps > 25.0
     assert growth < 25.0 and tail_growth < 10.0
-    # PySide6 6.12.0 on Python 3.11 drops a reference to None on every void call: the process aborts
-    # ("none_dealloc") after a few minutes of preview. See tests/ui/camera/test_qt_binding_refcount.py.
-    assert none_drift > -2000 or sys.getrefcount(None) > 10**12, none_drift  # guarded: ui/qt_compat.py
+    # PySide6 6.12.0 on Python 3.11 dropped a reference to None on every void call: the process aborted
+    # ("none_dealloc") after a few minutes of preview. The pinned binding must not (tests/ui/test_qt_binding.py).
+    assert abs(none_drift) < 500, none_drift
 
 
 def test_space_to_portrait_ready(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -127,3 +127,17 @@ def test_space_to_portrait_ready(qtbot, tmp_path: Path) -> None:  # type: ignore
           f"max {max(times):.0f} ms; make_portrait alone median {statistics.median(core):.0f} ms, "
           f"JPEG {len(res.jpeg) // 1024} KB")
     assert statistics.median(times) < 500
+
+
+def test_image_loader_fuzz_long() -> None:
+    """The image-loader mutation fuzz, long and random (CI's short pass is derandomized, 300 cases)."""
+    from tests.station.scanning.test_image_fuzz import fuzz_in_child
+    from tests.station.scanning.test_image_io import PEAK_LIMIT_MB
+
+    n = 1000 if SHORT else 20000
+    peak_mb, out = fuzz_in_child(n, derandomize=False)
+    line = next(ln for ln in out.splitlines() if ln.startswith("OUTCOMES"))
+    slowest = float(line.rsplit("SLOWEST_S", 1)[1])
+    print(f"\n[perf] image loader fuzz, {n} random cases: peak {peak_mb:.0f} MB, slowest case {slowest:.2f} s; {line}")
+    assert peak_mb < PEAK_LIMIT_MB
+    assert slowest < 2.0

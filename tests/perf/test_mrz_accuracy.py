@@ -94,7 +94,6 @@ def test_mrz_accuracy_and_speed() -> None:
             rows.append((level, ours, statistics.median(times), pe_times, pe_ok))
     target = 0.97 if not SHORT else 0.85  # 20 images make a noisy estimate
     assert ours_exact_all["moderate"] >= target
-    assert statistics.median([t for r in rows for t in r[3]] or [1.0]) > 0
     for level, ours, med, pe_times, pe_ok in rows:
         if level != "hard":  # the hard level tries every fallback on frames it cannot read
             assert med < 0.150, level

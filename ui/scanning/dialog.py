@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station.errors import StationError
 from station.i18n import tr
 from station.scanning.codes import classify_code
 from station.scanning.document import CaptureSettings
@@ -40,25 +41,10 @@ from ui.scanning.fields_view import MemberFieldsView
 from ui.scanning.live import LiveSettings, LiveState
 from ui.scanning.preview import DocumentPreview
 from ui.scanning.sources import SourcePicker
-from ui.tasks import run_in_pool
+from ui.tasks import run_in_pool, run_off_thread
 
 LIVE_SECTION, CAPTURE_SECTION = "id_scan", "document_capture"
 FILE, AUTO, MANUAL = "file", "auto", "manual"  # where a frame to read came from
-
-
-class _Signals(QObject):
-    done = Signal(object, object, str)  # (image, ScanResult, FILE / AUTO / MANUAL)
-
-
-class _ScanTask(QRunnable):
-    def __init__(self, image: np.ndarray, origin: str) -> None:
-        super().__init__()
-        self.image = image
-        self.origin = origin
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        self.signals.done.emit(self.image, scan_image(self.image), self.origin)
 
 
 class IdScanDialog(QDialog):
@@ -77,7 +63,6 @@ class IdScanDialog(QDialog):
         self.pool = pool or QThreadPool.globalInstance()
         self.fields: MemberFields | None = None
         self.last_result: ScanResult | None = None
-        self._tasks: list[_ScanTask] = []
         self._home = home
         self.live_settings = load_section(LIVE_SECTION, LiveSettings, home)
         camera_settings = load_camera_settings(home)
@@ -121,6 +106,11 @@ class IdScanDialog(QDialog):
         cancel.clicked.connect(self.reject)
         # R reads now; a line edit with focus keeps its letters (it overrides single-key shortcuts).
         QShortcut(QKeySequence(Qt.Key.Key_R), self, self.read_now)
+        QShortcut(QKeySequence("Ctrl+O"), self, self._on_import_clicked)
+        self.import_button.setToolTip("Ctrl+O")
+        for b in (self.import_button, self.camera_button, self.read_button, cancel):
+            b.setAutoDefault(False)
+        self.apply_button.setDefault(True)  # Enter puts a good reading into the form
         left = QVBoxLayout()
         left.addLayout(top)
         left.addWidget(self.preview, 1)
@@ -230,13 +220,18 @@ class IdScanDialog(QDialog):
         """Read a frame in the thread pool; AUTO and MANUAL mark camera captures (the feed waits for their result)."""
         self.status.setText(tr("scanning.dialog.reading"))
         self.status.setStyleSheet("")
-        task = _ScanTask(image.copy(), origin)
-        task.signals.done.connect(self.show_result)
-        self._tasks.append(task)
-        self.pool.start(task)
+        frame = image.copy()
+        run_off_thread(lambda: scan_image(frame), lambda result: self.show_result(frame, result, origin),
+                       lambda error: self._on_scan_failed(error, origin), self, self.pool, fallback=None)
+
+    def _on_scan_failed(self, error: StationError, origin: str) -> None:
+        """The reader itself failed (not "nothing found"): say so, and let a live camera look again."""
+        if origin != FILE and self.feed.running:
+            self.feed.read_finished(False)
+        self.status.setText(error.message())
+        self.status.setStyleSheet("color: #b00020;")
 
     def show_result(self, image: np.ndarray, result: ScanResult, origin: str = FILE) -> None:
-        self._tasks = [t for t in self._tasks if t.image is not image]
         live = origin != FILE
         if live and not self.feed.running:
             return  # the camera was stopped (file imported, dialog closing): a late read is stale

@@ -1,5 +1,7 @@
 """Member fields filled from a document, each with a source badge; failed checks in red, repaired in amber.
 
+Values are shown whole (each field at least as wide as its text) and codes as translated labels.
+
 The registration form can reuse `FieldBadge` and `field_style` for its own line edits.
 """
 
@@ -45,10 +47,29 @@ class FieldBadge(QLabel):
         self.setVisible(True)
 
 
+def display_text(name: str, value: str) -> str:
+    """What the clerk reads: document types and sexes as translated labels, never raw codes."""
+    if name == "document_type" and value:
+        return tr(f"code.doc.{value}")
+    if name == "sex" and value in ("M", "F", "X"):
+        return tr(f"code.sex.{value}")
+    return value
+
+
+def _text_width(edit: QLineEdit, text: str) -> int:
+    margins = edit.textMargins()
+    return edit.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 16
+
+
+# The longest value a field usually holds (a TD3 name field is 39 characters): shown whole by default.
+TYPICAL_LONGEST = "MUHAMMADALI HUSSEIN ABDULRAHMAN"
+
+
 class MemberFieldsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.edits: dict[str, QLineEdit] = {}
         self.badges: dict[str, FieldBadge] = {}
         for name in FIELDS:
@@ -61,11 +82,17 @@ class MemberFieldsView(QWidget):
             form.addRow(tr(f"scanning.field.{name}"), row)
             self.edits[name] = edit
             self.badges[name] = badge
+        self._min_width = _text_width(next(iter(self.edits.values())), TYPICAL_LONGEST)
+        for edit in self.edits.values():
+            edit.setMinimumWidth(self._min_width)
 
     def set_fields(self, fields: MemberFields) -> None:
         for name, edit in self.edits.items():
             value = fields.get(name)
-            edit.setText(value.value if value else "")
+            text = display_text(name, value.value) if value else ""
+            edit.setText(text)
+            edit.setCursorPosition(0)
+            edit.setMinimumWidth(max(self._min_width, _text_width(edit, text)))
             edit.setStyleSheet(field_style(value.check) if value else "")
             edit.setToolTip(tr(f"scanning.check.{value.check.value}") if value else "")
             self.badges[name].set_value(value)
@@ -73,6 +100,7 @@ class MemberFieldsView(QWidget):
     def clear(self) -> None:
         for name, edit in self.edits.items():
             edit.clear()
+            edit.setMinimumWidth(self._min_width)
             edit.setStyleSheet("")
             edit.setToolTip("")
             self.badges[name].set_value(None)

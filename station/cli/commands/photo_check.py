@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from station import settings
 from station.errors import StationError
 from station.fsutil import atomic_write_bytes
 from station.i18n import tr
@@ -14,7 +15,6 @@ from station.scanning.faces import DetectorSettings, FaceDetector
 from station.scanning.image_io import ImageLimits, load_image_file
 from station.scanning.photo_quality import QualityThresholds
 from station.scanning.portrait import PortraitSpec, make_portrait
-from station.settings import load_section
 
 NAME = "photo-check"
 HELP = "Check a photo as the camera would: faces found, each quality measure, pass or fail with reasons."
@@ -28,18 +28,19 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when the photo passes, 3 when it fails the quality check, 1 when it cannot be read."""
-    limits = load_section("image_import", ImageLimits)
-    thresholds = load_section("photo_quality", QualityThresholds)
-    spec = load_section("portrait", PortraitSpec)
+    limits = settings.load(ImageLimits)
+    thresholds = settings.load(QualityThresholds)
+    spec = settings.load(PortraitSpec)
     try:
+        # bounded decoding: the header is judged before any pixel is decoded (station.scanning.image_io)
         frame = load_image_file(args.image, limits)
+        detector = FaceDetector(settings.load(DetectorSettings))
+        result = make_portrait(frame, detector, thresholds, spec)  # refuses a face with too few pixels
     except StationError as exc:
         if args.json:
             print(json.dumps({"error": exc.code, "message": exc.message()}, ensure_ascii=False))
             return 1
         raise
-    detector = FaceDetector(load_section("face_detector", DetectorSettings))
-    result = make_portrait(frame, detector, thresholds, spec)
     if args.crop:
         atomic_write_bytes(args.crop, result.jpeg, mode=0o600)
     out = dict(result.quality)
@@ -49,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         verdict = tr("camera.check.pass") if result.passed else tr("camera.check.fail")
-        print(f"{verdict}: {tr('camera.check.faces', count=result.report.face_count)}")
-        for key, value in out["measures"].items():  # type: ignore[attr-defined]
+        print(f"{verdict}: {tr('camera.check.faces', n=result.report.face_count)}")
+        for key, value in out["measures"].items():
             print(f"  {key}: {value}")
         for msg in out["reason_messages"]:
             print(f"  - {msg}")

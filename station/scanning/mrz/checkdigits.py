@@ -19,11 +19,17 @@ def char_value(ch: str) -> int:
     raise ValueError("character outside the MRZ alphabet")
 
 
+_VALUES = {ch: char_value(ch) for ch in ALPHABET}
+
+
 def check_digit(data: str) -> str:
     """The check digit (as a character) over `data`; ValueError if `data` holds a foreign character."""
     total = 0
-    for i, ch in enumerate(data):
-        total += char_value(ch) * _WEIGHTS[i % 3]
+    try:
+        for i, ch in enumerate(data):
+            total += _VALUES[ch] * _WEIGHTS[i % 3]
+    except KeyError:
+        raise ValueError("character outside the MRZ alphabet") from None
     return str(total % 10)
 
 

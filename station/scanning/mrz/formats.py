@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +23,7 @@ class Span:
     start: int
     end: int  # exclusive
 
-    def take(self, lines: tuple[str, ...] | list[str]) -> str:
+    def take(self, lines: Sequence[str]) -> str:
         return lines[self.line][self.start : self.end]
 
 
@@ -56,6 +57,12 @@ class Layout:
 
     def kind_map(self) -> list[list[Kind]]:
         """The kind of every character position (check digits are NUM)."""
+        cached = _KIND_MAPS.get(self.name)
+        if cached is None or len(cached) != self.lines:
+            cached = _KIND_MAPS[self.name] = tuple(tuple(row) for row in self._kinds())
+        return [list(row) for row in cached]
+
+    def _kinds(self) -> list[list[Kind]]:
         kinds = [[Kind.ALNUM] * self.length for _ in range(self.lines)]
         for f in self.fields:
             for i in range(f.span.start, f.span.end):
@@ -63,6 +70,9 @@ class Layout:
         for c in self.checks:
             kinds[c.digit.line][c.digit.start] = Kind.NUM
         return kinds
+
+
+_KIND_MAPS: dict[str, tuple[tuple[Kind, ...], ...]] = {}
 
 
 def _f(name: str, line: int, start: int, end: int, kind: Kind) -> FieldSpec:

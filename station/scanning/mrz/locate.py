@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 MIN_CHAIN = 14  # blobs in a line before it may be MRZ
+MAX_CANDIDATES = 5  # groups of lines tried in turn, most MRZ-like first
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,12 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     return out
 
 
-def find_zone(gray: np.ndarray, work_width: int = 1100) -> Zone | None:
-    """The most MRZ-like group of 2 or 3 long, parallel, left-aligned text lines, or None."""
+def find_zones(gray: np.ndarray, work_width: int = 1100, limit: int = MAX_CANDIDATES) -> list[Zone]:
+    """Groups of 2 or 3 long, parallel, left-aligned text lines, most MRZ-like first (at most `limit`).
+
+    Printed labels or a line of text near the MRZ can outscore it, so the reader tries each in turn
+    until one validates.
+    """
     scale = 1.0
     if gray.shape[1] > work_width:
         scale = gray.shape[1] / work_width
@@ -149,7 +154,7 @@ def find_zone(gray: np.ndarray, work_width: int = 1100) -> Zone | None:
     lines = _merge_collinear([_line(c) for c in _chains(blobs)])
     lines = [ln for ln in lines if ln.right - ln.left > 12 * ln.height]
     lines.sort(key=lambda ln: ln.y_at(ln.left))
-    best: tuple[float, list[TextLine]] | None = None
+    scored: list[tuple[float, list[TextLine]]] = []
     for i in range(len(lines)):
         for n in (3, 2):
             group = lines[i : i + n]
@@ -167,11 +172,15 @@ def find_zone(gray: np.ndarray, work_width: int = 1100) -> Zone | None:
             if max(lefts) - min(lefts) > 2.5 * h or max(rights) - min(rights) > 0.3 * span:
                 continue
             score = sum(len(g.blobs) for g in group) + (5 if n == 3 else 0)
-            if best is None or score > best[0]:
-                best = (score, group)
-    if best is None:
-        return None
-    return Zone(tuple(best[1]), scale)
+            scored.append((score, group))
+    scored.sort(key=lambda sg: -sg[0])
+    return [Zone(tuple(group), scale) for _score, group in scored[:limit]]
+
+
+def find_zone(gray: np.ndarray, work_width: int = 1100) -> Zone | None:
+    """The most MRZ-like group of 2 or 3 long, parallel, left-aligned text lines, or None."""
+    zones = find_zones(gray, work_width, 1)
+    return zones[0] if zones else None
 
 
 def cell_centres(line: TextLine, n: int, left: float, right: float) -> np.ndarray:
@@ -191,6 +200,6 @@ def cell_centres(line: TextLine, n: int, left: float, right: float) -> np.ndarra
             deg = 2 if len(set(ks)) >= 15 else 1
             fit = np.polyfit(np.array(ks, float), np.array(xs), deg)
             coeffs = fit if deg == 2 else np.array([0.0, *fit])
-    xs = np.polyval(coeffs, idx)
-    ys = line.slope * xs + line.intercept
-    return np.stack([xs, ys], axis=1)
+    cx = np.polyval(coeffs, idx)
+    cy = line.slope * cx + line.intercept
+    return np.stack([cx, cy], axis=1)

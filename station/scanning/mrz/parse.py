@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from station import clock
 from station.scanning.mrz.checkdigits import ALPHABET, check_digit
 from station.scanning.mrz.formats import TD1, CheckSpec, Layout, Span, layout_for
-from station.scanning.mrz.repair import Pos, Repair, allowed, check_passes, coerce, repair_checks
+from station.scanning.mrz.repair import (
+    Alternatives,
+    Confidence,
+    Pos,
+    Repair,
+    allowed,
+    check_passes,
+    coerce,
+    repair_checks,
+)
+from station.scanning.mrz.verdict import (
+    FAILED,
+    NONE,
+    PASSED,
+    REPAIRED,
+    VERIFY_ABOVE,
+    doubtful_fields,
+    field_verdicts,
+    places,
+    unsure_positions,
+)
 
-PASSED, REPAIRED, FAILED, NONE = "passed", "repaired", "failed", "none"
+__all__ = ["FAILED", "NONE", "PASSED", "REPAIRED", "MrzFormatError", "MrzResult", "parse_lines"]
+DOUBT_BELOW = 0.6  # a character read less surely fails a field no check digit of its own protects
+UNCHECKED_DOUBT_BELOW = 0.9  # ... optional data no check digit covers at all (visas)
+RELAX_DOUBT = 0.6  # ... names and countries: this share of it, when every check digit held as read
 _SPACES = re.compile(r"\s+")
 
 
@@ -40,8 +64,8 @@ class MrzResult:
     raw_lines: tuple[str, ...]
     lines: tuple[str, ...]
     fields: dict[str, str]
-    # field -> passed | repaired (a check digit chose a look-alike: the clerk must confirm) | failed |
-    # none (no check digit covers it: names, nationality, sex)
+    # field -> passed (verified: see mrz.verdict) | repaired (a check digit chose a look-alike: the clerk
+    # must confirm) | failed | none (read, please confirm: nothing vouches for it strongly enough)
     field_checks: dict[str, str]
     checks: tuple[CheckResult, ...]
     repairs: tuple[Repair, ...]
@@ -130,22 +154,30 @@ def parse_lines(
     lines: Sequence[str],
     *,
     today: date | None = None,
-    alternatives: Mapping[Pos, Sequence[str]] | None = None,
+    alternatives: Alternatives | None = None,
+    confidence: Confidence | None = None,
     doubtful: Collection[Pos] = (),
+    doubt_below: float = DOUBT_BELOW,
+    verify_above: float = VERIFY_ABOVE,
 ) -> MrzResult:
     """Parse 2 or 3 MRZ lines; raises MrzFormatError when no layout fits. Never trusts a failed check.
 
-    `doubtful`: positions the reader was unsure of; a field no check digit covers (names, nationality,
-    sex) is failed when it holds one, since nothing else would catch a misreading there.
+    `confidence`: the reader's probability for each character (None for text typed or given as lines).
+    A field no check digit of its own covers (names, countries, sex, optional data) is failed, and the
+    whole read invalid, when it holds a character read with less than `doubt_below` (names and countries:
+    RELAX_DOUBT times that when every check digit held as read), or one of the `doubtful` positions.
+    Each field's verdict is in `field_checks` (see station.scanning.mrz.verdict).
     """
-    today = today or date.today()
+    today = today or clock.local_today()
     raw = tuple(normalise_line(x) for x in lines)
     layout = layout_for(raw)
     if layout is None:
         raise MrzFormatError()
+    if confidence is not None and [len(r) for r in confidence] != [len(x) for x in raw]:
+        confidence = None
     fixed, repairs = coerce(raw, layout)
     checks = checks_for(layout, fixed)
-    fixed, check_repairs, ambiguous = repair_checks(fixed, layout, checks, alternatives)
+    fixed, check_repairs, ambiguous = repair_checks(fixed, layout, checks, alternatives, confidence=confidence)
     repairs += check_repairs
     checks = checks_for(layout, fixed)
     problems: list[str] = [f"repair.ambiguous.{name}" for name in ambiguous]
@@ -198,51 +230,18 @@ def parse_lines(
             values[name] = ""
             bad_fields.add(name)
             problems.append(f"field.date.{name}")
-    for f in layout.fields:
-        if any((f.span.line, i) in doubtful for i in range(f.span.start, f.span.end)) and f.name in (
-                "names", "nationality", "sex", "issuing_state", "document_code"):
-            bad_fields.add(f.name)
-            problems.append(f"field.doubtful.{f.name}")
-    if not surname:
+    as_read = not failed_checks and not check_repairs
+    strict = unsure_positions(confidence, doubt_below) | set(doubtful)
+    relaxed = unsure_positions(confidence, doubt_below * (RELAX_DOUBT if as_read else 1.0)) | set(doubtful)
+    unchecked = unsure_positions(confidence, max(doubt_below, UNCHECKED_DOUBT_BELOW))
+    for name in doubtful_fields(places(layout, checks, fixed), strict, relaxed, unchecked):
+        bad_fields.add(name)
+        problems.append(f"field.doubtful.{name}")
+    if not surname and not given:  # ICAO allows an empty primary identifier, not an empty name
         bad_fields.add("names")
         problems.append("field.names.empty")
-
-    covering: dict[str, list[str]] = {
-        "document_number": ["document_number", "composite"],
-        "birth_date": ["birth_date", "composite"],
-        "expiry_date": ["expiry_date", "composite"],
-        "optional_data": ["optional_data", "composite"] if layout.name == "TD3" else ["composite"],
-        "optional_data_2": ["composite"],
-    }
-    present = {c.name for c in checks}
-    field_checks: dict[str, str] = {}
-    spans = {f.name: f.span for f in layout.fields}
-    spans["document_number"] = number_check.spans[-1] if len(number_check.spans) > 1 else spans["document_number"]
-    touched = {
-        name
-        for r in check_repairs
-        for name, sp in spans.items()
-        if sp.line == r.line and sp.start <= r.pos < sp.end
-    }
-    for c in checks:  # a guessed check digit weakens what it vouches for
-        if any((r.line, r.pos) == (c.digit.line, c.digit.start) for r in check_repairs):
-            touched.update([c.name] if c.name != "composite" else ["optional_data", "optional_data_2"])
-    for key in ("document_code", "issuing_state", "surname", "given_names", "document_number", "nationality",
-                "birth_date", "sex", "expiry_date", "optional_data", "optional_data_2"):
-        if key not in values:
-            continue
-        spec_name = "names" if key in ("surname", "given_names") else key
-        cover = [c for c in covering.get(key, []) if c in present]
-        if len(cover) > 1:  # a field's own check digit speaks for it; the composite only for the rest
-            cover = cover[:1]
-        if spec_name in bad_fields or any(c in failed_checks for c in cover):
-            field_checks[key] = FAILED
-        elif spec_name in touched:
-            field_checks[key] = REPAIRED
-        elif cover:
-            field_checks[key] = PASSED
-        else:
-            field_checks[key] = NONE
+    field_checks = field_verdicts(layout, checks, fixed, failed_checks, bad_fields, repairs, confidence,
+                                  verify_above)
     valid = not failed_checks and not bad_fields and not ambiguous
     return MrzResult(
         format=layout.name,

@@ -3,8 +3,10 @@
 Two steps. (1) Class coercion: a letter in a digits-only position (dates, check digits) or a digit in a
 letters-only position (country codes, names) can only be a misreading, so it is mapped to its look-alike.
 (2) Check-digit search: in positions that may hold both (document number, optional data) a failing check
-digit is repaired by trying look-alike substitutions, fewest first (at most two); a repair is taken only
-when exactly one candidate satisfies the check. Two different valid repairs are ambiguous and flagged.
+digit is repaired by trying look-alike substitutions and the reader's other guesses (at most two changes).
+Every change must be plausible by the reader's confidence (a character read with high confidence is not
+changed to a guess it gave little weight), and the best candidate is taken only when no other candidate
+comes within AMBIGUOUS_FACTOR of its likelihood; otherwise the repair is ambiguous and flagged.
 """
 
 from __future__ import annotations
@@ -22,8 +24,14 @@ LETTER_FOR = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G"}
 PARTNER = {"0": "O", "O": "0", "1": "I", "I": "1", "2": "Z", "Z": "2", "5": "S", "S": "5", "8": "B", "B": "8"}
 MAX_CHANGES = 2
 _MAX_TRIALS = 4000
+UNKNOWN_ALT_PROB = 0.05  # likelihood given to a look-alike when the reader said nothing about it
+MIN_CHANGE_RATIO = 0.05  # a change must be at least this likely relative to what was read
+AMBIGUOUS_FACTOR = 10.0  # the best repair must be this much likelier than any other
 
 Pos = tuple[int, int]
+# The reader's other guesses per position: characters, optionally with their probabilities.
+Alternatives = Mapping[Pos, Sequence[str] | Mapping[str, float]]
+Confidence = Sequence[Sequence[float]]
 
 
 @dataclass(frozen=True)
@@ -85,56 +93,75 @@ def check_passes(check: CheckSpec, lines: Sequence[str]) -> bool:
         return False
 
 
+def change_ratio(pos: Pos, new: str, alternatives: Alternatives, confidence: Confidence | None) -> float:
+    """How likely `new` is at `pos` relative to what was read (p(new) / p(read))."""
+    alts = alternatives.get(pos, ())
+    p_new = alts.get(new) if isinstance(alts, Mapping) else None
+    if confidence is None:
+        return p_new if p_new is not None else UNKNOWN_ALT_PROB
+    p_old = max(confidence[pos[0]][pos[1]], 1e-6)
+    if p_new is None:  # a look-alike the reader gave no figure for: plausible only where it was unsure
+        p_new = (1.0 - p_old) / 2
+    return p_new / p_old
+
+
 def search(
     lines: Sequence[str],
     positions: Sequence[Pos],
     options: Mapping[Pos, Sequence[str]],
     test: Callable[[list[str]], bool],
-) -> tuple[list[list[str]], int]:
-    """All candidate line sets passing `test` at the smallest number of changes (<= MAX_CHANGES).
-
-    Returns (candidates, changes); an empty list means nothing in reach passes.
+    ratio: Callable[[Pos, str], float] = lambda _p, _c: UNKNOWN_ALT_PROB,
+) -> list[tuple[float, list[str]]]:
+    """Every candidate line set passing `test` with at most MAX_CHANGES plausible changes, with its
+    likelihood (product of the change ratios), best first.
     """
     mutable = [p for p in positions if options.get(p)]
     trials = 0
+    found: list[tuple[float, list[str]]] = []
     for n in range(1, MAX_CHANGES + 1):
-        found: list[list[str]] = []
         for combo in combinations(mutable, n):
             for chars in product(*(options[p] for p in combo)):
                 trials += 1
                 if trials > _MAX_TRIALS:
-                    return found, n
+                    return sorted(found, key=lambda f: -f[0])
+                score = 1.0
+                for p, ch in zip(combo, chars, strict=True):
+                    score *= ratio(p, ch)
                 cand = [list(x) for x in lines]
                 for (li, pos), ch in zip(combo, chars, strict=True):
                     cand[li][pos] = ch
                 joined = ["".join(x) for x in cand]
                 if test(joined):
-                    found.append(joined)
-        if found:
-            return found, n
-    return [], 0
+                    found.append((score, joined))
+    return sorted(found, key=lambda f: -f[0])
 
 
 def repair_checks(
     lines: Sequence[str],
     layout: Layout,
     checks: Sequence[CheckSpec],
-    alternatives: Mapping[Pos, Sequence[str]] | None = None,
+    alternatives: Alternatives | None = None,
     passes: Callable[[CheckSpec, Sequence[str]], bool] = check_passes,
+    confidence: Confidence | None = None,
 ) -> tuple[list[str], list[Repair], list[str]]:
     """Repair failing checks one by one (field checks before the composite).
 
     `alternatives` are the reader's other guesses per position (used only if the position's class allows
-    them). Returns (lines, repairs, names of checks whose repair was ambiguous).
+    them), `confidence` its probability for each character it read. Returns (lines, repairs, names of
+    checks whose repair was ambiguous).
     """
     kinds = layout.kind_map()
     current = list(lines)
     repairs: list[Repair] = []
     ambiguous: list[str] = []
-    alternatives = alternatives or {}
+    alts: Alternatives = alternatives or {}
     locked: set[Pos] = set()
     ordered = sorted(checks, key=lambda c: c.name == "composite")
     unresolved = False
+
+    def ratio(p: Pos, ch: str) -> float:
+        return change_ratio(p, ch, alts, confidence)
+
     for check in ordered:
         digit_pos = (check.digit.line, check.digit.start)
         if passes(check, current):
@@ -151,14 +178,20 @@ def repair_checks(
             opts: list[str] = []
             if kind is Kind.ALNUM and ch in PARTNER:
                 opts.append(PARTNER[ch])
-            for alt in alternatives.get((li, pos), ()):
+            for alt in alts.get((li, pos), ()):
                 if alt != ch and alt not in opts and allowed(kind, alt):
                     opts.append(alt)
-            options[(li, pos)] = opts
-        found, _ = search(current, positions, options, lambda cand, c=check: passes(c, cand))
-        unique = {tuple(f) for f in found}
-        if len(unique) == 1:
-            new = list(next(iter(unique)))
+            options[(li, pos)] = [o for o in opts if ratio((li, pos), o) >= MIN_CHANGE_RATIO]
+        def test(cand: list[str], c: CheckSpec = check) -> bool:
+            return passes(c, cand)
+
+        found = search(current, positions, options, test, ratio)
+        distinct: dict[tuple[str, ...], float] = {}
+        for score, cand in found:
+            distinct[tuple(cand)] = max(score, distinct.get(tuple(cand), 0.0))
+        ranked = sorted(distinct.items(), key=lambda kv: -kv[1])
+        if ranked and (len(ranked) == 1 or ranked[1][1] * AMBIGUOUS_FACTOR < ranked[0][1]):
+            new = list(ranked[0][0])
             for li in range(len(current)):
                 for pos, (a, b) in enumerate(zip(current[li], new[li], strict=True)):
                     if a != b:
@@ -168,6 +201,6 @@ def repair_checks(
             locked.add(digit_pos)
         else:
             unresolved = True
-            if len(unique) > 1:
+            if ranked:
                 ambiguous.append(check.name)
     return current, repairs, ambiguous

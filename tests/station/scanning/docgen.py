@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from station.scanning.mrz.compose import Identity, td1, td3
 
 OCRB = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
-SANS = Path(__file__).resolve().parents[3] / "resources" / "fonts" / "NotoSans-Regular.ttf"
+SANS = Path(__file__).resolve().parents[3] / "station" / "resources" / "fonts" / "NotoSans-Regular.ttf"
 LEVELS = ("easy", "moderate", "hard")
 FRAME = (1280, 720)
 PX_PER_MM = 10

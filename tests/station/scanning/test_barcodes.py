@@ -54,3 +54,11 @@ def test_control_characters_and_long_text() -> None:
 )
 def test_garbage(img: np.ndarray) -> None:
     assert read_barcodes(img) == []
+
+
+def test_bytes_that_are_not_utf8_are_never_clean() -> None:
+    """zxing renders such bytes as escaped text ("<ETX>"): that text must not pass for a clean payload."""
+    im = np.asarray(zxingcpp.create_barcode(b"AB\x03\xff\xfeCD", F.QRCode).to_image(scale=4))
+    im = cv2.copyMakeBorder(im, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+    found = read_barcodes(im)
+    assert len(found) == 1 and not found[0].clean

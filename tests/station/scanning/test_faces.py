@@ -63,3 +63,97 @@ def test_tracker_follows_and_sees_a_second_face(detector: FaceDetector) -> None:
     two = two_faces_frame()
     seen = [len(tracker.update(two)) for _ in range(detector.settings.full_every + 1)]
     assert 2 in seen  # a full search within full_every frames finds the newcomer
+
+
+@pytest.mark.parametrize("angle", [-30, -20, -12, 12, 20, 30])
+@pytest.mark.parametrize("subject", ["astronaut", "grace_hopper"])
+def test_tilted_head_is_found(detector: FaceDetector, subject: str, angle: float) -> None:
+    # the Haar cascade used before lost most faces tilted 20 degrees or more
+    from tests.perf.test_faces_benchmark import paste, photo
+
+    frame = np.full((480, 640, 3), 140, np.uint8)
+    cx, cy, h = paste(frame, photo(subject), subject, 0.32 * 480, 320, 220, angle)
+    faces = detector.detect(frame)
+    assert len(faces) == 1
+    assert abs(faces[0].cx - cx) < 0.3 * h and abs(faces[0].cy - cy) < 0.3 * h
+
+
+@pytest.mark.parametrize("cover", ["headscarf", "low_scarf", "veil"])
+def test_partly_covered_face_is_found(detector: FaceDetector, cover: str) -> None:
+    from tests.perf.test_faces_benchmark import _cover, paste, photo
+
+    frame = np.full((480, 640, 3), 140, np.uint8)
+    src = _cover(photo("astronaut"), "astronaut", cover, np.random.default_rng(3))
+    paste(frame, src, "astronaut", 0.32 * 480, 320, 220)
+    assert len(detector.detect(frame)) == 1
+
+
+def test_small_second_face_is_counted(detector: FaceDetector) -> None:
+    from tests.perf.test_faces_benchmark import paste, photo
+
+    frame = portrait_frame(640, 480, 0.34, cx=0.42)
+    paste(frame, photo("grace_hopper"), "grace_hopper", 0.09 * 480, 0.78 * 640, 0.72 * 480, crop=1.1)
+    thorough = detector.detect(frame, thorough=True)
+    assert len(thorough) == 2
+    assert min(f.h for f in thorough) < 0.12 * 480
+
+
+def test_no_false_face_on_more_pictures_without_people(detector: FaceDetector) -> None:
+    from tests.perf.test_faces_benchmark import NEGATIVES, photo
+
+    for name in NEGATIVES:
+        assert detector.detect(photo(name), thorough=True) == [], name
+
+
+def test_detector_usable_from_several_threads(detector: FaceDetector) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = [portrait_frame(640, 480, 0.3 + 0.02 * i) for i in range(8)]
+    expected = [len(detector.detect(f)) for f in frames]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda f: len(detector.detect(f)), frames))
+    assert got == expected == [1] * 8
+
+
+def test_missing_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from station.errors import StationError
+    from station.scanning import faces
+
+    faces._model_bytes.cache_clear()
+    monkeypatch.setattr(faces, "models_dir", lambda: tmp_path)
+    try:
+        with pytest.raises(StationError) as exc:
+            FaceDetector()
+        assert exc.value.code == "camera.detector_missing"
+    finally:
+        monkeypatch.undo()
+        faces._model_bytes.cache_clear()
+    FaceDetector()
+
+
+def test_shipped_model_is_the_documented_one() -> None:
+    import hashlib
+
+    from station.paths import models_dir
+
+    digest = hashlib.sha256((models_dir() / "centerface.onnx").read_bytes()).hexdigest()
+    licence = (models_dir() / "LICENSE-centerface.txt").read_text(encoding="utf-8")
+    assert digest in licence and "MIT License" in licence
+
+
+def test_tracker_loads_the_still_photo_network_with_the_first_frame(detector: FaceDetector) -> None:
+    import threading
+
+    from station.scanning import faces
+
+    loaded: list[set[tuple[int, int]]] = []
+
+    def preview() -> None:  # a fresh thread, as the camera worker is
+        FaceTracker(detector).update(portrait_frame(1280, 720))
+        loaded.append(set(faces._local.nets))
+
+    t = threading.Thread(target=preview)
+    t.start()
+    t.join()
+    still = detector.input_size(1280, 720, detector.settings.thorough_width)
+    assert loaded == [{detector.input_size(1280, 720), still, (96, 96)}]

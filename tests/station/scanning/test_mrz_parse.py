@@ -98,9 +98,8 @@ def test_garbage_never_crashes_never_valid(lines: list[str]) -> None:
         r = parse_lines(lines, today=TODAY)
     except MrzFormatError:
         return
-    # Random text that happens to have the right lengths is practically never a valid MRZ.
-    if r.valid:
-        assert all(c.ok for c in r.checks)
+    # Random text is never a valid MRZ: its check digits do not agree (and a valid one would need them all).
+    assert not r.valid, lines
 
 
 @settings(max_examples=200, deadline=None)

@@ -42,6 +42,7 @@ def test_good_frame_passes(detector: FaceDetector, w: int, h: int) -> None:
         (lambda: darkened(portrait_frame()), pq.TOO_DARK),
         (lambda: brightened(portrait_frame(), 60), pq.TOO_BRIGHT),
         (lambda: portrait_frame(face_frac=0.21), pq.TOO_SMALL),
+        (lambda: portrait_frame(320, 240, face_frac=0.34), pq.TOO_FEW_PIXELS),  # an 82 px face
         (lambda: portrait_frame(face_frac=0.75), pq.TOO_CLOSE),
         (lambda: portrait_frame(cx=0.25), pq.OFF_CENTRE),
         (lambda: portrait_frame(cy=0.72, face_frac=0.3), pq.OFF_CENTRE),
@@ -90,3 +91,19 @@ def test_every_reason_is_translated() -> None:
         for code in pq.ALL_REASONS:
             assert cat.get(code), (lang, code)
             assert placeholders(cat[code]) == placeholders(catalogue("en")[code])
+
+
+def test_face_pixels_measured_and_threshold_is_a_setting(detector: FaceDetector) -> None:
+    frame = portrait_frame(320, 240, face_frac=0.34)
+    r = _check(detector, frame)
+    assert r.reasons == (pq.TOO_FEW_PIXELS,) and 60 < r.measures["face_px"] < 96
+    assert _check(detector, frame, pq.QualityThresholds(min_face_px=60)).passed
+
+
+def test_every_face_is_counted_however_small(detector: FaceDetector) -> None:
+    from tests.perf.test_faces_benchmark import paste, photo
+
+    frame = portrait_frame(640, 480, 0.32, cx=0.4)
+    paste(frame, photo("grace_hopper"), "grace_hopper", 0.1 * 480, 0.8 * 640, 0.7 * 480, crop=1.1)
+    r = pq.assess(frame, detector.detect(frame, thorough=True))
+    assert r.face_count == 2 and pq.MANY_FACES in r.reasons

@@ -1,0 +1,316 @@
+"""Face detector benchmark on real-like portraits: recall and false faces per condition, CenterFace vs Haar.
+
+Scenes are built from the real photos in tests/data/faces (public domain / CC0, see its README): a
+person is pasted into a 640x480 frame at a known face position and size, then tilted, covered
+(headscarf framing the face, a scarf low on the brow, a veil over the lower face), lit from behind,
+darkened, downscaled, blurred, or joined by a second person or a small child's face. The pictures
+without people (and, when Debian's opencv-doc is installed, its sample photos of animals, toys and
+paintings) must give no face at all.
+
+Run: STATION_PERF_SHORT=0 .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/perf/test_faces_benchmark.py
+(short mode, the default, uses fewer placements per condition). The table is printed with -s.
+
+Measured 2026-12-01 (full mode, 644 frames, opencv-doc negatives included), found / false faces:
+CenterFace live (224 px input, every preview frame) 100 % on frontal, tilt 10-30 degrees, low scarf,
+veil, backlight, dark, 160x120, blur+JPEG and two people, headscarf 39/40, adult + small child 62/80;
+0 false faces. CenterFace still (224 + 448 px, the photo taken) 100 % in every condition, 0 false,
+"several faces" 40/40 for two people and 40/40 for a child beside an adult. Haar (before): tilt 15
+52 %, tilt 20 12 %, tilt 25-30 0 %, veil 20 %, low scarf 58 %, child beside an adult 0/40 "several".
+Caveat: only two identities, pasted into frames, and both were used to map CenterFace boxes to the
+old box geometry; the opencv-doc photos of people (basketball, messi5, the chessboard-calibration
+person) are found too, untuned, but have no ground truth here.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from station.scanning.faces import Face, FaceDetector, merge_overlapping
+from station.scanning.photo_quality import LiveAssessor, assess
+
+FACES_DIR = Path(__file__).resolve().parents[1] / "data" / "faces"
+W, H = 640, 480
+# Where each person's face is in the shipped photo: centre x, centre y, box height (brows to chin), in pixels.
+SUBJECTS = {"astronaut": (226.0, 113.0, 110.0), "grace_hopper": (228.0, 189.0, 166.0)}
+NEGATIVES = ("coffee", "chelsea", "rocket", "horse", "coins", "brick", "gravel", "grass", "text", "hubble", "clock",
+             "retina", "ihc")
+OPENCV_DOC = Path(os.environ.get("STATION_OPENCV_DOC_DATA", "/usr/share/doc/opencv-doc/examples/data"))
+OPENCV_DOC_NEGATIVES = ("baboon.jpg", "chicky_512.png", "squirrel_cls.jpg", "HappyFish.jpg", "ml.png",
+                        "starry_night.jpg", "fruits.jpg", "orange.jpg", "apple.jpg", "butterfly.jpg", "home.jpg",
+                        "building.jpg", "board.jpg", "smarties.png", "box_in_scene.png", "graf1.png",
+                        "Blender_Suzanne1.jpg", "aloeL.jpg")
+
+
+@cache
+def photo(name: str) -> np.ndarray:
+    img = cv2.imread(str(FACES_DIR / f"{name}.jpg"))
+    assert img is not None, name
+    return img
+
+
+@dataclass
+class Scene:
+    condition: str
+    frame: np.ndarray
+    truths: list[tuple[float, float, float]] = field(default_factory=list)  # (cx, cy, h) of every face
+
+
+def _cover(src: np.ndarray, subject: str, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """Draw a headscarf, a low scarf or a veil over the person, in the photo's own coordinates."""
+    cx, cy, h = SUBJECTS[subject]
+    out = src.copy()
+    colour = tuple(int(c) for c in rng.integers(10, 200, 3))
+    if kind == "headscarf":  # framing the face: hair, brow edge, ears, neck covered
+        scarf = out.copy()
+        cv2.ellipse(scarf, (int(cx), int(cy - 0.05 * h)), (int(0.95 * h), int(1.35 * h)), 0, 0, 360, colour, -1)
+        face = np.zeros(out.shape[:2], np.uint8)
+        cv2.ellipse(face, (int(cx), int(cy + 0.05 * h)), (int(0.40 * h), int(0.58 * h)), 0, 0, 360, 255, -1)
+        out = np.where(face[..., None] > 0, out, scarf)
+    elif kind == "low_scarf":  # cloth down to the eyebrows
+        cv2.rectangle(out, (int(cx - 1.0 * h), 0), (int(cx + 1.0 * h), int(cy - 0.28 * h)), colour, -1)
+    elif kind == "veil":  # lower face covered from below the nose
+        pts = np.array([[cx - 0.75 * h, cy + 0.12 * h], [cx + 0.75 * h, cy + 0.12 * h],
+                        [cx + 0.9 * h, cy + 1.4 * h], [cx - 0.9 * h, cy + 1.4 * h]], np.int32)
+        cv2.fillPoly(out, [pts], colour)
+    noise = rng.normal(0, 6, out.shape).astype(np.float32)
+    return np.clip(out.astype(np.float32) + noise * (out != src), 0, 255).astype(np.uint8)
+
+
+def paste(frame: np.ndarray, src: np.ndarray, subject: str, face_h: float, cx: float, cy: float,
+          angle: float = 0.0, crop: float | None = None) -> tuple[float, float, float]:
+    """Paste `src` (a photo of `subject`) so the face is face_h px high at (cx, cy), tilted by `angle` degrees."""
+    fx, fy, fh = SUBJECTS[subject]
+    if crop is not None:  # only the head and shoulders (a child held against an adult)
+        x0, y0 = int(max(0, fx - crop * fh)), int(max(0, fy - crop * fh))
+        src = src[y0: int(fy + crop * fh * 1.3), x0: int(fx + crop * fh)]
+        fx, fy = fx - x0, fy - y0
+    s = face_h / fh
+    m = cv2.getRotationMatrix2D((fx, fy), angle, s)
+    m[0, 2] += cx - fx
+    m[1, 2] += cy - fy
+    size = (frame.shape[1], frame.shape[0])
+    layer = cv2.warpAffine(src, m, size, flags=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    mask = cv2.warpAffine(np.full(src.shape[:2], 255, np.uint8), m, size)
+    frame[mask > 127] = layer[mask > 127]
+    return cx, cy, face_h
+
+
+def background(rng: np.random.Generator) -> np.ndarray:
+    kind = int(rng.integers(0, 3))
+    if kind == 0:  # plain wall
+        return np.full((H, W, 3), rng.integers(90, 200, 3).astype(np.uint8), np.uint8)
+    name = ("brick", "gravel", "grass", "coffee", "rocket")[int(rng.integers(0, 5))]
+    bg = cv2.resize(photo(name), (W, H))
+    return cv2.GaussianBlur(bg, (0, 0), 3.0) if kind == 1 else bg
+
+
+def single(condition: str, rng: np.random.Generator, subject: str, *, angle: float = 0.0,
+           cover: str | None = None, post: Callable[[np.ndarray], np.ndarray] | None = None,
+           face_frac: tuple[float, float] = (0.24, 0.45)) -> Scene:
+    frame = background(rng)
+    src = _cover(photo(subject), subject, cover, rng) if cover else photo(subject)
+    fh = float(rng.uniform(*face_frac)) * H
+    truth = paste(frame, src, subject, fh, float(rng.uniform(0.4, 0.6)) * W, float(rng.uniform(0.38, 0.55)) * H, angle)
+    if post is not None:
+        frame = post(frame)
+    return Scene(condition, frame, [truth])
+
+
+def backlit(rng: np.random.Generator, subject: str) -> Scene:
+    """A bright window behind the person, whose face is in shadow (the camera exposes for the window)."""
+    window = np.full((H, W, 3), 235, np.float32) + rng.normal(0, 6, (H, W, 3))
+    window[:, : int(W * 0.12)] = 90  # the window frame
+    window[:, int(W * 0.88):] = 90
+    frame = np.clip(window, 0, 255).astype(np.uint8)
+    person = np.zeros_like(frame)
+    mask = np.zeros_like(frame)
+    fh = float(rng.uniform(0.24, 0.42)) * H
+    cx, cy = float(rng.uniform(0.4, 0.6)) * W, float(rng.uniform(0.38, 0.55)) * H
+    truth = paste(person, photo(subject), subject, fh, cx, cy)
+    paste(mask, np.full_like(photo(subject), 255), subject, fh, cx, cy)
+    dark = (person.astype(np.float32) * float(rng.uniform(0.3, 0.45))).astype(np.uint8)
+    frame = np.where(mask > 127, dark, frame)
+    glare = cv2.GaussianBlur((mask == 0).astype(np.float32), (0, 0), 6)  # light spills round the outline
+    frame = np.clip(frame + glare * 60, 0, 255).astype(np.uint8)
+    return Scene("backlight", frame, [truth])
+
+
+def _dark(frame: np.ndarray) -> np.ndarray:
+    noise = np.random.default_rng(7).normal(0, 4, frame.shape)
+    return np.clip(frame.astype(np.float32) * 0.28 + noise, 0, 255).astype(np.uint8)
+
+
+def _low_res(frame: np.ndarray) -> np.ndarray:
+    return cv2.resize(cv2.resize(frame, (W // 4, H // 4), interpolation=cv2.INTER_AREA), (W, H))
+
+
+def _motion(frame: np.ndarray) -> np.ndarray:
+    k = np.zeros((9, 9), np.float32)
+    k[4, :] = 1 / 9
+    return cv2.filter2D(frame, -1, k)
+
+
+def _jpeg(frame: np.ndarray) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 25])
+    assert ok
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+
+def scenes(n: int, seed: int = 2026) -> Iterator[Scene]:
+    """`n` scenes per condition per person (so 2n per condition), always the same for a given seed."""
+    rng = np.random.default_rng(seed)
+    for subject in SUBJECTS:
+        other = next(s for s in SUBJECTS if s != subject)
+        for _ in range(n):
+            yield single("frontal", rng, subject)
+            for a in (10, 15, 20, 25, 30):
+                yield single(f"tilt {a}", rng, subject, angle=float(a * rng.choice([-1, 1])))
+            for cover in ("headscarf", "low_scarf", "veil"):
+                yield single(cover, rng, subject, cover=cover, angle=float(rng.uniform(-10, 10)))
+            yield backlit(rng, subject)
+            yield single("dark", rng, subject, post=_dark)
+            yield single("low-res 160x120", rng, subject, post=_low_res)
+            yield single("motion blur + jpeg", rng, subject, post=lambda f: _jpeg(_motion(f)))
+            # two people side by side
+            frame = background(rng)
+            t1 = paste(frame, photo(subject), subject, float(rng.uniform(0.22, 0.32)) * H, 0.28 * W,
+                       float(rng.uniform(0.38, 0.5)) * H, float(rng.uniform(-8, 8)))
+            t2 = paste(frame, photo(other), other, float(rng.uniform(0.2, 0.3)) * H, 0.74 * W,
+                       float(rng.uniform(0.38, 0.5)) * H, float(rng.uniform(-8, 8)))
+            yield Scene("two people", frame, [t1, t2])
+            # a small child held by an adult: the second face 8-14 % of the frame height
+            frame = background(rng)
+            t1 = paste(frame, photo(subject), subject, float(rng.uniform(0.28, 0.38)) * H, 0.42 * W, 0.42 * H)
+            t2 = paste(frame, photo(other), other, float(rng.uniform(0.08, 0.14)) * H, float(rng.uniform(0.7, 0.8)) * W,
+                       float(rng.uniform(0.62, 0.75)) * H, float(rng.uniform(-20, 20)), crop=1.1)
+            yield Scene("adult + small child", frame, [t1, t2])
+
+
+def negative_scenes() -> Iterator[Scene]:
+    for name in NEGATIVES:
+        img = photo(name)
+        for size in ((W, H), (W // 2, H // 2)):
+            yield Scene("no person", cv2.resize(img, size))
+    if OPENCV_DOC.is_dir():  # Debian's opencv-doc samples, when installed (not shipped: licences vary)
+        for name in OPENCV_DOC_NEGATIVES:
+            img = cv2.imread(str(OPENCV_DOC / name))
+            if img is not None:
+                yield Scene("no person (opencv-doc)", cv2.resize(img, (W, H)))
+
+
+def matches(f: Face, truth: tuple[float, float, float]) -> bool:
+    cx, cy, h = truth
+    return abs(f.cx - cx) < 0.5 * h and abs(f.cy - cy) < 0.5 * h and 0.5 * h < f.h < 2.0 * h
+
+
+class HaarBaseline:
+    """The detector this project used before (Haar alt2 on a 192 px high copy, faces >= 15 % of the height)."""
+
+    def __init__(self) -> None:
+        self.cc = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_alt2.xml")  # type: ignore[attr-defined]
+
+    def detect(self, frame: np.ndarray) -> list[Face]:
+        grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        scale = min(1.0, 192 / grey.shape[0])
+        small = cv2.equalizeHist(cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+        min_px = max(24, round(0.15 * small.shape[0]))
+        boxes = self.cc.detectMultiScale(small, 1.2, 4, minSize=(min_px, min_px))
+        return merge_overlapping([Face(x / scale, y / scale, w / scale, h / scale) for x, y, w, h in boxes])
+
+
+@dataclass
+class Tally:
+    faces: int = 0
+    found: int = 0
+    frames: int = 0
+    false_faces: int = 0
+    several_ok: int = 0  # multi-person frames where more than one face was reported
+
+    def row(self, name: str) -> str:
+        recall = f"{self.found}/{self.faces} ({100 * self.found / self.faces:.0f}%)" if self.faces else "-"
+        several = f"{self.several_ok}/{self.frames}" if self.faces > self.frames else "-"
+        return f"{name:<24} {recall:>16} {self.false_faces:>6} {several:>9}"
+
+
+def evaluate(detect: Callable[[np.ndarray], list[Face]], items: list[Scene]) -> dict[str, Tally]:
+    out: dict[str, Tally] = {}
+    for sc in items:
+        t = out.setdefault(sc.condition, Tally())
+        faces = detect(sc.frame)
+        t.frames += 1
+        t.faces += len(sc.truths)
+        t.found += sum(any(matches(f, tr) for f in faces) for tr in sc.truths)
+        t.false_faces += sum(not any(matches(f, tr) for tr in sc.truths) for f in faces)
+        t.several_ok += len(sc.truths) > 1 and len(faces) > 1
+    return out
+
+
+def _n() -> int:
+    return 4 if os.environ.get("STATION_PERF_SHORT", "1") != "0" else 20
+
+
+@pytest.fixture(scope="module")
+def bench() -> list[Scene]:
+    return list(scenes(_n())) + list(negative_scenes())
+
+
+def test_centerface_meets_targets_and_beats_haar(bench: list[Scene]) -> None:
+    det = FaceDetector()
+    runs = {
+        "CenterFace live": evaluate(det.detect, bench),  # every preview frame
+        "CenterFace still": evaluate(lambda f: det.detect(f, thorough=True), bench),  # the photo taken
+        "Haar (before)": evaluate(HaarBaseline().detect, bench),
+    }
+    print(f"\n[faces] {len(bench)} frames 640x480 (or smaller), n={_n()} placements per person and condition; "
+          "found = faces found / faces present, false = boxes on no face, several = multi-person frames "
+          "reported with more than one face")
+    print(f"{'':<24}" + "".join(f" | {name:^33}" for name in runs))
+    print(f"{'condition':<24}" + f" | {'found':>16} {'false':>6} {'several':>9}" * len(runs))
+    for cond in runs["CenterFace live"]:
+        print(f"{cond:<24}" + "".join(" | " + r[cond].row("")[25:] for r in runs.values()))
+    for name in ("CenterFace live", "CenterFace still"):
+        r = runs[name]
+        upto_20 = [r[c] for c in ("frontal", "tilt 10", "tilt 15", "tilt 20")]
+        found, total = sum(t.found for t in upto_20), sum(t.faces for t in upto_20)
+        assert found >= 0.95 * total, (name, found, total)
+        assert sum(t.false_faces for t in r.values()) == 0, name
+    still = runs["CenterFace still"]
+    for cond in ("two people", "adult + small child"):
+        assert still[cond].several_ok == still[cond].frames, cond  # the photo taken is refused: several faces
+
+
+def test_detection_plus_quality_time_per_frame(bench: list[Scene]) -> None:
+    frames = [sc.frame for sc in bench if sc.frame.shape[:2] == (H, W)][:40]
+    det, live = FaceDetector(), LiveAssessor()
+    for f in frames[:3]:
+        assess(f, det.detect(f))
+    full, tracked = [], []
+    for f in frames:
+        t = time.perf_counter()
+        assess(f, det.detect(f))
+        full.append((time.perf_counter() - t) * 1000)
+    for f in [frames[0]] * 30:  # live preview of one person: mostly window searches
+        t = time.perf_counter()
+        live(f)
+        tracked.append((time.perf_counter() - t) * 1000)
+    stills = []
+    for f in frames[:10]:
+        t = time.perf_counter()
+        assess(f, det.detect(f, thorough=True))
+        stills.append((time.perf_counter() - t) * 1000)
+    med = statistics.median(full)
+    # This machine kind is often shared: above one runnable process per core the budget grows with the load.
+    print(f"\n[faces] 640x480 detect + quality: median {med:.1f} ms, p95 {sorted(full)[int(0.95 * len(full))]:.1f} ms; "
+          f"live tracked median {statistics.median(tracked):.1f} ms; still photo (thorough) median "
+          f"{statistics.median(stills):.1f} ms; load average {os.getloadavg()[0]:.1f}")
+    assert med < 15.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))

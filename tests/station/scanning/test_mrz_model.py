@@ -1,0 +1,38 @@
+"""The shipped MRZ character model is the one its training script (tools/mrz/train.py) declares."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+
+from station.scanning.mrz.checkdigits import ALPHABET
+from station.scanning.mrz.ocr import CELL_H, CELL_W, load_model, model_path
+
+ROOT = Path(__file__).resolve().parents[3]
+TRAINER = ROOT / "tools" / "mrz" / "train.py"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_shipped_model_matches_its_record_and_trainer() -> None:
+    record = json.loads(model_path().with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["model_sha256"] == _sha(model_path()), "model changed without its record"
+    assert record["trainer"] == "tools/mrz/train.py"
+    assert record["trainer_sha256"] == _sha(TRAINER), "trainer changed: retrain (python -m tools.mrz.train)"
+    assert record["cell"] == [CELL_W, CELL_H] and record["alphabet"] == ALPHABET
+    with np.load(model_path()) as data:
+        assert data["w1"].shape == (CELL_W * CELL_H, record["arguments"]["hidden"])
+        assert data["w2"].shape == (record["arguments"]["hidden"], len(ALPHABET))
+        assert "".join(data["alphabet"]) == ALPHABET
+    assert load_model().probs(np.zeros((1, CELL_W * CELL_H), np.float32)).shape == (1, len(ALPHABET))
+
+
+def test_trainer_lives_outside_the_runtime_package() -> None:
+    assert importlib.util.find_spec("station.scanning.mrz.train") is None
+    assert TRAINER.is_file()

@@ -1,0 +1,1 @@
+"""Build-time tools for the MRZ reader: the character-model trainer."""
