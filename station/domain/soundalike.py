@@ -4,63 +4,160 @@ The same person is written Mohammed, Muhammad, Mohamad or محمد depending on 
 a mother looking for her son must find him whichever was typed. The key keeps the consonants in a few
 classes, drops vowels (and the letters that act as vowels: alef, waw and yeh after the first letter,
 ayn, hamza, Sorani vowel letters), merges letters that transliterate alike (ق/ك -> k, ث/ط/ت -> t,
-ذ/ض/د -> d, ص/س -> s, ظ/ز -> z, ح/ه/ة -> h, v -> f, p -> b), collapses repeats, and drops a final h
-(taa marbuta: Fatima = Fatimah = فاطمة). So:
+ذ/ض/د -> d, ص/س -> s, ظ/ز -> z, ح/ه/ة -> h, ژ/ج -> j, v -> f, p -> b), collapses repeats, and drops a final h
+(taa marbuta: Fatima = Fatimah = فاطمة). Kurdish Latin letters are read first (ş -> sh, ç -> ch,
+ê î û long vowels), so Şîrîn = Shirin = شیرین. So:
 
     Mohammed, Muhammad, محمد -> mhmd      Hussein, Husain, حسين -> hsn      Yousef, Yusuf, يوسف -> ysf
     Al-Jubouri, Jabouri, الجبوري -> jbr   Fatima, Fatimah, فاطمة -> ftm     Awezan, ئاوێزان -> zn
 
-Keys are deliberately coarse (Hassan and Hussein share one, as do Mohammed and Mahmoud): search shows
-these matches after the exact ones and marks them, and the clerk confirms with the photo and the other
-names.
+Compound names are one word whether written joined or split, with the article or without: a capital
+marker stands for the prefix (D = Abd/Abdul/عبد, B = Abu/ابو, N = Bin/Ibn/بن, T = Bint/بنت, M = Umm/ام),
+followed by the key of the rest: Abdulrahman = Abd al-Rahman = Abdurrahman = عبد الرحمن -> Drhmn.
+
+Keys are coarse (Hassan and Hussein share hsn, Mohammed and Mahmoud mhmd): `same_name` tells such names
+apart by their vowels where the spelling shows them (station.domain.vowels), and search uses it before
+listing a household as another spelling of the typed name.
+
+Transliteration packages were measured for this and not used: klpt 0.1.7 transliterates Sorani well but
+raises KeyError on Arabic-orthography names (حسين); anyascii 0.3 drops alef (Hamid حامد -> hmd, which we
+need to tell from Ahmed) and gives ş -> S; unidecode 1.4 reads ک as kh and ژ as j; PyICU has no wheel
+here (builds from source against libicu). The letter tables below are data, not an algorithm.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel
+
+from station.domain import vowels
 
 PREFIX = "~"  # sound-alike index tokens start with this (never in a folded word: it is not a word character)
 MIN_LENGTH = 2  # a one-consonant key (Ali -> l) would match half the register
 
 _LATIN_DIGRAPHS = (("kh", "x"), ("gh", "g"), ("sh", "S"), ("ch", "C"), ("th", "t"), ("dh", "d"),
-                   ("zh", "Z"), ("ph", "f"), ("dj", "j"))
+                   ("zh", "j"), ("ph", "f"), ("dj", "j"))
 _LATIN = {**{c: c for c in "bdfghjklmnrstwxyz"}, "p": "b", "v": "f", "q": "k", "c": "k",
           "x": "x", "S": "S", "C": "C", "Z": "Z"}
 _ARABIC = {
     "ب": "b", "پ": "b", "ت": "t", "ث": "t", "ط": "t", "ج": "j", "چ": "C", "ح": "h", "ه": "h", "ة": "h",
-    "ھ": "h", "خ": "x", "د": "d", "ذ": "d", "ض": "d", "ر": "r", "ڕ": "r", "ز": "z", "ظ": "z", "ژ": "Z",
-    "س": "s", "ص": "s", "ش": "S", "غ": "g", "گ": "g", "ف": "f", "ڤ": "f", "ق": "k", "ك": "k", "ک": "k",
-    "ل": "l", "ڵ": "l", "م": "m", "ن": "n", "و": "w", "ي": "y", "ی": "y", "ى": "y",
+    "ھ": "h", "ہ": "h", "خ": "x", "د": "d", "ذ": "d", "ض": "d", "ر": "r", "ڕ": "r", "ز": "z", "ظ": "z",
+    "ژ": "j", "س": "s", "ص": "s", "ش": "S", "غ": "g", "گ": "g", "ف": "f", "ڤ": "f", "ق": "k", "ك": "k",
+    "ک": "k", "ل": "l", "ڵ": "l", "م": "m", "ن": "n", "و": "w", "ي": "y", "ی": "y", "ى": "y", "ێ": "y",
 }
 _SEMIVOWELS = frozenset("wy")  # consonants only as a word's first letter, vowels elsewhere
+# Kurdish (Hawar) Latin: ş ç are sh ch; ê î û are long vowels (ێ ی وو). In a word that carries one of
+# these letters, c is ج and j is ژ as in Kurdish spelling (Cemîl = Jamil, Jîno = ژینۆ).
+_KURDISH_LETTERS = frozenset("şçêîûẍḧ")
+_KURDISH = str.maketrans({"ş": "sh", "ç": "ch", "ê": "ee", "î": "ii", "û": "uu", "c": "j", "j": "zh",
+                          "ẍ": "gh", "ḧ": "h"})
+_LATIN_EXTRA = str.maketrans({"ş": "sh", "ç": "ch", "ı": "i", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d"})
 _ARTICLES = ("ال", "al", "el")
+# Compound prefixes joined to the next word, by marker. Separate words (casefolded, hamza folded):
+_PREFIX_WORDS = {
+    "D": ("abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdur", "abdus", "عبد", "عەبد", "عبدال", "عبدول",
+          "عەبدول"),
+    "B": ("abu", "abo", "abou", "ابو", "ئەبو"),
+    "N": ("bin", "ibn", "ben", "bn", "بن", "ابن"),
+    "T": ("bint", "بنت"),
+    "M": ("umm", "um", "om", "omm", "ام"),
+}
+_PREFIX_OF = {w: m for m, ws in _PREFIX_WORDS.items() for w in ws}
+# Joined forms: Abdulrahman, Abd-al-Rahman, Abubakr, عبدالرحمن, أبوبكر (the rest needs 2+ letters).
+_JOINED = (
+    ("D", re.compile(r"^abd(?:[aeiou]?l(?=[a-z]{2})|[aeiou](?=([tdrzsn])\1)|[aeiou](?=[^aeiou]{2}))?(.{2,})$")),
+    ("B", re.compile(r"^ab(?:ou|o|u)(?:[aeiou]?l(?=[a-z]{3}))?([^aeiou].+)$")),
+    ("D", re.compile(r"^عە?بد(?:ال|وڵ|ول|ل)?(.{2,})$")),
+    ("B", re.compile(r"^ابو(?:ال)?(.{3,})$")),
+)
+_APOSTROPHES = str.maketrans(dict.fromkeys("'’‘`ʿʾ´", None))
+_HAMZA_SEATS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+_HARAKAT_OR_TATWEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
 
 
-def _letters(word: str) -> list[str]:
-    """Consonant classes of one word, in order (vowels and vowel-like letters dropped later)."""
+def latin_form(word: str) -> str:
+    """A Latin word in plain lower-case letters, Kurdish letters read: Şîrîn -> shiiriin, Çiya -> chiya."""
     word = word.casefold()
-    latin = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
-    if latin.isascii():  # é, ç and the like lose their accents
+    word = word.translate(_KURDISH if any(ch in _KURDISH_LETTERS for ch in word) else _LATIN_EXTRA)
+    word = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+    return "".join(ch for ch in word if ch.isalpha())
+
+
+def arabic_form(word: str) -> str:
+    """An Arabic-script word with harakat and tatweel removed, hamza seats on alef folded (nothing else)."""
+    word = _HARAKAT_OR_TATWEEL.sub("", unicodedata.normalize("NFC", word.casefold()))
+    return "".join(ch for ch in word.translate(_HAMZA_SEATS) if ch.isalpha())
+
+
+def form(word: str) -> str:
+    """The spelling a key and a vowel shape are read from: `latin_form` or `arabic_form`."""
+    latin = latin_form(word)
+    return latin if latin.isascii() else arabic_form(word)
+
+
+def _spelled(word: str) -> tuple[str, list[str]]:
+    """A formed word with Latin digraphs as one letter, and each letter's consonant class ('' for vowels)."""
+    if word.isascii():
         for digraph, single in _LATIN_DIGRAPHS:
-            latin = latin.replace(digraph, single)
-        return [_LATIN.get(ch, "") for ch in latin]
-    # Arabic script: no decomposition (it would turn the hamza seat ئ into a yeh), only harakat removed.
-    arabic = unicodedata.normalize("NFC", word)
-    return [_ARABIC.get(ch, "") for ch in arabic if not unicodedata.combining(ch)]
+            word = word.replace(digraph, single)
+        return word, [_LATIN.get(ch, "") for ch in word]
+    return word, [_ARABIC.get(ch, "") for ch in word]
 
 
-def skeleton(word: str) -> str:
-    """The consonant skeleton of one word ("" when it has no consonant)."""
+def split_compound(word: str) -> tuple[str, str]:
+    """(marker, rest) of a formed word: ("D", "rahman") for abdulrahman, ("", word) when not a compound.
+
+    A prefix alone ("abdul", still being typed) is ("D", ""): too little to look anything up by sound.
+    """
+    if word in _PREFIX_OF:
+        return _PREFIX_OF[word], ""
+    if " " in word:  # joined by `words`: "abd al rahman", "ابو بكر"
+        head, _, rest = word.partition(" ")
+        marker = _PREFIX_OF.get(head, "")
+        rest = rest.replace(" ", "")
+        bare = next((rest[len(a):] for a in _ARTICLES if rest.startswith(a) and len(rest) > len(a) + 1), None)
+        return (marker, bare or rest) if marker else ("", word.replace(" ", ""))
+    for marker, pattern in _JOINED:
+        m = pattern.match(word)
+        if m:
+            return marker, m.group(m.lastindex or 1)
+    return "", word
+
+
+def _plain_skeleton(word: str, drop_final_h: bool = True) -> str:
     out: list[str] = []
-    for i, cls in enumerate(_letters(word)):
+    for i, cls in enumerate(_spelled(word)[1]):
         if not cls or (cls in _SEMIVOWELS and i > 0):
             continue
         if out and out[-1] == cls:
             continue  # doubled letters, shadda written out (Muhammad), ss in Hussein
         out.append(cls)
-    if len(out) > 1 and out[-1] == "h":
+    if drop_final_h and len(out) > 1 and out[-1] == "h":
         out.pop()  # taa marbuta and a final h are written or left out at will
     return "".join(out)
+
+
+def typed_key(word: str) -> str:
+    """The key of a word still being typed, its last h kept ("Moh" -> mh, a beginning of mhmd)."""
+    formed = " ".join(form(w) for w in word.split())
+    if " " not in formed:
+        formed = _article_free(formed) or formed
+    marker, rest = split_compound(formed)
+    return marker + _plain_skeleton(rest, drop_final_h=False)
+
+
+@lru_cache(maxsize=65536)
+def _key(word: str) -> str:
+    marker, rest = split_compound(word)
+    return marker + _plain_skeleton(rest)
+
+
+def skeleton(word: str) -> str:
+    """The consonant skeleton of one word ("" when it has no consonant); a compound's marker first."""
+    return _key(" ".join(form(w) for w in word.split()))
 
 
 def _article_free(word: str) -> str | None:
@@ -71,16 +168,27 @@ def _article_free(word: str) -> str | None:
 
 
 def words(text: str) -> list[str]:
-    """The words of a name or a search, with a separate article joined to the word after it."""
+    """The words of a name or a search; a separate article or compound prefix joined to the word after it
+    ("al Jubouri" -> "alJubouri", "Abd al-Rahman" -> "Abd al Rahman": one word, its parts space-separated)."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    text = text.translate(_APOSTROPHES)  # Sa'ad is one word
     cleaned = "".join(ch if ch.isalnum() or unicodedata.combining(ch) else " " for ch in text)  # harakat stay
-    words = cleaned.split()
     joined: list[str] = []
-    for w in words:  # "al Jubouri" / "Al-Jubouri" -> "aljubouri", like the exact index
+    glue = False
+    for w in cleaned.split():
         if joined and joined[-1].casefold() in ("al", "el", "ال"):
             joined[-1] = joined[-1] + w
+        elif glue:
+            joined[-1] = joined[-1] + " " + w
         else:
             joined.append(w)
-    return joined
+        last = joined[-1].rpartition(" ")[2]
+        glue = (" " not in joined[-1] and form(last) in _PREFIX_OF) or last.casefold() in ("al", "el", "ال")
+    return tuple(joined)
 
 
 def index_tokens(*parts: str | None) -> set[str]:
@@ -88,15 +196,70 @@ def index_tokens(*parts: str | None) -> set[str]:
     tokens: set[str] = set()
     for part in parts:
         for word in words(part or ""):
-            for form in (word, _article_free(word.casefold())):
-                key = skeleton(form) if form else ""
+            for key in (skeleton(word), _bare_key(word)):
                 if len(key) >= MIN_LENGTH:
                     tokens.add(PREFIX + key)
     return tokens
 
 
+def article_free_key(word: str) -> str:
+    """The key of a word without its article ("" when it has none): Al-Jubouri -> jbr."""
+    return _bare_key(word)
+
+
+def _bare_key(word: str) -> str:
+    bare = _article_free(form(word)) if " " not in word else None
+    return _key(bare) if bare else ""
+
+
 def query_token(word: str) -> str | None:
     """The sound-alike token to look up for one typed word (article dropped), or None if too short."""
-    bare = _article_free(word.casefold())
-    key = skeleton(bare if bare else word)  # Al-Azzawi is looked up as azzawi, never as "al-z..."
+    key = _bare_key(word) or skeleton(word)  # Al-Azzawi is looked up as azzawi, never as "al-z..."
     return PREFIX + key if len(key) >= MIN_LENGTH else None
+
+
+def name_keys(text: str) -> list[str]:
+    """The key of each word of a name part or a whole name (compounds joined, article dropped)."""
+    out = []
+    for word in words(text):
+        key = _bare_key(word) or skeleton(word)
+        if key:
+            out.append(key)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def shape(word: str) -> tuple[str, tuple[frozenset[str], ...]]:
+    """(key, vowel readings between its consonants) of one word, article dropped: what `same_name` compares."""
+    formed = " ".join(form(w) for w in word.split())
+    if " " not in formed:
+        formed = _article_free(formed) or formed
+    marker, rest = split_compound(formed)
+    key = marker + _plain_skeleton(rest)
+    return key, vowels.gaps(*_spelled(rest))
+
+
+def same_name(a: str, b: str, prefix: bool = False) -> bool:
+    """Whether two words are spellings of one name: one key and vowels that agree wherever both show them.
+
+    With `prefix`, `a` is still being typed: its key need only start `b`'s, and only its vowels count.
+    """
+    key_a, gaps_a = shape(a)
+    key_b, gaps_b = shape(b)
+    if not key_a or not (key_b.startswith(key_a) if prefix else key_a == key_b):
+        return False
+    return vowels.agree(gaps_a, gaps_b, complete=not prefix)
+
+
+DISTINCT_SAME_KEY = 0.5  # Hassan / Hussein: one key, vowels that cannot be the same name
+
+
+def similarity(a: str, b: str) -> float:
+    """1.0 for spellings of one name; DISTINCT_SAME_KEY for different names sharing a key; otherwise the
+    keys' RapidFuzz normalised Indel similarity times 0.8 (a typo: Mohanmed / Mohammed about 0.71)."""
+    key_a, key_b = shape(a)[0], shape(b)[0]
+    if not key_a or not key_b:
+        return 0.0
+    if key_a == key_b:
+        return 1.0 if same_name(a, b) else DISTINCT_SAME_KEY
+    return 0.8 * Indel.normalized_similarity(key_a, key_b)

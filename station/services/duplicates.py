@@ -1,4 +1,7 @@
-"""Merge a household registered twice: the duplicate is closed and points to the record that is kept.
+"""Duplicate registrations: found at save (`check_member_duplicates`), decided by the clerk (linked, or
+"not the same person", remembered), and merged by a supervisor.
+
+Merging a household registered twice: the duplicate is closed and points to the record that is kept.
 
 Nothing is deleted: the duplicate keeps its members and history, its status becomes `merged`, and the
 audit trail links both registration numbers. Supervisors only (a wrong merge hides a family).
@@ -6,13 +9,23 @@ audit trail links both registration numbers. Supervisors only (a wrong merge hid
 
 from __future__ import annotations
 
-from station.db.rows import HouseholdRow
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from station import clock
+from station.db.rows import DuplicateDecisionRow, HouseholdRow, IndividualRow
 from station.db.uow import UnitOfWork
 from station.domain.codes import HouseholdStatus
+from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Origin
 from station.domain.roles import Actor, Permission
 from station.errors import NotFound, StationError
 from station.services import audit
 from station.services.authz import require
+from station.services.matching import Candidate, Loaded, find_people, person_from_draft
+from station.services.registration import estimated_birth_date
 
 
 def merge_duplicate(uow: UnitOfWork, actor: Actor, keep_id: str, duplicate_id: str, reason: str) -> None:
@@ -35,3 +48,120 @@ def merge_duplicate(uow: UnitOfWork, actor: Actor, keep_id: str, duplicate_id: s
         "registration_number": dup.registration_number, "kept": keep.registration_number, "kept_id": keep.id,
         "reason": reason.strip(), "changes": {"status": [old_status, dup.status]},
     })
+
+
+# ---- duplicates at save ----
+
+DUPLICATE_SCORE = 60  # shown to the clerk; lower than an alert: the clerk sees the photos and decides
+DECISIONS = ("same", "different")
+
+
+@dataclass(frozen=True)
+class MemberDuplicates:
+    """Likely earlier registrations of one member of the household being saved (position from 1)."""
+
+    position: int
+    member_id: str | None
+    candidates: tuple[Candidate, ...]
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _decided_different(uow: UnitOfWork, member_id: str | None) -> set[str]:
+    if not member_id:
+        return set()
+    rows = uow.session.execute(select(DuplicateDecisionRow.individual_a, DuplicateDecisionRow.individual_b).where(
+        or_(DuplicateDecisionRow.individual_a == member_id, DuplicateDecisionRow.individual_b == member_id),
+        DuplicateDecisionRow.decision == "different"))
+    return {b if a == member_id else a for a, b in rows}
+
+
+def check_member_duplicates(
+    uow: UnitOfWork, actor: Actor, member: MemberDraft, origin: Origin, *, household_id: str | None = None,
+    on: date | None = None, limit: int = 3, cache: dict[str, Loaded] | None = None,
+) -> list[Candidate]:
+    """Earlier registrations (here or merged from other stations) that may be this member: the same document
+    type and number first, then name + birth date or age + sex + origin. Leaves out the member's own
+    household and pairs already marked "not the same person"."""
+    require(actor, Permission.SEARCH)
+    on = on or clock.local_today()
+    birth, estimated = member.birth_date, False
+    if birth is None and member.age_years is not None:
+        birth, estimated = estimated_birth_date(member.age_years, on), True
+    person = person_from_draft(member, origin, birth, estimated)
+    return find_people(uow.session, person, on, DUPLICATE_SCORE, exclude=_decided_different(uow, member.id),
+                       exclude_households=[household_id] if household_id else [], limit=limit, cache=cache)
+
+
+def check_household_duplicates(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft,
+                               on: date | None = None) -> list[MemberDuplicates]:
+    """`check_member_duplicates` for every member of a household about to be saved; only members with
+    candidates are listed."""
+    out = []
+    cache: dict[str, Loaded] = {}
+    for pos, m in enumerate(draft.members, start=1):
+        found = check_member_duplicates(uow, actor, m, draft.origin, household_id=draft.id, on=on, cache=cache)
+        if found:
+            out.append(MemberDuplicates(pos, m.id, tuple(found)))
+    return out
+
+
+def record_duplicate_decision(uow: UnitOfWork, actor: Actor, individual_id: str, other_id: str, decision: str,
+                              reason: str = "") -> None:
+    """The clerk's answer on a candidate, once the member is saved: "same" links the two records (for a
+    supervisor to merge the households), "different" is remembered so the pair is not shown again. Saving
+    anyway over a same-document candidate needs a reason. Audited either way."""
+    require(actor, Permission.REGISTER)
+    if decision not in DECISIONS or individual_id == other_id:
+        raise StationError("duplicates.error.invalid")
+    s = uow.session
+    mine, other = s.get(IndividualRow, individual_id), s.get(IndividualRow, other_id)
+    if mine is None or other is None:
+        raise NotFound("error.household_not_found")
+    same_doc = any((d.doc_type, d.number) in {(o.doc_type, o.number) for o in other.documents} for d in mine.documents)
+    if decision == "different" and same_doc and not reason.strip():
+        raise StationError("error.reason_required")
+    a, b = _pair(individual_id, other_id)
+    row = s.scalar(select(DuplicateDecisionRow).where(DuplicateDecisionRow.individual_a == a,
+                                                      DuplicateDecisionRow.individual_b == b))
+    if row is None:
+        row = DuplicateDecisionRow(individual_a=a, individual_b=b)
+        s.add(row)
+    row.decision, row.reason = decision, reason.strip()
+    row.decided_at, row.decided_by = audit.utcnow(), actor.username
+    audit.record(uow, actor, "duplicate.link" if decision == "same" else "duplicate.not_same", "individual",
+                 individual_id, {"household_id": mine.household_id, "other": other_id,
+                                 "other_household": other.household.registration_number,
+                                 "same_document": same_doc, "reason": reason.strip()})
+
+
+def linked_records(uow: UnitOfWork, actor: Actor, individual_id: str) -> list[str]:
+    """Individuals the clerks said are the same person as this one (for the supervisor's merge)."""
+    require(actor, Permission.SEARCH)
+    rows = uow.session.execute(select(DuplicateDecisionRow.individual_a, DuplicateDecisionRow.individual_b).where(
+        or_(DuplicateDecisionRow.individual_a == individual_id, DuplicateDecisionRow.individual_b == individual_id),
+        DuplicateDecisionRow.decision == "same"))
+    return sorted(b if a == individual_id else a for a, b in rows)
+
+
+@dataclass(frozen=True)
+class DuplicateDecision:
+    """What the clerk chose in the duplicate dialog for one member (by position in the draft, from 1)."""
+
+    position: int
+    other_individual_id: str
+    decision: str  # same | different
+    reason: str = ""
+
+
+def apply_decisions(uow: UnitOfWork, actor: Actor, saved: HouseholdView,
+                    decisions: Iterable[DuplicateDecision]) -> None:
+    """Record the dialog's answers once the household is saved (same transaction): members are matched by
+    position, as the saved view lists them in the draft's order."""
+    for d in decisions:
+        if not 1 <= d.position <= len(saved.members):
+            raise StationError("duplicates.error.invalid")
+        record_duplicate_decision(uow, actor, saved.members[d.position - 1].id, d.other_individual_id, d.decision,
+                                  d.reason)

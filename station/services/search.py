@@ -1,36 +1,52 @@
-"""The register: today's households, and search by registration number, any name part or origin."""
+"""The register: today's households, and search by registration number, any name part or origin.
+
+How a search ranks (station.domain.name_index holds the tokens):
+- One word: households with a word starting as typed first, the rarest such word first (Mohsen before
+  Mohammed for "Moh"), newest first within a word; then other spellings of the same name (Muhammad, محمد;
+  never Mahmoud), marked `approximate`, rarest first again.
+- Two or more words: households where one person carries the words (pair tokens) first, then those with
+  every word somewhere; within each, those matched as typed first, then other spellings; the newest first.
+Each result carries how many households match in all (`SearchResult.total`, counted up to COUNT_CAP).
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, intersect, select
+from rapidfuzz import fuzz
+from sqlalchemy import ColumnElement, Select, and_, exists, func, intersect, or_, select, text
+from sqlalchemy.orm import Session
 
 from station.db.rows import HouseholdRow, NameTokenRow
 from station.db.uow import UnitOfWork
 from station.domain import soundalike
 from station.domain.codes import HouseholdStatus
 from station.domain.model import HouseholdSummary, Origin
+from station.domain.name_index import PREFIX, QueryWord, query_words, spelling_range, token_word
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
-from station.domain.text import normalize_digits, query_tokens, search_key
+from station.domain.text import normalize_digits
 from station.errors import NotFound
 from station.services.authz import require
 
 DEFAULT_LIMIT = 200
-# Sound-alike matches shown after the exact ones at most: keys are coarse, so a common name has thousands;
-# the clerk narrows with more words (father's name, family) rather than scrolling.
-SOUND_LIMIT = 50
-SOUND_WHEN_FEWER = 20  # look for other spellings only when the exact words found fewer households than this
-SOUND_CANDIDATES = 400  # ranked by closeness to the head's name before the best SOUND_LIMIT are kept
+COUNT_CAP = 2000  # households counted for the total at most ("2,000 or more")
+# A word matching more index entries than this is cheaper to check while walking the register newest
+# first (about limit * households / matches lookups) than to start from (one lookup per match).
+COMMON = 1000
+SPELLINGS = 200  # spellings on file read per sound-alike key (a key's range of distinct tokens)
+WORDS_RANKED = 24  # distinct words starting as typed, each counted to rank the rarest first
+TYPO_MIN = 4  # words this long or longer that match nothing are looked up again as mistyped
+TYPO_SIMILARITY = 80  # RapidFuzz ratio (0-100) of the typed word to a spelling on file
+PAIR_WALK = 4000  # households with a pair token: from this many (1 in 12 at 200,000 people), walk the register
 _TOP = "\U0010ffff"
 _PARTIAL_REGNO = re.compile(r"^(?:([A-Z]{2,5})-?)?(?:(\d{2})-)?(\d{1,6})(?:-[0-9A-Z])?$")
 
-
+_Query = Select[*tuple[Any, ...]]
+_NEWEST = (HouseholdRow.arrived_at.desc(), HouseholdRow.sequence.desc())
 _SUMMARY_COLUMNS = (
     HouseholdRow.id, HouseholdRow.registration_number, HouseholdRow.arrived_at, HouseholdRow.head_name_ar,
     HouseholdRow.head_name_lat, HouseholdRow.size, HouseholdRow.origin_governorate, HouseholdRow.origin_district,
@@ -38,7 +54,21 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summaries(uow: UnitOfWork, q: Select[Any]) -> list[HouseholdSummary]:
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of households, most likely first, and how many match in all."""
+
+    rows: list[HouseholdSummary]
+    total: int  # households matching, counted up to COUNT_CAP
+    capped: bool = False  # more than COUNT_CAP match: `total` is a lower bound
+
+    @property
+    def more(self) -> int:
+        """Households matching beyond this page."""
+        return max(0, self.total - len(self.rows))
+
+
+def _summaries(uow: UnitOfWork, q: _Query) -> list[HouseholdSummary]:
     """Run a query over the summary columns only (no ORM objects: the register stays fast)."""
     return [
         HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=r[2], head_name_ar=r[3], head_name_lat=r[4],
@@ -60,7 +90,7 @@ def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) ->
     return _summaries(uow, q)
 
 
-def _regno_query(text: str) -> Select[Any] | None:
+def _regno_query(text: str) -> _Query | None:
     cleaned = normalize_digits(text).strip().upper().replace(" ", "")
     try:
         return select(*_SUMMARY_COLUMNS).where(HouseholdRow.registration_number == str(RegNo.parse(cleaned)))
@@ -77,103 +107,258 @@ def _regno_query(text: str) -> Select[Any] | None:
     return q
 
 
-# A word matching more index entries than this is cheaper to check while walking the register newest
-# first (about limit * households / matches lookups) than to start from (one lookup per match).
-COMMON = 2000
+# ---- the index: ranges, spellings, counts ----
+
+_DISTINCT = text(
+    "WITH RECURSIVE v(tok) AS ("
+    " SELECT MIN(token) FROM name_tokens WHERE token >= :lo AND token < :hi"
+    " UNION ALL"
+    " SELECT (SELECT MIN(token) FROM name_tokens WHERE token > v.tok AND token < :hi) FROM v"
+    " WHERE v.tok IS NOT NULL)"
+    " SELECT tok FROM v WHERE tok IS NOT NULL LIMIT :n"
+)
+
+
+def _distinct_tokens(s: Session, prefix: str, n: int) -> list[str]:
+    """Distinct index tokens starting with `prefix`, at most n: one index seek each (a loose index scan)."""
+    return [r[0] for r in s.execute(_DISTINCT, {"lo": prefix, "hi": prefix + _TOP, "n": n})]
 
 
 def _prefix(token: str) -> ColumnElement[bool]:
     return and_(NameTokenRow.token >= token, NameTokenRow.token < token + _TOP)
 
 
-def _matches(uow: UnitOfWork, token: str) -> int:
-    """Index entries starting with `token`, counted up to COMMON (a cheap covering-index range)."""
-    sample = select(NameTokenRow.household_id).where(_prefix(token)).limit(COMMON).subquery()
-    return int(uow.session.scalar(select(func.count()).select_from(sample)) or 0)
+@dataclass
+class _Word:
+    """A typed word resolved against the index: as typed (a prefix) and its other spellings on file."""
 
+    query: QueryWord
+    spellings: list[str]  # sound-alike tokens whose spelling is the same name
+
+    def condition(self) -> ColumnElement[bool]:
+        exact = _prefix(self.query.exact)
+        return or_(exact, NameTokenRow.token.in_(self.spellings)) if self.spellings else exact
+
+
+def _resolve(s: Session, q: QueryWord) -> _Word:
+    spellings: list[str] = []
+    for key in q.keys:
+        spellings += [t for t in _distinct_tokens(s, spelling_range(key), SPELLINGS) if q.same_name(token_word(t))]
+    if not spellings and q.keys and len(q.exact) >= TYPO_MIN and not _distinct_tokens(s, q.exact, 1):
+        spellings = _mistyped(s, q)
+    return _Word(q, sorted(set(spellings)))
+
+
+def _mistyped(s: Session, q: QueryWord) -> list[str]:
+    """Spellings on file within one typing mistake of a word that matches nothing as typed or by sound.
+
+    A mistake adds, drops or changes one consonant of the key at most: the spellings filed under the typed
+    key with one consonant left out (a beginning each) are compared with the typed word (RapidFuzz ratio).
+    """
+    key = max(q.keys, key=len)
+    ranges = {PREFIX + key[:i] + key[i + 1:] for i in range(len(key))} | {PREFIX + key[:-1]}
+    typed = soundalike.form(q.text)
+    found = []
+    for prefix in sorted(r for r in ranges if len(r) > 2):
+        for tok in _distinct_tokens(s, prefix, SPELLINGS):
+            spelling = token_word(tok).replace(" ", "")
+            bare = spelling[2:] if spelling[:2] in ("al", "el", "ال") else spelling  # Al-Jubouri as Jubori
+            if spelling.isascii() == typed.isascii() and max(
+                    fuzz.ratio(typed, spelling), fuzz.ratio(typed, bare)) >= TYPO_SIMILARITY:
+                found.append(tok)
+    return found
+
+
+def _count(s: Session, cond: ColumnElement[bool], cap: int = COUNT_CAP) -> int:
+    """Distinct households with an index token meeting `cond`, counted up to `cap`."""
+    sample = select(NameTokenRow.household_id).where(cond).distinct().limit(cap).subquery()
+    return int(s.scalar(select(func.count()).select_from(sample)) or 0)
+
+
+def _entries(s: Session, cond: ColumnElement[bool], cap: int = COMMON) -> int:
+    """Index entries meeting `cond`, up to `cap` (a cheap covering-index range)."""
+    sample = select(NameTokenRow.household_id).where(cond).limit(cap).subquery()
+    return int(s.scalar(select(func.count()).select_from(sample)) or 0)
+
+
+def _has(cond: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(and_(NameTokenRow.household_id == HouseholdRow.id, cond))
+
+
+def _newest(uow: UnitOfWork, cond: ColumnElement[bool], limit: int, skip: set[str]) -> list[HouseholdSummary]:
+    """Households with a token meeting `cond`, newest first, leaving out `skip`."""
+    q = select(*_SUMMARY_COLUMNS)
+    if _entries(uow.session, cond) >= COMMON:  # common: walk the register newest first, stop at `limit`
+        q = q.where(_has(cond))
+    else:
+        q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(cond)))
+    if skip:
+        q = q.where(HouseholdRow.id.not_in(skip))
+    return _summaries(uow, q.order_by(*_NEWEST).limit(limit))
+
+
+# ---- search ----
 
 def search(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT) -> list[HouseholdSummary]:
-    """Every word must match the start of a name part (either script), document number or origin word.
+    """Every word must match the start of a name part (either script), document number or origin word,
+    or be another spelling of a name on file; those found only so are marked `approximate`."""
+    return search_page(uow, actor, text, limit).rows
 
-    Households found only through sound-alike names (Muhammad for Mohammed, حسين for Hussein) follow the
-    exact matches, marked `approximate`.
-    """
+
+def search_page(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_LIMIT) -> SearchResult:
+    """`search`, with the number of households matching in all."""
     require(actor, Permission.SEARCH)
     text = text.strip()
     if not text:
-        return []
+        return SearchResult([], 0)
     regno_q = _regno_query(text)
     if regno_q is not None:
         found = _summaries(uow, regno_q.limit(limit))
         if found:
-            return found
-    tokens = query_tokens(text)[:6]
-    if not tokens or len(tokens[0]) < 2:
-        return []  # a single letter would list everybody; wait for the next keystroke
-    exact = _token_search(uow, tokens, limit)
-    if len(exact) >= min(limit, SOUND_WHEN_FEWER):
-        return exact  # plenty found as typed: more words narrow it down faster than other spellings would
-    sounds = _sound_tokens(text)
-    if not sounds or set(sounds) <= set(tokens):
-        return exact
-    seen = {h.id for h in exact}
-    room = min(limit - len(exact), SOUND_LIMIT)
-    candidates = [h for h in _token_search(uow, sounds, SOUND_CANDIDATES + len(seen)) if h.id not in seen]
-    # Closest first: households whose head's name carries more of the typed words (newest first among equals).
-    wanted = [t for t in sounds if t.startswith(soundalike.PREFIX)]
-    candidates.sort(key=lambda h: -_closeness(wanted, h))
-    return exact + [replace(h, approximate=True) for h in candidates[:room]]
+            return SearchResult(found, len(found))
+    words = query_words(text)
+    if not words or len(words[0].exact) < 2:
+        return SearchResult([], 0)  # a single letter would list everybody; wait for the next keystroke
+    resolved = [_resolve(uow.session, w) for w in words]
+    if len(resolved) == 1:
+        return _one_word(uow, resolved[0], limit)
+    return _several_words(uow, resolved, limit)
 
 
-def _closeness(wanted: list[str], h: HouseholdSummary) -> int:
-    have = _head_keys(h.head_name_lat, h.head_name_ar)
-    return sum(any(k.startswith(w) for k in have) for w in wanted)
+def _one_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
+    s = uow.session
+    if _word_entries(s, word) >= COMMON:
+        return _one_common_word(uow, word, limit)
+    cond = word.condition()
+    hits = s.execute(select(NameTokenRow.token, NameTokenRow.household_id, HouseholdRow.arrived_at,
+                            HouseholdRow.sequence)
+                     .join(HouseholdRow, HouseholdRow.id == NameTokenRow.household_id)
+                     .where(cond).limit(COMMON + 1)).all()
+    if len(hits) > COMMON:
+        return _one_common_word(uow, word, limit)
+    counts: dict[str, int] = {}
+    for tok, *_ in hits:
+        counts[tok] = counts.get(tok, 0) + 1
+    spellings = set(word.spellings)
+    # exact words first, the rarest first; then other spellings, the rarest first
+    rank = {t: (t in spellings and not t.startswith(word.query.exact), n, t) for t, n in counts.items()}
+    best: dict[str, tuple[tuple[bool, int, str], datetime, int]] = {}
+    for tok, hid, at, seq in hits:
+        key = (rank[tok], at, seq)
+        if hid not in best or key[0] < best[hid][0]:
+            best[hid] = key
+    newest_first = sorted(best, key=lambda h: (best[h][1], best[h][2]), reverse=True)
+    order = sorted(newest_first, key=lambda h: best[h][0])[:limit]  # stable: newest first within a rank
+    found = {h.id: h for h in _summaries(uow, select(*_SUMMARY_COLUMNS).where(HouseholdRow.id.in_(order)))}
+    rows = [replace(found[h], approximate=True) if best[h][0][0] else found[h] for h in order if h in found]
+    return SearchResult(rows, len(best))
 
 
-def _sound_tokens(text: str) -> list[str]:
-    """Each typed word as its sound-alike key; numbers stay as typed, words too short for a key are left out."""
-    out: list[str] = []
-    for word in soundalike.words(text):
-        key = soundalike.query_token(word)
-        if key and not any(ch.isdigit() for ch in word):
-            out.append(key)
-        elif any(ch.isdigit() for ch in word):
-            out.extend(search_key(word).split())  # a document number stays as typed
-        # a word too short for a key (Ali, Eli) is left out: its spelling may be the very thing that differs
-    if not any(t.startswith(soundalike.PREFIX) for t in out):
-        return []
-    return sorted({t for t in out if len(t) >= 2}, key=len, reverse=True)[:6]
-
-
-@lru_cache(maxsize=8192)
-def _head_keys(latin: str, arabic: str) -> frozenset[str]:
-    return frozenset(soundalike.index_tokens(latin, arabic))  # names repeat: cached
-
-
-def _token_search(uow: UnitOfWork, tokens: list[str], limit: int) -> list[HouseholdSummary]:
-    """Households with an index entry starting with each token, newest first."""
-    q = select(*_SUMMARY_COLUMNS)
-    counts = {tok: _matches(uow, tok) for tok in tokens}
-    driver = min(tokens, key=lambda t: counts[t])
-    if counts[driver] == 0:
-        return []
-    if counts[driver] >= COMMON and len(tokens) > 1:
-        # Every word is common (Mohammed Jassim Al-Jubouri): intersect their households on the index, which
-        # stays fast when the combination is rare (walking the register would visit every household).
-        both = intersect(*[select(NameTokenRow.household_id).where(_prefix(t)) for t in tokens]).subquery()
-        q = q.where(HouseholdRow.id.in_(select(both.c.household_id)))
-        rest = []
-    elif counts[driver] >= COMMON:
-        # One common word: walk the register newest first and stop at `limit` matches.
-        rest = tokens
+def _one_common_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
+    """A word on many households: each matching word's households newest first, the rarest word first."""
+    s = uow.session
+    typed = _distinct_tokens(s, word.query.exact, WORDS_RANKED + 1)
+    groups: list[tuple[bool, ColumnElement[bool]]] = []
+    if len(typed) > WORDS_RANKED:  # a short beginning (Mo): too many words to rank one by one
+        groups.append((False, _prefix(word.query.exact)))
     else:
-        # Start from the households matching the rarest word, then check the other words on each.
-        q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(_prefix(driver))))
-        rest = [t for t in tokens if t != driver]
-    for tok in rest:
-        q = q.where(exists().where(and_(NameTokenRow.household_id == HouseholdRow.id, _prefix(tok))))
-    q = q.order_by(HouseholdRow.arrived_at.desc()).limit(limit)
-    return _summaries(uow, q)
+        counts = {t: _entries(s, NameTokenRow.token == t) for t in typed}
+        groups += [(False, NameTokenRow.token == t) for t in sorted(typed, key=lambda t: (counts[t], t))]
+    counts = {t: _entries(s, NameTokenRow.token == t) for t in word.spellings}
+    groups += [(True, NameTokenRow.token == t) for t in sorted(word.spellings, key=lambda t: (counts[t], t))]
+    rows: list[HouseholdSummary] = []
+    seen: set[str] = set()
+    for approximate, cond in groups:
+        if len(rows) >= limit:
+            break
+        found = _newest(uow, cond, limit - len(rows), seen)
+        rows += [replace(h, approximate=True) for h in found] if approximate else found
+        seen |= {h.id for h in found}
+    if len(rows) < limit:
+        return SearchResult(rows, len(rows))
+    total = _count(s, word.condition())
+    return SearchResult(rows, total, total >= COUNT_CAP)
+
+
+def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchResult:
+    s = uow.session
+    entries = {id(w): _word_entries(s, w) for w in words}
+    words = sorted(words, key=lambda w: entries[id(w)])
+    if entries[id(words[0])] == 0:
+        return SearchResult([], 0)
+    typed = [w.query for w in words]
+    # 1. Households where one person carries the names (pair tokens of the rarest name with each other one)
+    named = [w for w in words if w.query.keys]
+    first: list[HouseholdSummary] = []
+    persons = 0
+    if len(named) >= 2:
+        pair = NameTokenRow.token.in_(named[0].query.pairs(named[1].query))
+        persons = _entries(s, pair, PAIR_WALK)
+        if persons:
+            q: _Query = select(HouseholdRow.id)
+            if persons >= PAIR_WALK:  # a common pair: walk the register newest first, stop at the page
+                q = q.where(_has(pair))
+            else:
+                q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(pair)))
+            for w in named[2:]:
+                q = q.where(_has(NameTokenRow.token.in_(named[0].query.pairs(w.query))))
+            first = _exact_first(s, typed, _checked(uow, q.order_by(*_NEWEST), words, limit))
+    if len(first) >= limit:
+        return SearchResult(first, max(persons, len(first)), persons >= PAIR_WALK)
+    # 2. Then households with every word somewhere (in different people), the newest first.
+    seen = {h.id for h in first}
+    driver = words[0]
+    if entries[id(driver)] < COMMON:  # start from the rarest word's households, check the others on each
+        q = select(*_SUMMARY_COLUMNS).where(
+            HouseholdRow.id.in_(select(NameTokenRow.household_id).where(driver.condition())))
+        rest, cap = words[1:], limit + len(seen)
+    else:  # every word is common: intersect their households on the index (bounded, however rare the mix)
+        both = intersect(*[select(NameTokenRow.household_id).where(w.condition()) for w in words]).subquery()
+        q = select(*_SUMMARY_COLUMNS).where(HouseholdRow.id.in_(select(both.c.household_id)))
+        rest, cap = [], limit + len(seen)
+    for w in rest:
+        q = q.where(_has(w.condition()))
+    found = _summaries(uow, q.order_by(*_NEWEST).limit(cap))
+    others = _exact_first(s, typed, [h for h in found if h.id not in seen][:limit - len(first)])
+    found_ids = {f.id for f in found}
+    total = len(found) + sum(1 for h in first if h.id not in found_ids)
+    return SearchResult(first + others, max(total, len(first) + len(others)), len(found) >= cap)
+
+
+def _checked(uow: UnitOfWork, candidates: _Query, words: list[_Word], limit: int) -> list[HouseholdSummary]:
+    """The first `limit` candidate households (in the candidates' order) that have every word, as typed or
+    another spelling; candidates are checked a batch at a time (a pair token rarely lies: one batch)."""
+    s = uow.session
+    kept: list[str] = []
+    for offset in range(0, 50 * limit, 2 * limit):
+        batch = list(s.scalars(candidates.limit(2 * limit).offset(offset)))
+        good = set(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(batch),
+                                                           *[_has(w.condition()) for w in words])))
+        kept += [h for h in batch if h in good]
+        if len(kept) >= limit or len(batch) < 2 * limit:
+            break
+    kept = kept[:limit]
+    found = {h.id: h for h in _summaries(uow, select(*_SUMMARY_COLUMNS).where(HouseholdRow.id.in_(kept)))}
+    return [found[h] for h in kept if h in found]
+
+
+def _exact_first(s: Session, typed: list[QueryWord], rows: list[HouseholdSummary]) -> list[HouseholdSummary]:
+    """Households with every word as typed first, then those found through other spellings (marked)."""
+    if not rows:
+        return rows
+    exact = set(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_([h.id for h in rows]),
+                                                        *[_has(_prefix(w.exact)) for w in typed])))
+    return [h for h in rows if h.id in exact] + [replace(h, approximate=True) for h in rows if h.id not in exact]
+
+
+def _word_entries(s: Session, word: _Word) -> int:
+    """Index entries of a word (as typed and its spellings), each range counted up to COMMON."""
+    total = _entries(s, _prefix(word.query.exact))
+    for tok in word.spellings:
+        if total >= COMMON:
+            break
+        total += _entries(s, NameTokenRow.token == tok)
+    return min(total, COMMON)
 
 
 def household_summary(uow: UnitOfWork, actor: Actor, household_id: str) -> HouseholdSummary:

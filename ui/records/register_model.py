@@ -13,6 +13,11 @@ from station.i18n import tr
 Index = QModelIndex | QPersistentModelIndex
 
 
+
+def _ltr(text: str) -> str:
+    """Text shown left-to-right inside any paragraph direction (Unicode isolate LRI ... PDI)."""
+    return f"\u2066{text}\u2069" if text else text
+
 class RegisterModel(QAbstractTableModel):
     COL_NUMBER, COL_ARRIVED, COL_HEAD_AR, COL_HEAD_LAT, COL_SIZE, COL_ORIGIN, COL_STATUS = range(7)
     KEYS = ("regno", "arrived", "head_ar", "head_lat", "size", "origin", "status")
@@ -62,7 +67,9 @@ class RegisterModel(QAbstractTableModel):
             return r.approximate
         if role == Qt.ItemDataRole.DisplayRole:
             number = f"≈ {r.registration_number}" if r.approximate else r.registration_number
-            return (number, r.arrived_at.strftime("%d/%m %H:%M"), r.head_name_ar, r.head_name_lat,
+            # Dates and Latin names isolated left-to-right: in Arabic and Sorani they stay "01/12 10:07", and
+            # a long Latin name is cut at its end, never at its start.
+            return (number, _ltr(r.arrived_at.strftime("%d/%m %H:%M")), r.head_name_ar, _ltr(r.head_name_lat),
                     r.size, r.origin, tr(f"code.status.{r.status.value}"))[col]
         if r.approximate and role == Qt.ItemDataRole.FontRole:  # found by a sound-alike name: check it
             font = QFont()
@@ -71,14 +78,21 @@ class RegisterModel(QAbstractTableModel):
         if r.approximate and role == Qt.ItemDataRole.ToolTipRole:
             return tr("ui.register.approximate")
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col == self.COL_HEAD_AR:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            align = Qt.AlignmentFlag
+            if col == self.COL_HEAD_AR:  # absolute: Qt mirrors a plain AlignRight in a right-to-left window
+                return int(align.AlignRight | align.AlignAbsolute | align.AlignVCenter)
+            if col == self.COL_HEAD_LAT:
+                return int(align.AlignLeft | align.AlignAbsolute | align.AlignVCenter)
             if col == self.COL_SIZE:
                 return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.UserRole:  # sort key
-            return (r.registration_number, r.arrived_at, r.head_name_ar, r.head_name_lat, r.size, r.origin,
-                    r.status.value)[col]
+            return self.sort_key(r, col)
         return None
+
+    @staticmethod
+    def sort_key(r: HouseholdSummary, col: int) -> Any:
+        return (r.registration_number, r.arrived_at, r.head_name_ar, r.head_name_lat, r.size, r.origin,
+                r.status.value)[col]
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
