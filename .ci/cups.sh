@@ -34,6 +34,13 @@ if ! lpstat -r 2>/dev/null | grep -q "is running"; then
   for _ in $(seq 1 50); do lpstat -r 2>/dev/null | grep -q "is running" && break; sleep 0.2; done
 fi
 lpstat -r | grep -q "is running" || { echo "cupsd did not start" >&2; exit 1; }
+# Keep no copy of a printed card: no job files (dNNNNN-001 holds the whole PDF, names and portrait) and no
+# job history (cNNNNN control files) once a job is done; CUPS' default keeps both for a day.
+# cupsctl restarts the scheduler only when something changes.
+if ! cupsctl | grep -qx "PreserveJobFiles=No" || ! cupsctl | grep -qx "PreserveJobHistory=No"; then
+  $SUDO cupsctl PreserveJobFiles=No PreserveJobHistory=No
+  for _ in $(seq 1 50); do lpstat -r 2>/dev/null | grep -q "is running" && break; sleep 0.2; done
+fi
 
 if ! lpstat -p StationPDF >/dev/null 2>&1; then
   $SUDO lpadmin -p StationPDF -E -v cups-pdf:/ -m lsb/usr/cups-pdf/CUPS-PDF_opt.ppd

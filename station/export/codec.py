@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase
 
+from station.domain.regno import SITE_PATTERN, RegNo
 from station.errors import StationError
 
 MAX_TEXT = 64 * 1024
@@ -21,7 +23,7 @@ MAX_JSON = 256 * 1024
 
 
 def _columns(model: type[DeclarativeBase], skip: frozenset[str]) -> list[Any]:
-    return [c for c in model.__table__.columns if c.name not in skip]  # type: ignore[attr-defined]
+    return [c for c in model.__table__.columns if c.name not in skip]
 
 
 def _plain(value: Any) -> Any:
@@ -87,8 +89,33 @@ def _value(col: Any, raw: Any) -> Any:
     raise _bad()
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_STATION = re.compile(r"^[A-Z]{2,5}-\d{2}$")
+
+
+def _format_ok(col: Any, value: Any) -> bool:
+    """Identifiers keep their formats, so nothing a pack names can become a path or a query: every 36-long
+    id is a UUID, registration numbers parse (check character included), station and site codes match."""
+    if not isinstance(value, str) or value == "":
+        return True  # empty optional references; type and null checks are _value's
+    name = col.name
+    if isinstance(col.type, String) and col.type.length == 36 and (name == "id" or name.endswith("_id")):
+        return bool(_UUID.match(value))
+    if name.endswith("registration_number"):
+        try:
+            return str(RegNo.parse(value)) == value
+        except (StationError, ValueError):
+            return False
+    if name == "station":
+        return bool(_STATION.match(value))
+    if name == "site_code":
+        return bool(SITE_PATTERN.match(value))
+    return True
+
+
 def from_meta(model: type[DeclarativeBase], meta: Any, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Checked keyword arguments for `model(...)`; refuses missing columns and wrong types."""
+    """Checked keyword arguments for `model(...)`; refuses missing columns, wrong types and ids, registration
+    numbers or station codes that do not match their formats (issue 15: `../../../tmp/x` as an id)."""
     if not isinstance(meta, dict):
         raise _bad()
     out: dict[str, Any] = {}
@@ -101,6 +128,8 @@ def from_meta(model: type[DeclarativeBase], meta: Any, skip: frozenset[str] = fr
                 continue
             raise _bad()
         out[col.key] = _value(col, meta[col.name])
+        if not _format_ok(col, out[col.key]):
+            raise _bad()
     return out
 
 

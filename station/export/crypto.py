@@ -173,15 +173,17 @@ def read_header(src: BinaryIO) -> OuterHeader:
     if len(head) < len(MAGIC) + 6:
         raise StationError("export.error.truncated")
     version, hlen = struct.unpack(">HI", head[len(MAGIC):])
-    if version > FORMAT_VERSION:
-        raise StationError("export.error.future_version", version=version, supported=FORMAT_VERSION)
     if version < 1 or hlen > MAX_HEADER:
         raise StationError("export.error.damaged")
     raw = _read_exact(src, hlen)
     try:
         fields = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise StationError("export.error.damaged") from None
+    if version > FORMAT_VERSION:  # only a header that parses is a newer program's; random bytes are damage
+        if isinstance(fields, dict):
+            raise StationError("export.error.future_version", version=version, supported=FORMAT_VERSION)
+        raise StationError("export.error.damaged")
     if not isinstance(fields, dict) or fields.get("aead") != "AES-256-GCM" or fields.get("kem") != "X25519":
         raise StationError("export.error.damaged")
     return OuterHeader(version, fields, hashlib.sha256(head + raw).digest())

@@ -31,7 +31,7 @@ class WristbandContent:
     household_size: int
     arrived_on: date
     payload: str
-    staff_code: str = ""  # discreet marker staff know (e.g. for specific needs); never the need itself
+    staff_code: str = ""  # a marker staff know; the station never derives it from a person's needs (issue 15)
 
 
 @dataclass(frozen=True)

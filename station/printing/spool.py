@@ -2,8 +2,13 @@
 
 A job counts as accepted when the scheduler took it for an enabled, accepting queue and it did not fail
 within a short watch (`wait_seconds`): a missing, paused or refusing printer raises a StationError
-*before* anything is sent, so the caller keeps the job and can retry. The PDF goes through stdin: no
-temporary file with names or portraits is left on disk. Messages are parsed under LC_ALL=C.
+*before* anything is sent, so the caller keeps the job and can retry. The PDF goes through stdin, so the
+station itself writes no temporary file; the scheduler, though, stores each job's document in its spool
+folder (`/var/spool/cups/dNNNNN-001`, the whole card with names and portrait) and by default keeps it
+for a day after printing. `secure_spooler()` sets the scheduler to keep no job files and no job history
+(`cupsctl PreserveJobFiles=No PreserveJobHistory=No`, where this process may) and purges finished jobs a
+misconfigured scheduler kept; `send()` does both after each job and `spool_status()` says, for
+`station doctor`, whether copies are kept. Messages are parsed under LC_ALL=C.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from station.errors import StationError
 
@@ -136,7 +142,7 @@ def submit(pdf: bytes, printer: str, title: str, page_mm: tuple[float, float], c
 
 
 def job_state(job_ref: str) -> str:
-    """pending | held | processing | stopped | canceled | aborted | completed | unknown."""
+    """pending | held | processing | stopped | canceled | aborted | completed | gone (forgotten) | unknown."""
     queue, _, number = job_ref.rpartition("-")
     if shutil.which("ipptool"):
         with tempfile.NamedTemporaryFile("w", suffix=".test", delete=False) as fh:
@@ -156,7 +162,9 @@ def job_state(job_ref: str) -> str:
     done = _run(["lpstat", "-W", "completed", "-o", queue]).stdout.decode(errors="replace")
     if any(line.split()[:1] == [job_ref] for line in done.splitlines()):
         return "completed"
-    return "unknown"
+    # Neither waiting nor in the history: a scheduler that keeps no history (PreserveJobHistory No, as
+    # secure_spooler() sets) forgets a job as soon as it is done.
+    return "gone"
 
 
 def _user() -> str:
@@ -177,6 +185,8 @@ def watch(job_ref: str, printer: str, wait_seconds: float) -> str:
             raise StationError("printing.error.job_failed", detail=state)
         if state == "completed":
             return state
+        if state == "gone":  # left the queue without a failure seen while we watched
+            return "completed"
         info = printer_status(printer)
         if info is not None and not info.enabled:
             raise StationError("printing.error.printer_paused", printer=printer)
@@ -194,10 +204,170 @@ def cancel(job_ref: str) -> None:
 def send(pdf: bytes, printer: str, title: str, page_mm: tuple[float, float], *, wait_seconds: float = 20.0,
          copies: int = 1) -> SpoolResult:
     """Submit and watch; on failure the job is cancelled and a StationError raised (the caller retries)."""
+    secure_spooler()
     job_ref = submit(pdf, printer, title, page_mm, copies)
     try:
         state = watch(job_ref, printer, wait_seconds)
     except StationError:
         cancel(job_ref)
         raise
+    if state == "completed":
+        purge_finished_jobs(printer)
     return SpoolResult(printer, job_ref, state)
+
+
+# What the scheduler keeps after a job. Defaults (CUPS 2.4): job files kept a day, job history forever.
+NO_COPIES = {"PreserveJobFiles": "No", "PreserveJobHistory": "No"}
+_CUPSD_CONF = Path("/etc/cups/cupsd.conf")
+_CUPS_FILES_CONF = Path("/etc/cups/cups-files.conf")
+_JOB_FILE = re.compile(r"^[cd]\d{5,}(-\d+)?$")
+
+
+@dataclass(frozen=True)
+class SpoolStatus:
+    """What the local print system keeps on disk (for `station doctor`)."""
+
+    present: bool  # CUPS client tools installed and the scheduler answers
+    keeps_copies: bool | None  # True: job files or history kept after printing; None: could not read the settings
+    kept_files: int | None  # job files lying in the spool folder now; None: this account may not look
+    settings: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.present or (self.keeps_copies is False and not self.kept_files)
+
+
+def scheduler_settings() -> dict[str, str] | None:
+    """The scheduler's settings (`cupsctl`, else cupsd.conf when readable); None if neither can be read."""
+    if shutil.which("cupsctl"):
+        proc = _run(["cupsctl"])
+        if proc.returncode == 0 and proc.stdout.strip():
+            return dict(line.partition("=")[::2] for line in proc.stdout.decode(errors="replace").splitlines()
+                        if "=" in line)
+    try:
+        text = _CUPSD_CONF.read_text(errors="replace")
+    except OSError:
+        return None
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split(None, 1)
+        if len(parts) == 2 and not parts[0].startswith(("#", "<")):
+            out[parts[0]] = parts[1].strip()
+    return out
+
+
+def keeps_copies(settings: dict[str, str]) -> bool:
+    """True unless both job files and job history are switched off (absent means CUPS' keeping default)."""
+    return any(settings.get(name, "").strip().lower() not in ("no", "false", "off", "0") for name in NO_COPIES)
+
+
+def spool_folder() -> Path:
+    """CUPS' RequestRoot (where job documents are stored)."""
+    try:
+        for line in _CUPS_FILES_CONF.read_text(errors="replace").splitlines():
+            parts = line.split(None, 1)
+            if len(parts) == 2 and parts[0] == "RequestRoot":
+                return Path(parts[1].strip())
+    except OSError:
+        pass
+    return Path("/var/spool/cups")
+
+
+def _active_jobs() -> set[int]:
+    """Numbers of the jobs still waiting or printing (their files are needed until they are done)."""
+    if not scheduler_running():
+        return set()
+    out = _run(["lpstat", "-W", "not-completed", "-o"]).stdout.decode(errors="replace")
+    return {int(m.group(1)) for line in out.splitlines() if (m := re.match(r"\S+-(\d+)\s", line))}
+
+
+def kept_job_files(folder: Path | None = None) -> list[Path] | None:
+    """Files of finished jobs left in the spool folder: documents (dNNNNN-NNN) and control files (cNNNNN);
+    jobs still waiting or printing are not counted. None if this account may not list the folder."""
+    folder = folder or spool_folder()
+    try:
+        files = sorted(p for p in folder.iterdir() if _JOB_FILE.match(p.name) and p.is_file())
+    except FileNotFoundError:
+        return []
+    except OSError:
+        return None
+    active = _active_jobs() if files else set()
+    return [p for p in files if int(p.name[1:].partition("-")[0]) not in active]
+
+
+def configure_no_copies() -> bool:
+    """Tell the running scheduler to keep no job files and no history; True if it now says so."""
+    if not scheduler_running() or not shutil.which("cupsctl"):
+        return False
+    settings = scheduler_settings()
+    if settings is not None and not keeps_copies(settings):
+        return True
+    _run(["cupsctl", *(f"{k}={v}" for k, v in NO_COPIES.items())])
+    deadline = time.monotonic() + 10  # cupsctl restarts the scheduler
+    while not scheduler_running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    settings = scheduler_settings()
+    return settings is not None and not keeps_copies(settings)
+
+
+def purge_finished_jobs(printer: str | None = None) -> None:
+    """Remove the documents of finished jobs a scheduler kept. Root removes them from the spool folder;
+    otherwise the scheduler is asked to purge (`cancel -a -x`, queue by queue, only where no job waits,
+    since it would cancel waiting jobs too)."""
+    if not scheduler_running():
+        return
+    files = kept_job_files()  # finished jobs only
+    if files == []:
+        return
+    if files and os.name == "posix" and os.geteuid() == 0:
+        for path in files:
+            if path.name.startswith("d"):
+                path.unlink(missing_ok=True)
+        return
+    if files is None:  # may not look: ask only if the scheduler is set to keep copies
+        settings = scheduler_settings()
+        if settings is not None and not keeps_copies(settings):
+            return
+    queues = [printer] if printer else [p.name for p in list_printers()]
+    for queue in queues:
+        if not _run(["lpstat", "-W", "not-completed", "-o", queue]).stdout.strip():
+            _run(["cancel", "-a", "-x", queue])
+
+
+_secured = False
+
+
+def secure_spooler() -> SpoolStatus:
+    """Switch copies off where this process may, purge what was kept, and say what remains (once per process
+    for the settings; the purge runs every time)."""
+    global _secured
+    if not _secured and scheduler_running():
+        _secured = configure_no_copies()
+    purge_finished_jobs()
+    return spool_status()
+
+
+def spool_status() -> SpoolStatus:
+    """For `station doctor`: does the local print system keep copies of printed cards, and are some there now?"""
+    if not scheduler_running():
+        return SpoolStatus(False, None, None, {})
+    settings = scheduler_settings()
+    files = kept_job_files()
+    kept = None if files is None else sum(1 for p in files if p.name.startswith("d"))
+    return SpoolStatus(True, None if settings is None else keeps_copies(settings), kept,
+                       {k: v for k, v in (settings or {}).items() if k in NO_COPIES})
+
+
+def spool_verdict(status: SpoolStatus | None = None) -> tuple[bool, str, dict[str, object]]:
+    """(ok, catalogue key, parameters) for `station doctor`'s print-spool line."""
+    status = status or spool_status()
+    if not status.present:
+        return True, "doctor.spool_none", {}
+    if status.keeps_copies is None:
+        return False, "doctor.spool_unknown", {}
+    if status.keeps_copies:
+        return False, "doctor.spool_keeps_copies", {"settings": ", ".join(f"{k}={v}" for k, v in
+                                                                          sorted(status.settings.items())) or "?"}
+    if status.kept_files:
+        return False, "doctor.spool_kept_files", {"n": status.kept_files}
+    return True, "doctor.spool_ok", {}

@@ -13,48 +13,56 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from station import clock
 from station.db.rows import AuditEventRow, MetaRow
 from station.db.uow import UnitOfWork
+from station.domain.audit_chain import GENESIS, event_hash
 from station.domain.roles import Actor, Permission
+from station.i18n import tr
+from station.services import trail_guard, trail_verify
 from station.services.authz import require
-
-GENESIS = "0" * 64
 
 
 def utcnow() -> datetime:
-    """Naive UTC, millisecond precision (what both SQLite and PostgreSQL store and return unchanged)."""
-    now = datetime.now(UTC)
-    return now.replace(tzinfo=None, microsecond=now.microsecond // 1000 * 1000)
-
-
-def event_hash(
-    prev_hash: str,
-    *,
-    event_id: str,
-    station: str,
-    seq: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    details: dict[str, Any],
-) -> str:
-    body = json.dumps(
-        [prev_hash, event_id, station, seq, at.isoformat(timespec="milliseconds"), actor, action,
-         entity_type, entity_id, details],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """Now as the database stores instants: naive UTC, millisecond precision (station.clock)."""
+    return clock.to_db(clock.utcnow())
 
 
 def _head_key(station: str) -> str:
     return f"audit_head:{station}"
+
+
+# The trail keeps who, what, when and which record, never the person's record itself (issue 15): a
+# purge at the station, or a correction, must leave no copy of names, birth dates, documents or needs in
+# the trail. Full snapshots ("new") become their field names and a digest; changed values ("changes")
+# become the names of what changed, except values that describe no person.
+_VALUES_KEPT = frozenset({"status", "role", "display_name", "version", "round", "card_issue"})
+
+
+def minimise(details: dict[str, Any]) -> dict[str, Any]:
+    out = dict(details)
+    new = out.get("new")
+    if isinstance(new, dict):
+        body = json.dumps(new, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        members = new.get("members")
+        out["new"] = {"members": len(members) if isinstance(members, dict) else 0,
+                      "digest": hashlib.sha256(body.encode("utf-8")).hexdigest()}
+    changes = out.get("changes")
+    if isinstance(changes, dict):
+        named: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key == "members" and isinstance(value, dict):
+                named[key] = {mid: sorted(v) if isinstance(v, dict) else ("added" if v and v[0] is None else "removed")
+                              for mid, v in value.items()}
+            else:
+                named[key] = value if key in _VALUES_KEPT else "changed"
+        out["changes"] = named
+    return out
 
 
 def record(
@@ -93,7 +101,7 @@ def record(
         seq, prev = head[0] + 1, head[2]
     elif head is not None and last is not None:
         _note_tamper(uow, station, head, (last[0], last[2], last[1]))
-    details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    details = minimise(json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)))
     row = AuditEventRow(
         event_id=str(uuid.uuid4()), station=station, seq=seq, at=utcnow(), actor=username, action=action,
         entity_type=entity_type, entity_id=entity_id, details=details, prev_hash=prev,
@@ -102,6 +110,7 @@ def record(
         prev, event_id=row.event_id, station=station, seq=seq, at=row.at, actor=username, action=action,
         entity_type=entity_type, entity_id=entity_id, details=details,
     )
+    trail_guard.sign_event(s, row)  # the actor's signature, when the session has a signing key (issue 15)
     s.add(row)
     marker = s.get(MetaRow, _head_key(station))
     value = f"{seq} {row.event_id} {row.hash}"
@@ -242,10 +251,24 @@ def _walk(uow: UnitOfWork, station: str) -> ChainReport:
 
 
 def verify_all(uow: UnitOfWork) -> list[ChainReport]:
+    """One report per station's chain; then what only the signatures show (trail_guard): unsigned or
+    wrongly signed events and a cut-off end (folded into the station's report when its chain looks
+    intact), roles without an administrator's grant and household rows edited outside the station."""
     stations = set(uow.session.scalars(select(AuditEventRow.station).group_by(AuditEventRow.station)).all())
     heads = uow.session.scalars(select(MetaRow.key).where(MetaRow.key.like("audit_head:%"))).all()
     stations |= {k.partition(":")[2] for k in heads}
-    return [verify_station(uow, s) for s in sorted(stations)]
+    reports = [verify_station(uow, s) for s in sorted(stations)]
+    extra: list[ChainReport] = []
+    for p in trail_verify.verify(uow.session):
+        n = next((r.events for r in reports if r.station == p.station), 0)
+        report = ChainReport(False, n, p.station, p.seq, p.ref, p.problem)
+        at = next((i for i, r in enumerate(reports) if r.station == p.station), None)
+        if p.problem in ("unsigned", "head_removed", "head_changed") and at is not None:
+            if reports[at].ok:
+                reports[at] = report
+        else:
+            extra.append(report)
+    return reports + extra
 
 
 def event_count(uow: UnitOfWork) -> int:
@@ -278,8 +301,9 @@ class AuditFilter:
     entity_type: str = ""
     entity_id: str = ""
     station: str = ""
-    since: date | datetime | None = None
+    since: date | datetime | None = None  # a date is a day of the station's calendar (its time zone)
     until: date | datetime | None = None
+    zone: tzinfo | None = None  # the calendar's zone; None: the station's (setting time_zone)
 
 
 @dataclass(frozen=True)
@@ -297,12 +321,12 @@ class AuditPage:
 MAX_PAGE = 1000
 
 
-def _as_start(d: date | datetime) -> datetime:
-    return d if isinstance(d, datetime) else datetime.combine(d, time.min)
+def _as_start(d: date | datetime, zone: tzinfo | None) -> datetime:
+    return clock.to_db(d) if isinstance(d, datetime) else clock.local_day_bounds(d, zone)[0]
 
 
-def _as_end(d: date | datetime) -> datetime:
-    return d if isinstance(d, datetime) else datetime.combine(d + timedelta(days=1), time.min) - timedelta(
+def _as_end(d: date | datetime, zone: tzinfo | None) -> datetime:
+    return clock.to_db(d) if isinstance(d, datetime) else clock.local_day_bounds(d, zone)[1] - timedelta(
         milliseconds=1)
 
 
@@ -321,9 +345,9 @@ def _filtered(stmt: Select[Any], flt: AuditFilter) -> Select[Any]:
     if flt.station:
         stmt = stmt.where(AuditEventRow.station == flt.station)
     if flt.since is not None:
-        stmt = stmt.where(AuditEventRow.at >= _as_start(flt.since))
+        stmt = stmt.where(AuditEventRow.at >= _as_start(flt.since, flt.zone))
     if flt.until is not None:
-        stmt = stmt.where(AuditEventRow.at <= _as_end(flt.until))
+        stmt = stmt.where(AuditEventRow.at <= _as_end(flt.until, flt.zone))
     return stmt
 
 
@@ -356,6 +380,14 @@ def known_values(uow: UnitOfWork, actor: Actor) -> tuple[list[str], list[str], l
     actions = sorted(s.scalars(select(AuditEventRow.action).distinct()).all())
     stations = sorted(s.scalars(select(AuditEventRow.station).distinct()).all())
     return actors, actions, stations
+
+
+def describe(report: ChainReport) -> str:
+    """One line in the user's language for a chain report."""
+    if report.ok:
+        return tr("audit.verify.ok", station=report.station, events=tr("count.events", n=report.events))
+    return tr(f"audit.verify.{report.problem}", station=report.station, seq=report.first_bad_seq,
+              event_id=report.first_bad_event_id or "?")
 
 
 def verify(uow: UnitOfWork, actor: Actor) -> list[ChainReport]:

@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import date
 
+from station import clock
 from station.cli.session import open_from_env
 from station.i18n import tr
 from station.services import audit
@@ -25,20 +26,12 @@ def register(p: argparse.ArgumentParser) -> None:
     ls.add_argument("--entity-type", default="", help="e.g. household, account")
     ls.add_argument("--entity", default="", help="entity id (e.g. a household id)")
     ls.add_argument("--station", default="", help="station code, e.g. MKH-02")
-    ls.add_argument("--since", type=date.fromisoformat, help="first day (YYYY-MM-DD, UTC)")
-    ls.add_argument("--until", type=date.fromisoformat, help="last day (YYYY-MM-DD, UTC)")
+    ls.add_argument("--since", type=date.fromisoformat, help="first day (YYYY-MM-DD, the station's calendar)")
+    ls.add_argument("--until", type=date.fromisoformat, help="last day (YYYY-MM-DD, the station's calendar)")
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--offset", type=int, default=0)
     ls.add_argument("--details", action="store_true", help="show each event's details (old and new values)")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
-
-
-def describe(report: audit.ChainReport) -> str:
-    """One line in the user's language for a chain report."""
-    if report.ok:
-        return tr("audit.verify.ok", station=report.station, events=report.events)
-    return tr(f"audit.verify.{report.problem}", station=report.station, seq=report.first_bad_seq,
-              event_id=report.first_bad_event_id or "?")
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -56,7 +49,7 @@ def _verify(args: argparse.Namespace) -> int:
         if not reports:
             print(tr("audit.verify.empty"))
         for r in reports:
-            print(("OK   " if r.ok else "FAIL ") + describe(r))
+            print(("OK   " if r.ok else "FAIL ") + audit.describe(r))
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -71,17 +64,19 @@ def _list(args: argparse.Namespace) -> int:
         ctx.close()
     if args.json:
         print(json.dumps({"total": page.total, "offset": page.offset, "events": [
-            {"station": e.station, "seq": e.seq, "event_id": e.event_id, "at": e.at.isoformat(timespec="seconds"),
-             "actor": e.actor, "action": e.action, "entity_type": e.entity_type, "entity_id": e.entity_id,
+            {"station": e.station, "seq": e.seq, "event_id": e.event_id,
+             "at": clock.as_utc(e.at).isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
+             "entity_type": e.entity_type, "entity_id": e.entity_id,
              "details": e.details} for e in page.events]}, ensure_ascii=False, indent=1))
         return 0
+    zone = clock.station_zone()
     for e in page.events:
-        line = (f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.station}#{e.seq:<6} {e.actor:<16} {e.action:<26} "
+        line = (f"{clock.format_local(e.at, zone)}  {e.station}#{e.seq:<6} {e.actor:<16} {e.action:<26} "
                 f"{e.entity_type}:{e.entity_id}")
         print(line.rstrip(":"))
         if args.details and e.details:
             print("    " + json.dumps(e.details, ensure_ascii=False, sort_keys=True))
-    print(tr("audit.list.footer", shown=len(page.events), total=page.total, offset=page.offset))
+    print(tr("audit.list.footer", shown=len(page.events), total=tr("count.events", n=page.total), offset=page.offset))
     return 0
 
 

@@ -1,0 +1,107 @@
+"""Packs prove which station wrote them: signed by the exporting account, checked against the enrolled station.
+
+At the station, `pack_signer()` gives the pack writer a function that signs the pack's manifest (which
+holds a SHA-256 of every part) with the signed-in account's key and adds the station's authority
+statements (its anchor key and the grants that bind the account's key to it), so the office can follow
+the signature to the station's anchor without anything else; the signed heads of the station's audit
+trail travel with it (kept outside the station's database).
+
+At the office, `check()` runs before the import commits: a pack with no signature, a signature that does
+not match its contents, or a signer not bound by the station's authority is refused. The station's anchor
+key is enrolled once: installed with the office key exchange (`station_identity()` at the station,
+`enrol_identity()` at the office) or pinned when the office first accepts one of its packs (the import's
+audit event records the pinned fingerprint; `enrol=False` accepts enrolled stations only). A pack from an
+enrolled station code with another anchor is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from station.db.rows import MetaRow
+from station.errors import StationError
+from station.export.container import ReadState
+from station.security import signing
+from station.security.authority import AuthorityFile
+from station.services import trail_guard
+
+PIN_PREFIX = "pin:"  # station_meta "pin:<station code>" = "<station id> <anchor public key>"
+ORIGIN_FORMAT = 1
+
+
+def pack_signer(session: Session) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """The signing function for this session's packs; None on a station with no authority (not signed)."""
+    signer = trail_guard.signer_for(session)
+    if signer is None:
+        return None
+    af = AuthorityFile.load(signer.home)
+    if af is None:
+        return None
+    def sign(manifest: dict[str, Any]) -> dict[str, Any]:
+        fresh = AuthorityFile.load(signer.home) or af  # the newest signed heads of the trail travel too
+        authority = {"anchor": fresh.data.get("anchor"), "statements": fresh.data.get("statements", []),
+                     "heads": fresh.heads()}
+        return {"format": ORIGIN_FORMAT, "station_id": signer.station_id, "authority": authority,
+                "by": signer.pub, "sig": signer.sign(signing.canonical(manifest))}
+
+    return sign
+
+
+def station_identity(home: Path, station_code: str) -> dict[str, str]:
+    """What the office enrols for this station (to carry with the office key exchange)."""
+    af = AuthorityFile.load(home)
+    if af is None:
+        raise StationError("security.error.no_authority")
+    trust = af.trust()
+    return {"station": station_code, "station_id": trust.station_id, "anchor": trust.anchor_pub,
+            "fingerprint": signing.fingerprint(trust.anchor_pub)}
+
+
+def enrol_identity(session: Session, identity: dict[str, str]) -> None:
+    """Install a station's identity at the office (replacing none: an enrolled station keeps its key)."""
+    _pin(session, str(identity["station"]), str(identity["station_id"]), str(identity["anchor"]), enrol=True)
+
+
+def check(session: Session, state: ReadState, *, enrol: bool = True) -> str:
+    """Refuse the pack unless signed by an account its station's enrolled authority binds; returns the
+    signer's account name. `enrol=True` pins a station seen for the first time."""
+    origin = state.origin
+    station = str(state.header.get("station", ""))
+    if not isinstance(origin, dict) or origin.get("format") != ORIGIN_FORMAT:
+        raise StationError("export.error.unsigned", station=station)
+    by, sig, authority = origin.get("by"), origin.get("sig"), origin.get("authority")
+    if not isinstance(by, str) or not isinstance(sig, str) or not isinstance(authority, dict):
+        raise StationError("export.error.bad_signature", station=station)
+    if state.manifest.get("station") != station or not signing.verify(by, signing.canonical(state.manifest), sig):
+        raise StationError("export.error.bad_signature", station=station)
+    af = AuthorityFile(Path(), {"statements": authority.get("statements") or [], "heads": {},
+                                "anchor": authority.get("anchor")})
+    trust = af.trust()
+    if not trust.anchor_ok or trust.station_id != origin.get("station_id") or by not in trust.owner:
+        raise StationError("export.error.bad_signature", station=station)
+    _pin(session, station, trust.station_id, trust.anchor_pub, enrol=enrol)
+    return trust.owner[by]
+
+
+def _pin(session: Session, station: str, station_id: str, anchor: str, *, enrol: bool) -> None:
+    key = PIN_PREFIX + station
+    row = session.get(MetaRow, key)
+    value = f"{station_id} {anchor}"
+    if row is not None:
+        if row.value != value:
+            raise StationError("export.error.origin_mismatch", station=station)
+        return
+    if not enrol:
+        raise StationError("export.error.origin_unknown", station=station,
+                           fingerprint=signing.fingerprint(anchor))
+    session.add(MetaRow(key=key, value=value))
+
+
+def enrolled(session: Session, station: str) -> str | None:
+    """The fingerprint of the anchor enrolled for `station`, if any."""
+    row = session.get(MetaRow, PIN_PREFIX + station)
+    return signing.fingerprint(row.value.split()[1]) if row is not None and len(row.value.split()) == 2 else None

@@ -1,0 +1,400 @@
+"""Signatures that hold against someone holding the database key: the signed-in account signs what it writes.
+
+- `attach()` (at sign-in and unlock) puts the account's signing key (from the key file) on the open
+  database; from then on every audit event it records carries the actor's signature over the event's
+  hash (`audit.record` calls `sign_event`), the station's newest event is signed into the authority file
+  after each commit (outside the database), and every household changed in a transaction gets a signed
+  digest of its rows at commit ("hstate:<id>" in station_meta).
+- Account changes made by an administrator (create, role, deactivate, remove, reactivate, passphrase
+  reset, recovery code) are turned into signed grants in the authority file after their commit; a role
+  in the database without a matching grant is not honoured (`certified_role`).
+- `verify()` names what the hash chain alone cannot see: unsigned or wrongly signed events, events cut
+  off the end (signed head), roles without a grant, household rows edited outside the station.
+
+Migration (stations set up before this): the first administrator to sign in creates the authority,
+grants every account its current database role and signs every household as it stands (trust on first
+use); from that event on, every event must be signed. Other accounts get their signing key at their
+next sign-in and bind it to their grant then (`claim`). Until an administrator has signed in once,
+roles come from the database as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from station.db.rows import (
+    AccountRow,
+    AuditEventRow,
+    DocumentRow,
+    HouseholdRow,
+    IndividualRow,
+    MetaRow,
+    NeedRow,
+    PhotoRow,
+)
+from station.db.uow import Database
+from station.domain.roles import Role
+from station.errors import StationError
+from station.security import signing
+from station.security.authority import ADMIN, AuthorityFile, Trust, account_statement
+from station.security.keyring import RECOVERY_ENTRY, Keyring
+
+log = logging.getLogger(__name__)
+STATE_PREFIX = "hstate:"
+SIG_PREFIX = "asig:"  # station_meta "asig:<event id>" = "<key fingerprint>:<signature over the event's hash>"
+# Events a session may sign for someone else (failed sign-ins are recorded by the next good one).
+SIGNED_FOR_OTHERS = frozenset({"signin.failed", "session.unlock_denied"})
+_RANK = {Role.CLERK: 0, Role.SUPERVISOR: 1, Role.ADMINISTRATOR: 2}
+ACCOUNT_ACTIONS = frozenset({"account.create", "account.role", "account.deactivate", "account.remove",
+                             "account.reactivate", "account.reset_passphrase", "account.change_passphrase",
+                             "recovery.rotate", "recovery.used"})
+
+
+@dataclass
+class Signer:
+    home: Path
+    username: str
+    sk: bytes
+    pub: str
+    station_id: str
+
+    def sign(self, data: bytes) -> str:
+        return signing.sign(self.sk, data)
+
+
+_signers: weakref.WeakKeyDictionary[Any, Signer] = weakref.WeakKeyDictionary()
+
+
+def attach(db: Database, home: Path, keyring: Keyring, username: str) -> None:
+    """Sign what this database session writes with `username`'s key (unwrapped by `keyring` just before)."""
+    sk = keyring.signing_key(username)
+    if sk is None:
+        return
+    if keyring.needs_save:
+        keyring.save()
+        keyring.needs_save = False
+    _signers[db.engine.pool] = Signer(home, username, sk, signing.public_of(sk), str(keyring.data["station_id"]))
+
+
+def detach(db: Database) -> None:
+    _signers.pop(db.engine.pool, None)
+
+
+def signer_for(session: Session) -> Signer | None:
+    bind = session.get_bind()
+    return _signers.get(getattr(bind, "pool", None)) if bind is not None else None
+
+
+def event_signature_data(hash_hex: str) -> bytes:
+    return b"audit\x00" + hash_hex.encode()
+
+
+def sign_event(session: Session, row: AuditEventRow) -> None:
+    """Called by audit.record once the row's hash is set (the signature is not part of the hash)."""
+    signer = signer_for(session)
+    if signer is None:
+        return
+    session.add(MetaRow(key=SIG_PREFIX + row.event_id,
+                        value=f"{signing.fingerprint(signer.pub)}:{signer.sign(event_signature_data(row.hash))}"))
+    heads = session.info.setdefault("trail_heads", {})
+    heads[row.station] = {"station": row.station, "seq": row.seq, "event_id": row.event_id, "hash": row.hash}
+    if row.entity_type in ("account", "station") and row.action in ACCOUNT_ACTIONS:
+        session.info.setdefault("trail_accounts", []).append((row.action, row.entity_id, dict(row.details)))
+
+
+# ---- household state digests ----
+
+def _rows(s: Session, table: Any, where: Any, skip: tuple[str, ...], order: Any) -> list[dict[str, Any]]:
+    cols = [c for c in table.columns if c.key not in skip]
+    return [dict(r._mapping) for r in s.execute(select(*cols).where(where).order_by(order))]
+
+
+def household_digest(s: Session, household_id: str) -> str | None:
+    """SHA-256 over a household's rows as stored: the household, its members, their documents (not the
+    images), needs and portraits (by hash). Five queries, whatever the household's size."""
+    hh_t, m_t = HouseholdRow.__table__, IndividualRow.__table__
+    d_t, n_t, p_t = DocumentRow.__table__, NeedRow.__table__, PhotoRow.__table__
+    head = _rows(s, hh_t, hh_t.c.id == household_id, ("updated_at",), hh_t.c.id)
+    if not head:
+        return None
+    members = _rows(s, m_t, m_t.c.household_id == household_id, ("updated_at",), m_t.c.id)
+    ids = [m["id"] for m in members]
+    docs = _rows(s, d_t, d_t.c.individual_id.in_(ids), ("image_jpeg",), d_t.c.id) if ids else []
+    needs = _rows(s, n_t, n_t.c.individual_id.in_(ids), (), n_t.c.id) if ids else []
+    photos = {r.individual_id: hashlib.sha256(r.jpeg).hexdigest() for r in s.execute(
+        select(p_t.c.individual_id, p_t.c.jpeg).where(p_t.c.individual_id.in_(ids)))} if ids else {}
+    body: list[Any] = [head[0]]
+    for m in members:
+        body.append([m, [d for d in docs if d["individual_id"] == m["id"]],
+                     [{k: v for k, v in n.items() if k != "id"} for n in needs if n["individual_id"] == m["id"]],
+                     photos.get(m["id"], "")])
+    return hashlib.sha256(signing.canonical(body)).hexdigest()
+
+
+def state_data(station_id: str, household_id: str, digest: str) -> bytes:
+    return f"hstate\x00{station_id}\x00{household_id}\x00{digest}".encode()
+
+
+def _household_of(s: Session, obj: Any) -> str | None:
+    if isinstance(obj, HouseholdRow):
+        return obj.id
+    if isinstance(obj, IndividualRow):
+        return obj.household_id
+    if isinstance(obj, DocumentRow | NeedRow | PhotoRow):
+        member = s.get(IndividualRow, obj.individual_id)
+        return member.household_id if member is not None else None
+    return None
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _ctx: Any) -> None:
+    if signer_for(session) is None:
+        return
+    touched = session.info.setdefault("trail_households", set())
+    objs = [o for o in (*session.new, *session.dirty, *session.deleted)
+            if isinstance(o, HouseholdRow | IndividualRow | DocumentRow | NeedRow | PhotoRow)]
+    members = {o.id: o.household_id for o in objs if isinstance(o, IndividualRow)}
+    for obj in objs:
+        if isinstance(obj, DocumentRow | NeedRow | PhotoRow) and obj.individual_id in members:
+            hid: str | None = members[obj.individual_id]
+        else:
+            hid = _household_of(session, obj)
+        if hid:
+            touched.add(hid)
+
+
+def seal_households(session: Session, signer: Signer, ids: set[str] | list[str]) -> None:
+    for hid in ids:
+        digest = household_digest(session, hid)
+        key = STATE_PREFIX + hid
+        meta = session.get(MetaRow, key)
+        if digest is None:
+            if meta is not None:
+                session.delete(meta)
+            continue
+        value = f"{digest} {signing.fingerprint(signer.pub)} {signer.sign(state_data(signer.station_id, hid, digest))}"
+        if meta is None:
+            session.add(MetaRow(key=key, value=value))
+        else:
+            meta.value = value
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    signer = signer_for(session)
+    touched = session.info.pop("trail_households", None)
+    if signer is None or not touched:
+        return
+    session.flush()
+    touched |= session.info.pop("trail_households", set())
+    code = session.get(MetaRow, "station_code")
+    site, _, number = (code.value if code is not None else "").rpartition("-")
+    if not number.isdigit():
+        return
+    local = set(session.scalars(select(HouseholdRow.id).where(  # merged households of other stations: theirs
+        HouseholdRow.id.in_(touched), HouseholdRow.site_code == site, HouseholdRow.station_number == int(number))))
+    seal_households(session, signer, [h for h in touched if h in local or session.get(HouseholdRow, h) is None])
+    session.flush()
+    session.info.pop("trail_households", None)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    heads = session.info.pop("trail_heads", None)
+    accounts = session.info.pop("trail_accounts", None)
+    signer = signer_for(session)
+    if signer is None:
+        return
+    af = AuthorityFile.load(signer.home)
+    if af is None:
+        return
+    try:
+        if accounts:
+            _grant(af, signer, accounts)
+        if heads:
+            af.set_heads({st: signing.sign_statement(signer.sk, body) for st, body in heads.items()})
+    except (OSError, StationError):
+        # A full disk (or a key file gone): the database change is committed; the signed head stays behind
+        # (the events are signed one by one all the same) and a grant not written leaves the role
+        # unhonoured, which verify names. Never an error after a commit that succeeded.
+        log.warning("authority file not updated (disk full, or key file unreadable)")
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    for key in ("trail_heads", "trail_accounts", "trail_households"):
+        session.info.pop(key, None)
+
+
+def _grant(af: AuthorityFile, signer: Signer, changes: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Turn committed account events into signed statements (only an administrator's key can grant)."""
+    from station.services.audit import utcnow
+
+    trust = af.trust()
+    keyring = Keyring.load(signer.home)
+    at = utcnow().isoformat()
+    for action, username, details in changes:
+        cur = trust.current.get(username) or {}
+        role, active, pub = cur.get("role"), bool(cur.get("active", True)), cur.get("pub")
+        flags: dict[str, bool] = {}
+        if action == "recovery.rotate":
+            new = keyring.public_key(RECOVERY_ENTRY)
+            if new and signer.pub in trust.admins:
+                af.add(signing.sign_statement(signer.sk, {"kind": "recovery", "station_id": trust.station_id,
+                                                          "username": RECOVERY_ENTRY, "pub": new, "at": at}))
+            continue
+        if action == "account.create":
+            role, active, pub = str(details.get("role", "")), True, keyring.public_key(username)
+        elif action == "account.role":
+            role = str((details.get("changes") or {}).get("role", ["", role])[1])
+        elif action in ("account.deactivate", "account.remove"):
+            active = False
+        elif action in ("account.reactivate", "account.reset_passphrase", "recovery.used"):
+            active, pub = True, keyring.public_key(username)
+            role = ADMIN if action == "recovery.used" else role
+        elif action == "account.change_passphrase":
+            pub = keyring.public_key(username)
+            flags = {"rotate": True}
+        if not role:
+            continue
+        if not flags and signer.pub not in trust.admins:
+            continue  # not an administrator's key: no grant (the database change alone is not honoured)
+        af.add(signing.sign_statement(signer.sk, account_statement(
+            trust.station_id, username, str(role), active, pub, at, **flags)))
+        trust = af.trust()
+
+
+# ---- sign-in: migration, claims, the role that counts ----
+
+def begin_session(db: Database, home: Path, keyring: Keyring, username: str, db_role: Role, *,
+                  migrate: bool = True) -> Role:
+    """After sign-in: sign with this account's key, create the authority on an upgraded station (first
+    administrator; not on a shared PostgreSQL site), bind a first key to its grant, return the role that counts."""
+    attach(db, home, keyring, username)
+    signer = _signers.get(db.engine.pool)
+    af = AuthorityFile.load(home)
+    if af is None:
+        if migrate and db_role == Role.ADMINISTRATOR and signer is not None and signer.username == username:
+            establish(db, home, keyring, fresh=False)
+        return db_role
+    trust = af.trust()
+    cur = trust.current.get(username)
+    if signer is not None and cur is not None and cur.get("pub") is None and cur.get("active"):
+        from station.services.audit import utcnow
+
+        af.add(signing.sign_statement(signer.sk, account_statement(
+            trust.station_id, username, str(cur["role"]), True, signer.pub, utcnow().isoformat(), claim=True)))
+        trust = af.trust()
+    return certified_role(trust, username, db_role)
+
+
+_remembered: weakref.WeakKeyDictionary[Any, dict[str, Signer]] = weakref.WeakKeyDictionary()
+
+
+def remember(db: Database, home: Path, keyring: Keyring, username: str, db_role: Role) -> Role:
+    """A passphrase checked during a session (unlock): keep that account's key for `switch()`, and return
+    the role that counts for it."""
+    sk = keyring.signing_key(username)
+    if sk is not None:
+        if keyring.needs_save:
+            keyring.save()
+            keyring.needs_save = False
+        _remembered.setdefault(db.engine.pool, {})[username] = Signer(
+            home, username, sk, signing.public_of(sk), str(keyring.data["station_id"]))
+    return certified_role(trust_of(home), username, db_role)
+
+
+def switch(db: Database, username: str) -> None:
+    """Sign as `username` from now on (after an unlock by someone else, who takes the session over)."""
+    signer = _remembered.get(db.engine.pool, {}).pop(username, None)
+    if signer is not None:
+        _signers[db.engine.pool] = signer
+
+
+def certified_role(trust: Trust | None, username: str, db_role: Role) -> Role:
+    """The database role if an administrator granted it; otherwise the lower of the two (no grant: clerk)."""
+    if trust is None:
+        return db_role
+    cur = trust.current.get(username)
+    if not trust.anchor_ok or cur is None or not cur.get("active"):
+        return Role.CLERK
+    try:
+        granted = Role(str(cur.get("role")))
+    except ValueError:
+        return Role.CLERK
+    return db_role if _RANK[db_role] <= _RANK[granted] else granted
+
+
+def after_recovery(db: Database, home: Path, keyring: Keyring, username: str) -> None:
+    """After the recovery code made `username` an administrator (its "recovery.used" event is committed and,
+    where the recovery key is an authority, granted): sign as `username` from now on. Where the recovery
+    key is no authority (a station upgraded from before signatures whose code was not renewed since), the
+    recovered administrator founds a new authority, keeping every grant the old one held."""
+    af = AuthorityFile.load(home)
+    trust = af.trust() if af is not None else None
+    recovery_pub = keyring.public_key(RECOVERY_ENTRY)
+    attach(db, home, keyring, username)
+    if trust is not None and trust.anchor_ok and recovery_pub in trust.admins:
+        return
+    establish(db, home, keyring, fresh=False, previous=trust)
+
+
+def establish(db: Database, home: Path, keyring: Keyring, *, fresh: bool,
+              previous: Trust | None = None) -> AuthorityFile | None:
+    """Create the authority with the attached signer (an administrator) as founder; grant every account its
+    current role (or, with `previous`, the grant it held there) and sign every household as it stands.
+    `fresh`: a new station, every event signed from 1."""
+    from station.services.audit import utcnow
+
+    signer = _signers.get(db.engine.pool)
+    if signer is None:
+        return None
+    with db.uow() as uow:
+        s = uow.session
+        signed_from: dict[str, int] = {}
+        for station, last in s.execute(select(AuditEventRow.station, func.max(AuditEventRow.seq))
+                                       .group_by(AuditEventRow.station)):
+            signed_from[station] = 1 if fresh else int(last) + 1
+        accounts = s.scalars(select(AccountRow)).all()
+        at = utcnow().isoformat()
+        recovery_pub = keyring.public_key(RECOVERY_ENTRY) if fresh else None
+        af = AuthorityFile.create(home, signer.station_id, signer.username, signer.sk, recovery_pub=recovery_pub,
+                                  signed_from=signed_from, at=at)
+        for acc in accounts:
+            if acc.username == signer.username:
+                continue
+            pub = keyring.public_key(acc.username) if fresh else None
+            role, active = acc.role, bool(acc.active)
+            old = previous.current.get(acc.username) if previous is not None and previous.anchor_ok else None
+            if old is not None:
+                role, active, pub = str(old.get("role")), bool(old.get("active")), old.get("pub")
+            elif previous is not None and previous.anchor_ok:
+                role = Role.CLERK.value  # no grant in the old authority: the database alone proves nothing
+            af.add(signing.sign_statement(signer.sk, account_statement(
+                signer.station_id, acc.username, role, active, pub, at)))
+        seal_households(s, signer, list(s.scalars(select(HouseholdRow.id))))
+    return af
+
+
+def trust_of(home: Path) -> Trust | None:
+    af = AuthorityFile.load(home)
+    return af.trust() if af is not None else None
+
+
+def forget(db: Database) -> None:
+    """Drop (and overwrite in place) the signing keys held for this database (emergency erase, sign-out)."""
+    from station.security.wipe import wipe
+
+    signer = _signers.pop(db.engine.pool, None)
+    if signer is not None:
+        wipe(signer.sk)
+    for remembered in _remembered.pop(db.engine.pool, {}).values():
+        wipe(remembered.sk)

@@ -1,0 +1,60 @@
+"""On a PostgreSQL site the server password is sealed under the database key, never in a plain file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from station.security import db_secret
+from station.services.station import initialize, sign_in
+from tests.conftest import PASSPHRASE
+
+# Its own database (not the shared test one the storage tests reset): STATION_TEST_PG_URL_SECRET, e.g.
+# postgresql+psycopg://station_d:d-secret-pw-771@127.0.0.1:5432/station_d
+URL = os.environ.get("STATION_TEST_PG_URL_SECRET", "")
+
+
+def test_split_and_seal_round_trip(home: Path) -> None:
+    bare, pw = db_secret.split_password("postgresql+psycopg://desk:s3cr%40t@db.local:5432/register")
+    assert pw == "s3cr@t" and "s3cr" not in bare and "desk@db.local" in bare
+    key = os.urandom(32)
+    db_secret.seal(home, key, pw)
+    assert b"s3cr" not in (home / db_secret.SECRET_FILE).read_bytes()
+    assert oct((home / db_secret.SECRET_FILE).stat().st_mode & 0o777) == "0o600"
+    assert db_secret.full_url(home, bare, key).endswith("desk:s3cr%40t@db.local:5432/register")
+    assert db_secret.full_url(home, bare, None) == bare  # no key, no password
+    assert db_secret.split_password(bare) == (bare, None)
+
+
+@pytest.mark.skipif(not URL, reason="set STATION_TEST_PG_URL_SECRET to a PostgreSQL database of its own")
+def test_password_never_in_a_plain_file(home: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    password = db_secret.split_password(URL)[1]
+    assert password
+    ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
+                        home=home, database_url=URL)
+    ctx.close()
+    stored = json.loads((home / "settings.json").read_text())["station"]["database_url"]
+    assert stored and db_secret.split_password(stored)[1] is None
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert password.encode() not in path.read_bytes(), path.name
+    ctx = sign_in("admin", PASSPHRASE, home)  # the sealed password opens the server
+    ctx.close()
+    # a station set up by an older version: the URL with its password; moved out at the next sign-in
+    settings = json.loads((home / "settings.json").read_text())
+    settings["station"]["database_url"] = URL
+    (home / "settings.json").write_text(json.dumps(settings))
+    (home / db_secret.SECRET_FILE).unlink()
+    sign_in("admin", PASSPHRASE, home).close()
+    assert all(password.encode() not in p.read_bytes() for p in home.rglob("*") if p.is_file())
+    sign_in("admin", PASSPHRASE, home).close()
