@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -16,6 +17,8 @@ DB_FILE = "station.db"
 # Cost measured in tests/perf/test_storage_perf.py (see the closing note for figures).
 SYNCHRONOUS = "FULL"
 CACHE_KIB = 32768  # per connection
+PAGE_SIZE = 4096  # SQLCipher 4 default
+LOW_SPACE = 1024 * 1024  # below this, opening the file (WAL index, journal) may fail for lack of room
 
 
 def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) -> Engine:
@@ -26,6 +29,7 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
 
     def connect() -> sqlcipher.Connection:
         conn = sqlcipher.connect(str(path), timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA cipher_log_level = NONE")  # no SQLCipher log lines on the user's terminal
         conn.execute(f"PRAGMA key = \"x'{hex_key}'\"")
         return conn
 
@@ -39,8 +43,10 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
         cur = dbapi_conn.cursor()
         try:
             cur.execute("SELECT count(*) FROM sqlite_master")
-        except sqlcipher.DatabaseError:
-            raise StationError("error.db_not_ours") from None
+        except sqlcipher.DatabaseError as exc:
+            if _no_room(path, exc):  # WAL mode cannot even open without room for its -shm file
+                raise StationError("error.disk_full") from None
+            raise StationError("fault.db_damaged" if _some_pages_open(cur) else "error.db_not_ours") from None
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA synchronous={synchronous}")
@@ -64,14 +70,52 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
     return engine
 
 
+def _no_room(path: Path, exc: Exception) -> bool:
+    text = str(exc).lower()
+    if "disk i/o error" not in text and "full" not in text:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < LOW_SPACE
+    except OSError:
+        return False
+
+
+def _some_pages_open(cur: sqlcipher.Cursor) -> bool:
+    """After a failed first read: do some pages authenticate under this key? Then the key is right and
+    the file is damaged; if none does, it is another station's file or another key."""
+    try:
+        failed = len(cur.execute("PRAGMA cipher_integrity_check").fetchall())
+    except sqlcipher.DatabaseError:
+        return False
+    pages = os.path.getsize(cur.connection.execute("PRAGMA database_list").fetchone()[2]) // PAGE_SIZE
+    return 0 < failed < pages
+
+
+def cipher_damage(engine: Engine) -> list[str]:
+    """Pages whose authentication (HMAC) fails: damage SQLite's own integrity check cannot see."""
+    if engine.dialect.name != "sqlite":
+        return []
+    with engine.connect() as conn:
+        return [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
+
+
 def url_engine(url: str) -> Engine:
     """A server database (PostgreSQL) for a multi-desk site."""
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def integrity_ok(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        conn.execute(text("SELECT 1"))
-        return True
+    """SQLite's integrity check and SQLCipher's page authentication both pass (a damaged page that SQLite
+    reports as "malformed" counts as a failed check, not as an error)."""
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                if conn.execute(text("PRAGMA integrity_check(20)")).scalar() != "ok":
+                    return False
+                return not cipher_damage(engine)
+            conn.execute(text("SELECT 1"))
+            return True
+    except DatabaseError:
+        return False

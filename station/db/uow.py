@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from station.errors import StationError
+
 
 class UnitOfWork:
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -70,6 +72,6 @@ class Database:
                     conn.exec_driver_sql("PRAGMA analysis_limit=400")  # bounded work on a large file
                     conn.exec_driver_sql("PRAGMA optimize=0x10002")  # every table, not only this connection's
                     conn.commit()  # ANALYZE writes sqlite_stat1 inside the connection's transaction
-            except SQLAlchemyError:  # closing must not fail over an optimisation (e.g. a full disk)
-                pass
+            except (SQLAlchemyError, StationError):  # closing must not fail over an optimisation
+                pass  # (a full disk, or a damaged file the connect check refuses)
         self.engine.dispose()

@@ -4,7 +4,10 @@ Plaintext layout (inside the sealed stream), integers big-endian:
 
     record := kind u8 | meta_len u32 | blob_len u32 | meta (UTF-8 JSON object) | blob
 
-The first record is the pack header (format version, pack id, station, range), the last one the manifest.
+The first record is the pack header (format version, pack id, station, range), then the manifest, then
+(packs from this version on) the origin record: the exporting account's signature over the manifest with
+the station's authority statements, which the office checks against the station it enrolled
+(station/services/pack_origin.py). The manifest covers every part by hash, so signing it signs the pack.
 Each part (households, individuals, ...) is hashed over its records' bytes in stream order, so the reader
 checks counts and hashes as it goes, in bounded memory. Nothing in a pack names a file: kinds are small
 integers and unknown ones are refused.
@@ -15,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +29,7 @@ MAX_META = 1 * 1024 * 1024
 MAX_BLOB = 16 * 1024 * 1024
 _REC = struct.Struct(">BII")
 
-HEADER, MANIFEST = 1, 15
+HEADER, MANIFEST, ORIGIN = 1, 15, 14
 PARTS: dict[int, str] = {
     2: "households", 3: "individuals", 4: "documents", 5: "portraits", 6: "prints", 7: "distributions",
     8: "audit",
@@ -57,8 +60,10 @@ def encode(kind: int, meta: dict[str, Any], blob: bytes = b"") -> bytes:
 class PackWriter:
     """Frames records into a byte sink (the sealing stream) and builds the manifest on the way."""
 
-    def __init__(self, sink: ByteSink, header: dict[str, Any]) -> None:
+    def __init__(self, sink: ByteSink, header: dict[str, Any],
+                 sign: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
         self._sink = sink
+        self._sign = sign  # manifest -> origin record (signature), see station/services/pack_origin.py
         self._hashes = {name: hashlib.sha256() for name in PARTS.values()}
         self.counts = {name: 0 for name in PARTS.values()}
         self.header = {"format": INNER_VERSION, **header}
@@ -80,6 +85,8 @@ class PackWriter:
                       for name, h in self._hashes.items()},
         }
         self._sink.write(encode(MANIFEST, manifest))
+        if self._sign is not None:
+            self._sink.write(encode(ORIGIN, self._sign(manifest)))
         return manifest
 
 
@@ -111,6 +118,7 @@ class _Buffer:
 class ReadState:
     header: dict[str, Any] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, Any] | None = None  # the signature record, if the pack has one
     counts: dict[str, int] = field(default_factory=lambda: {n: 0 for n in PARTS.values()})
 
 
@@ -144,6 +152,8 @@ def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
             meta = json.loads(body[:meta_len])
         except ValueError:
             raise StationError("export.error.damaged") from None
+        except RecursionError:  # crafted deep nesting ([[[[...) inside a sealed record
+            raise StationError("export.error.hostile") from None
         if not isinstance(meta, dict):
             raise StationError("export.error.damaged")
         if first:
@@ -155,9 +165,8 @@ def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
             continue
         if kind == MANIFEST:
             _check_manifest(meta, state, hashes)
-            if buf.read(1) is not None:
-                raise StationError("export.error.damaged")
             state.manifest = meta
+            state.origin = _read_origin(buf)
             return
         part = PARTS.get(kind)
         if part is None:
@@ -166,6 +175,24 @@ def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
         hashes[part].update(body)
         state.counts[part] += 1
         yield Record(kind, meta, body[meta_len:])
+
+
+def _read_origin(buf: _Buffer) -> dict[str, Any] | None:
+    """The optional origin record after the manifest, then the end of the stream."""
+    head = buf.read(_REC.size)
+    if head is None:
+        return None
+    kind, meta_len, blob_len = _REC.unpack(head)
+    if kind != ORIGIN or meta_len > MAX_META or blob_len:
+        raise StationError("export.error.damaged")
+    body = buf.read(meta_len)
+    try:
+        meta = json.loads(body or b"")
+    except (ValueError, RecursionError):
+        raise StationError("export.error.damaged") from None
+    if not isinstance(meta, dict) or buf.read(1) is not None:
+        raise StationError("export.error.damaged")
+    return meta
 
 
 def _check_manifest(meta: dict[str, Any], state: ReadState, hashes: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """Write a pack safely (hidden temporary file, fsync, rename, fsync folder), then read it back and verify.
 
-A stick pulled out or full mid-write leaves at most a hidden `.NAME.partial` file, never a file that
-looks complete; the caller records the export only once `write_pack` returned a verified pack.
+A stick pulled out or full mid-write leaves at most a hidden `.NAME.<random>.partial` file, never a file
+that looks complete; the caller records the export only once `write_pack` returned a verified pack.
+Temporary names are unique, so a retry never collides with the leftover of a killed export, and
+leftovers older than STALE_PARTIAL seconds are swept before each write.
 """
 
 from __future__ import annotations
@@ -9,21 +11,22 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
-from station.errors import StationError
+from station.errors import DISK_FULL_ERRNOS, StationError
 from station.export.collect import Item
 from station.export.container import PackWriter, ReadState, read_records
 from station.export.crypto import SealWriter, open_chunks, read_header
-from station.fsutil import fsync_dir
+from station.fsutil import clean_partials, fsync_dir, partial_name
 
 PACK_SUFFIX = ".rspack"
-_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_FULL = DISK_FULL_ERRNOS
+STALE_PARTIAL = 60  # seconds unchanged: a running export writes its .partial far more often than that
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ def free_name(folder: Path, stem: str) -> str:
 
 
 def write_pack(
-    folder: Path, stem: str, office_public: X25519PublicKey, header: dict[str, Any], items: Iterable[Item]
+    folder: Path, stem: str, office_public: X25519PublicKey, header: dict[str, Any], items: Iterable[Item],
+    sign: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> WrittenPack:
     """Seal `items` into FOLDER/STEM.rspack, then verify it from the device. Raises StationError."""
     try:
@@ -91,13 +95,15 @@ def write_pack(
         name = free_name(folder, stem)
     except OSError as exc:
         raise write_error(exc) from None
-    final, tmp = folder / name, folder / f".{name}.partial"
+    clean_partials(folder, stem, older_than=STALE_PARTIAL)
+    final = folder / name
+    tmp = partial_name(final)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
             out = _Hashing(raw)
-            seal = SealWriter(out, office_public)
-            pack = PackWriter(seal, header)
+            seal = SealWriter(cast(BinaryIO, out), office_public)  # _Hashing: write() and flush() pass through
+            pack = PackWriter(seal, header, sign)  # sign: the origin record (issue 15)
             for part, meta, blob in items:
                 pack.add(part, meta, blob)
             manifest = pack.finish()

@@ -100,8 +100,10 @@ def create_account(
     key = _key(ctx)
     with ctx.db.uow() as uow:
         s = uow.session
-        if s.scalar(select(AccountRow).where(AccountRow.username == username)) is not None or keyring.has(username):
+        if s.scalar(select(AccountRow).where(AccountRow.username == username)) is not None:
             raise StationError("accounts.error.exists")
+        # A key entry with no account row is what a crash between keyring.save() and the commit below
+        # leaves: it opens nothing (sign-in also needs the row), so it is simply replaced.
         now = audit.utcnow()
         row = AccountRow(username=username, display_name=display_name, role=role.value, active=True,
                          password_hash=_server_hash(ctx, passphrase), must_change_password=must_change,
@@ -214,7 +216,7 @@ def reset_passphrase(ctx: StationContext, username: str, new_passphrase: str, *,
         row.updated_at = audit.utcnow()
         audit.record(uow, ctx.actor, "account.reset_passphrase", "account", username, {"must_change": must_change})
         keyring.wrap(username, new_passphrase, key)
-        keyring.data["failures"].pop(username, None)
+        keyring.forget_failures(username)
         keyring.save()
 
 

@@ -1,19 +1,50 @@
-"""Synthetic households so a newcomer can try every screen (`station demo --households N`)."""
+"""Synthetic households so a newcomer can try every screen (`station demo --households N`).
+
+Synthetic data never travels as real data: it is added only on a station set up as a demo station
+(`station init --demo`), or by an administrator who confirms that this station then becomes a
+training station. Either way the station is marked (station_meta `station.demo`), every pack it writes
+says `"synthetic": true` in its header, and the office refuses such packs.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from station.db.uow import Database
+from station import clock
+from station.db.rows import MetaRow
+from station.db.uow import Database, UnitOfWork
 from station.domain.codes import DocumentType, MaritalStatus, Relationship, Sex, SpecificNeed
 from station.domain.model import Document, HouseholdDraft, MemberDraft, NameParts, Need, Origin
-from station.domain.roles import Actor
+from station.domain.roles import Actor, Role
+from station.errors import PermissionDenied
+from station.services import audit
 from station.services import demo_names as N
 from station.services.registration import register_household
 
 Pair = tuple[str, str]
+DEMO_META = "station.demo"  # "1": set up as a demo station; "converted": an administrator added demo data
+
+
+def is_synthetic_station(uow: UnitOfWork) -> bool:
+    """True when this station holds synthetic data (its packs are marked and refused by the office)."""
+    row = uow.session.get(MetaRow, DEMO_META)
+    return row is not None and bool(row.value)
+
+
+def allow_demo(db: Database, actor: Actor, *, confirmed: bool = True) -> None:
+    """Refuse synthetic data on a production station: clerks and supervisors never, administrators only
+    `confirmed` (the command line asks for --confirm-training-station); that marks the station."""
+    with db.uow() as uow:
+        if is_synthetic_station(uow):
+            return
+        if actor.role is not Role.ADMINISTRATOR:
+            raise PermissionDenied("fault.demo_production")
+        if not confirmed:
+            raise PermissionDenied("fault.demo_needs_confirmation")
+        uow.session.add(MetaRow(key=DEMO_META, value="converted"))
+        audit.record(uow, actor, "station.demo_converted", "station", actor.station)
 
 
 def _names(kurdish: bool) -> tuple[list[Pair], list[Pair], list[Pair]]:
@@ -106,17 +137,20 @@ def arrival_times(rng: random.Random, n: int, days: int, now: datetime) -> Itera
     for _ in range(n):
         day = now.date() - timedelta(days=rng.randrange(days))
         hour = min(23, max(6, int(rng.gauss(16, 3))))
-        t = datetime(day.year, day.month, day.day, hour, rng.randrange(60))
+        t = datetime.combine(day, time(hour, rng.randrange(60)))  # wall-clock time, as `now` (clock.local_wall_time)
         yield min(t, now)
 
 
 def fill(
     db: Database, actor: Actor, households: int, *, seed: int = 1, days: int = 7, batch: int = 200,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, confirmed: bool = True,
 ) -> int:
-    """Register `households` synthetic households through the normal service; returns individuals added."""
+    """Register `households` synthetic households through the normal service; returns individuals added.
+
+    Only on a station marked for synthetic data, or by an administrator, which marks it (`allow_demo`)."""
+    allow_demo(db, actor, confirmed=confirmed)
     rng = random.Random(seed)
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = clock.local_wall_time()
     times = sorted(arrival_times(rng, households, days, now))
     people = 0
     for start in range(0, households, batch):

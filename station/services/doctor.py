@@ -1,4 +1,6 @@
-"""`station doctor` checks: database, cameras, printers, fonts, free disk. Each says what is missing."""
+"""`station doctor` checks: database, cameras, printers, fonts, free disk. Each says what is wrong and what
+to do. The database check opens the file read-only with the account given by the caller (it never
+migrates and writes no audit event) and runs SQLite's integrity check and SQLCipher's page check."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.db.migrate import space_needed
+from station.errors import StationError, from_exception
 from station.paths import fonts_dir, translations_dir
+from station.services.setup_files import RESERVE_BYTES
 
 REQUIRED_FONTS = ("NotoNaskhArabic-Regular.ttf", "NotoSans-Regular.ttf")
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -36,9 +41,24 @@ def check_translations() -> Check:
     return Check("translations", ok, "doctor.translations", {"languages": ", ".join(langs)})
 
 
-def check_disk(home: Path) -> Check:
+def _mb(n: int) -> int:
+    return n // (1024 * 1024)
+
+
+def check_disk(home: Path, db_path: Path | None = None, *, migration_pending: bool = False) -> Check:
+    """Free space against what the station needs next: a start-up backup and migration when one is
+    pending, room to write an export beside the database, and a working minimum."""
     free = shutil.disk_usage(home).free
-    return Check("disk", free >= MIN_FREE_BYTES, "doctor.disk", {"free_mb": free // (1024 * 1024)})
+    size = db_path.stat().st_size if db_path is not None and db_path.exists() else 0
+    if migration_pending and db_path is not None:
+        need = space_needed(db_path)
+        if free < need:
+            return Check("disk", False, "doctor.disk_migration",
+                         {"free_mb": _mb(free), "need_mb": _mb(need) + 1})
+    need = max(MIN_FREE_BYTES, size + RESERVE_BYTES)  # an export of everything could be as large as the file
+    if free < need:
+        return Check("disk", False, "doctor.disk_low", {"free_mb": _mb(free), "need_mb": _mb(need) + 1})
+    return Check("disk", True, "doctor.disk", {"free_mb": _mb(free)})
 
 
 def check_cameras() -> Check:
@@ -69,26 +89,70 @@ def check_printers() -> Check:
                  {"printers": ", ".join(out)}, required=False)
 
 
-def check_database(home: Path) -> Check:
+Credentials = tuple[str, str]  # account name, passphrase (the CLI reads them from the environment)
+
+
+def check_database(home: Path, credentials: Credentials | None = None) -> tuple[Check, bool]:
+    """Open the database read-only (no migration, no audit event) and check every page.
+
+    Returns the check and whether a migration is pending (for the disk check)."""
+    from station.db.engine import DB_FILE, cipher_damage, integrity_ok, sqlcipher_engine, url_engine
+    from station.db.migrate import current_revision, head_revision
+    from station.security.keyring import Keyring
     from station.services.station import is_set_up
+    from station.settings import station_settings
 
     if not is_set_up(home):
-        return Check("database", False, "doctor.not_set_up", {})
+        return Check("database", False, "doctor.not_set_up", {}), False
+    settings = station_settings(home)
+    db_path = home / DB_FILE
+    if not settings.database_url and not db_path.exists():
+        return Check("database", False, "doctor.db_missing", {}), False
+    if credentials is None:
+        return Check("database", True, "doctor.db_present_locked", {"reason": ""}, required=False), False
     try:
-        from station.cli.session import open_from_env
-        from station.db.engine import integrity_ok
+        if settings.database_url:  # the server password is sealed under the database key (issue 15)
+            from station.security import db_secret
 
-        ctx = open_from_env()
-    except Exception as exc:
-        code = getattr(exc, "code", "doctor.db_locked")
-        return Check("database", True, "doctor.db_present_locked", {"reason": code}, required=False)
+            key = Keyring.load(home).unwrap(credentials[0].strip().lower(), credentials[1])
+            engine = url_engine(db_secret.full_url(home, settings.database_url, key))
+        else:
+            key = Keyring.load(home).unwrap(credentials[0].strip().lower(), credentials[1])
+            engine = sqlcipher_engine(db_path, key)
+    except StationError as exc:
+        if exc.code == "error.bad_credentials":
+            return Check("database", True, "doctor.db_present_locked", {"reason": exc.message()},
+                         required=False), False
+        return Check("database", False, "doctor.db_fault", {"reason": exc.message()}), False
     try:
-        ok = integrity_ok(ctx.db.engine)
+        pending = current_revision(engine) != head_revision()
+        if not integrity_ok(engine):
+            pages = len(cipher_damage(engine)) if engine.dialect.name == "sqlite" else 0
+            return Check("database", False, "doctor.db_corrupt", {"pages": pages}), pending
+    except StationError as exc:
+        return Check("database", False, "doctor.db_fault", {"reason": exc.message()}), False
+    except Exception as exc:  # a damaged file may fail anywhere: say so, never a traceback
+        return Check("database", False, "doctor.db_fault", {"reason": from_exception(exc).message()}), False
     finally:
-        ctx.close()
-    return Check("database", ok, "doctor.db_ok" if ok else "doctor.db_corrupt", {})
+        engine.dispose()
+    if pending:
+        return Check("database", True, "doctor.db_ok_migration", {}), True
+    return Check("database", True, "doctor.db_ok", {}), False
 
 
-def run_all(home: Path) -> list[Check]:
-    return [check_database(home), check_fonts(), check_translations(), check_disk(home), check_cameras(),
-            check_printers()]
+def run_all(home: Path, credentials: Credentials | None = None) -> list[Check]:
+    """Every check. `credentials` (account, passphrase) lets the database be opened and checked."""
+    from station.db.engine import DB_FILE
+
+    database, pending = check_database(home, credentials)
+    return [database, check_fonts(), check_translations(),
+            check_disk(home, home / DB_FILE, migration_pending=pending), check_cameras(), check_printers(),
+            check_print_spool()]
+
+
+def check_print_spool() -> Check:
+    """Does the print system keep copies of printed cards (job files), or hold some now? (issue 15)"""
+    from station.printing import spool
+
+    ok, key, params = spool.spool_verdict()
+    return Check("print_spool", ok, key, params, required=False)

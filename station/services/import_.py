@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -18,7 +19,7 @@ from station.errors import StationError
 from station.export.container import ReadState, read_records
 from station.export.crypto import open_chunks, read_header, stream_key
 from station.export.merge import Merger, MergeStats, chain_links
-from station.services import audit
+from station.services import audit, pack_origin, retention, tracing
 from station.services.authz import require
 
 PASSPHRASE_ENV = "STATION_OFFICE_KEY_PASSPHRASE"
@@ -56,15 +57,16 @@ class _ProgressReader:
 
 
 def import_pack(
-    db: Database, actor: Actor, path: Path, private: X25519PrivateKey, progress: Progress | None = None
+    db: Database, actor: Actor, path: Path, private: X25519PrivateKey, progress: Progress | None = None,
+    *, allow_synthetic: bool = False, enrol: bool = True,
 ) -> ImportResult:
-    """Verify, decrypt and merge one pack. Refused packs change nothing; a pack seen before adds nothing."""
+    """Verify, decrypt and merge one pack. Refused packs change nothing; a pack seen before adds nothing.
+
+    A pack from a demo station (header `synthetic`) is refused unless `allow_synthetic` (a training office).
+    A pack must be signed by its station (pack_origin); a station seen for the first time is enrolled (its
+    key pinned) unless `enrol=False`, which accepts only stations enrolled before."""
     require(actor, Permission.IMPORT)
-    try:
-        size = os.path.getsize(path)
-        fh = open(path, "rb", buffering=1 << 20)
-    except OSError:
-        raise StationError("export.error.pack_unreadable", file=Path(path).name) from None
+    fh, size = open_pack_file(Path(path))
     if size > MAX_PACK_BYTES:
         fh.close()
         raise StationError("export.error.hostile")
@@ -74,15 +76,16 @@ def import_pack(
         header = read_header(src)  # type: ignore[arg-type]
         key = stream_key(header, private)
         with db.uow() as uow:
-            merger = Merger(uow)
+            merger = Merger(uow, on_households=tracing.households_merged, on_case=tracing.apply_snapshot)
             records = read_records(open_chunks(src, header, key), state)  # type: ignore[arg-type]
             first = True
             for rec in records:
                 if first:
-                    _refuse_if_known(uow, state)
+                    _refuse_if_known(uow, state, allow_synthetic)
                     first = False
                 merger.feed(rec)
-            _refuse_if_known(uow, state)
+            _refuse_if_known(uow, state, allow_synthetic)
+            signed_by = pack_origin.check(uow.session, state, enrol=enrol)  # signed by its station (issue 15)
             stats = merger.finish()
             chains = {}
             for station in sorted(stats.stations):
@@ -99,36 +102,67 @@ def import_pack(
                 "pack_id": state.header["pack_id"], "added": stats.households_added,
                 "updated": stats.households_updated, "kept_local": stats.households_kept_local,
                 "portraits": stats.portraits, "prints": stats.prints, "audit_added": stats.audit_added,
-                "chains": chains,
+                "chains": chains, "signed_by": signed_by,
+                "origin": pack_origin.enrolled(uow.session, str(state.header.get("station", ""))),
             })
     except AlreadyImported:
+        retention.write_ack(Path(path), state.header)  # the stick goes back acknowledged all the same
         return ImportResult(Path(path).name, state.header["pack_id"], str(state.header.get("station", "")),
                             True, MergeStats(), {})
-    except MemoryError:
+    except (MemoryError, RecursionError):
         raise StationError("export.error.hostile") from None
     finally:
         fh.close()
+    retention.write_ack(Path(path), state.header)  # `<pack>.ack` beside the pack: the station may purge
     if progress:
         progress(size, size)
     return ImportResult(Path(path).name, state.header["pack_id"], str(state.header.get("station", "")),
                         False, stats, chains)
 
 
-def _refuse_if_known(uow: Any, state: ReadState) -> None:
+def open_pack_file(path: Path) -> tuple[BinaryIO, int]:
+    """Open a pack for reading, refusing at once anything but a regular file.
+
+    The type is checked before opening (a named pipe would block `open()` forever, a device could be read
+    without end), and again on the open descriptor, which is opened non-blocking so that a file swapped
+    for a pipe in between cannot hang either.
+    """
+    name = path.name
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise StationError("fault.pack_not_a_file", file=name)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        raise StationError("export.error.pack_unreadable", file=name) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StationError("fault.pack_not_a_file", file=name)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb", buffering=1 << 20), info.st_size
+
+
+def _refuse_if_known(uow: Any, state: ReadState, allow_synthetic: bool = False) -> None:
     pack_id = state.header.get("pack_id", "")
     if not isinstance(pack_id, str) or not 1 <= len(pack_id) <= 40:
         raise StationError("export.error.damaged")
+    if state.header.get("synthetic") and not allow_synthetic:
+        raise StationError("fault.pack_synthetic", station=str(state.header.get("station", ""))[:16])
     if uow.session.get(MetaRow, _PACK_KEY + pack_id) is not None:
         raise AlreadyImported("export.already_imported")
 
 
 def import_packs(
     db: Database, actor: Actor, paths: list[Path], private: X25519PrivateKey,
-    progress: Callable[[int, int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None, *, allow_synthetic: bool = False,
 ) -> list[ImportResult]:
     """Import several packs one after the other (each all-or-nothing). Stops at the first refused pack."""
     results = []
     for i, path in enumerate(paths):
-        cb = (lambda done, size, i=i: progress(i, done, size)) if progress else None  # type: ignore[misc]
-        results.append(import_pack(db, actor, path, private, cb))
+        cb = (lambda done, size, i=i: progress(i, done, size)) if progress else None
+        results.append(import_pack(db, actor, path, private, cb, allow_synthetic=allow_synthetic))
     return results

@@ -46,7 +46,9 @@ def test_keygen_export_import_round_trip(office_env: None, tmp_path: Path, monke
     assert run(["export", "--to", str(usb)]) == 1  # no office key yet: refused with a message
     assert "office key" in capsys.readouterr().err
     assert run(["export", "set-office-key", str(tmp_path / "office.pub")]) == 0
-    assert run(["demo", "--households", "12"]) == 0
+    assert run(["demo", "--households", "12"]) == 1  # a production station: demo data needs a confirmation
+    assert "--confirm-training-station" in capsys.readouterr().err
+    assert run(["demo", "--households", "12", "--confirm-training-station"]) == 0
     capsys.readouterr()
     assert run(["export", "--to", str(usb)]) == 0
     out = capsys.readouterr().out
@@ -55,7 +57,9 @@ def test_keygen_export_import_round_trip(office_env: None, tmp_path: Path, monke
     assert len(packs) == 1 and packs[0].name.startswith("MKH-03_")
     _station(office_home, "OFF", 1)
     monkeypatch.setenv("STATION_HOME", str(office_home))
-    assert run(["import", str(packs[0]), str(packs[0]), "--key", str(key)]) == 0
+    assert run(["import", str(packs[0]), "--key", str(key)]) == 1  # synthetic data: the office refuses it
+    assert "synthetic" in capsys.readouterr().err
+    assert run(["import", str(packs[0]), str(packs[0]), "--key", str(key), "--allow-synthetic"]) == 0
     out = capsys.readouterr().out
     assert "12 households added" in out and "already imported" in out
     monkeypatch.setenv("STATION_OFFICE_KEY_PASSPHRASE", "wrong passphrase!")
@@ -76,7 +80,17 @@ def test_export_range_options_and_bad_date(office_env: None, tmp_path: Path, mon
     assert run(["export", "--to", str(tmp_path), "--since", "2026-01-01"]) == 0
     assert len(list(tmp_path.glob("*.rspack"))) == 2
     assert run(["export"]) == 2
+    from station.export import drives
+
+    capsys.readouterr()
+    monkeypatch.setattr(drives, "removable_drives", lambda: [drives.Drive(tmp_path, "KINGSTON", 7_500_000_000,
+                                                                           8_000_000_000)])
     assert run(["export", "drives"]) == 0
+    out = capsys.readouterr().out
+    assert "KINGSTON" in out and str(tmp_path) in out and "7.0 GB" in out
+    monkeypatch.setattr(drives, "removable_drives", lambda: [])
+    assert run(["export", "drives"]) == 0
+    assert "No removable drive found." in capsys.readouterr().out
 
 
 def test_plain_spreadsheets_warn_and_neutralise(office_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -16,6 +16,8 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("packs", nargs="+", type=Path, metavar="PACK")
     p.add_argument("--key", type=Path, required=True,
                    help="office private key file (passphrase from STATION_OFFICE_KEY_PASSPHRASE)")
+    p.add_argument("--allow-synthetic", action="store_true",
+                   help="(training office only) accept packs from demo stations")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,14 +30,15 @@ def run(args: argparse.Namespace) -> int:
     ctx = open_from_env()
     try:
         for path in args.packs:
-            res = import_pack(ctx.db, ctx.actor, path, private)
+            res = import_pack(ctx.db, ctx.actor, path, private, allow_synthetic=args.allow_synthetic)
             if res.already_imported:
                 print(tr("export.cli.already", file=res.file))
                 continue
             st = res.stats
-            print(tr("export.cli.imported", file=res.file, added=st.households_added,
-                     updated=st.households_updated, kept=st.households_kept_local, portraits=st.portraits,
-                     events=st.audit_added))
+            print(tr("export.cli.imported", file=res.file, added=tr("count.households", n=st.households_added),
+                     updated=st.households_updated, kept=st.households_kept_local,
+                     portraits=tr("count.portraits", n=st.portraits),
+                     events=tr("count.audit_events", n=st.audit_added)))
             for station, state in res.chains.items():
                 if state != "complete":
                     print(tr("export.cli.chain_incomplete", station=station), file=sys.stderr)

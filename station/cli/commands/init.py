@@ -22,17 +22,25 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", choices=sorted(LANGUAGES), default="en")
     p.add_argument("--database-url", default="", help="PostgreSQL URL for a multi-desk site (default: embedded)")
     p.add_argument("--recovery-out", type=Path, help="write the recovery code to this file (mode 0600)")
+    p.add_argument("--demo", action="store_true",
+                   help="a demo/training station: synthetic data allowed, its packs refused by the office")
 
 
 def run(args: argparse.Namespace) -> int:
+    out: Path | None = args.recovery_out
+
+    def save_code(code: str) -> None:  # before set-up commits: no station without its recovery code
+        if out is not None:
+            atomic_write_bytes(out, (code + "\n").encode())
+
     ctx, code = initialize(
         site_code=args.site, station_number=args.station, admin_username=args.admin,
         admin_passphrase=passphrase_from_env(), language=args.language, database_url=args.database_url,
+        demo=args.demo, on_recovery_code=save_code,
     )
     ctx.close()
-    if args.recovery_out:
-        atomic_write_bytes(args.recovery_out, (code + "\n").encode())
-        print(tr("cli.init_done_file", station=ctx.station_code, path=str(args.recovery_out)))
+    if out is not None:
+        print(tr("cli.init_done_file", station=ctx.station_code, path=str(out)))
     else:
         print(tr("cli.init_done", station=ctx.station_code))
         print(code)

@@ -15,6 +15,8 @@ def main() -> None:
     print("READY", flush=True)
     draft = family_of_five()
     while True:
+        sys.stdout.write("BEGIN\n")  # a save starts: a kill before the next ACK lands inside it
+        sys.stdout.flush()
         with ctx.db.uow() as uow:
             saved = register_household(uow, ctx.actor, draft)
         # Only after the commit returned: this is the acknowledgement the clerk would see.

@@ -39,14 +39,17 @@ def test_sigkill_mid_save_loses_no_acknowledged_household(home: Path) -> None:
         assert proc.stdout.readline().strip() == "READY"
         for _ in range(rng.randint(0, 4)):
             line = proc.stdout.readline()
+            while line.startswith("BEGIN"):
+                line = proc.stdout.readline()
             assert line.startswith("ACK ")
             acknowledged.add(line.split()[1])
         time.sleep(rng.uniform(0, 0.02))  # land the kill anywhere inside the next save
         proc.send_signal(signal.SIGKILL)
         rest = proc.stdout.read()  # acknowledgements already written before the kill count too
         proc.wait()
-        acknowledged.update(line.split()[1] for line in rest.splitlines() if line.startswith("ACK "))
-        killed_mid_write += 1
+        lines = rest.splitlines()
+        acknowledged.update(line.split()[1] for line in lines if line.startswith("ACK "))
+        killed_mid_write += bool(lines) and lines[-1] == "BEGIN"  # a save had started and was not acknowledged
         # after every kill: the database opens, passes the integrity check and holds every acknowledged save
         ctx = sign_in("admin", PASSPHRASE, home)
         try:
@@ -57,5 +60,5 @@ def test_sigkill_mid_save_loses_no_acknowledged_household(home: Path) -> None:
                 assert all(r.ok for r in audit.verify_all(uow))
         finally:
             ctx.close()
-    assert killed_mid_write == ROUNDS
-    assert len(acknowledged) > ROUNDS  # the test really saved, and really killed during saving
+    assert killed_mid_write >= ROUNDS // 2, killed_mid_write  # most kills really landed inside a save
+    assert len(acknowledged) > ROUNDS  # the test really saved

@@ -146,3 +146,34 @@ def test_bad_read_back_is_not_recorded(make_station, tmp_path: Path, monkeypatch
     assert err.value.code == "export.error.verify_failed"
     assert not any(p.suffix == ".rspack" for p in tmp_path.iterdir())
     assert _exports_recorded(st) == 0 and ex.last_export(st.db)[0] == 0
+
+
+def test_retry_in_the_same_minute_beside_leftover_partials(office_keys: OfficeKeys, tmp_path: Path) -> None:
+    """A killed export or a pulled stick left `.partial` files; a retry in the same minute must work
+    (it failed with a TypeError: fixed temporary name, then the `code=` keyword clash)."""
+    import os
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    stem = "MKH-02_2026-11-25_1800"
+    old_style = stick / f".{stem}{writer.PACK_SUFFIX}.partial"
+    old_style.write_bytes(b"half a pack")
+    stale = stick / f".{stem}{writer.PACK_SUFFIX}.0badc0de.partial"
+    stale.write_bytes(b"x" * 1000)
+    os.utime(stale, (1, 1))  # long untouched: no export is still writing it
+    pub = office_keys.private.public_key()
+    first = writer.write_pack(stick, stem, pub, {"pack_id": str(uuid.uuid4()), "station": "MKH-02"}, _items(3))
+    second = writer.write_pack(stick, stem, pub, {"pack_id": str(uuid.uuid4()), "station": "MKH-02"}, _items(3))
+    assert first.verified and second.verified
+    assert (first.path.name, second.path.name) == (f"{stem}.rspack", f"{stem}-2.rspack")
+    assert not stale.exists()
+    assert [p.name for p in stick.iterdir() if p.name.endswith(".partial")] == [old_style.name] or \
+        not old_style.exists()
+
+
+def test_unexpected_write_error_names_its_errno() -> None:
+    import errno
+
+    err = writer.write_error(OSError(errno.EMFILE, "Too many open files"))
+    assert err.code == "export.error.write_failed" and err.params == {"code": "EMFILE"}
+    assert "EMFILE" in err.message()
