@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -46,6 +47,23 @@ def pg_url() -> str | None:
     return os.environ.get("STATION_TEST_PG_URL")
 
 
+def _missing(service: str, required_by: str, reason: str) -> NoReturn:
+    """Skip a test whose service is absent, or fail it when CI asked for that service (test.sh sets these)."""
+    if os.environ.get(required_by):
+        pytest.fail(f"{required_by} is set but {reason}")
+    pytest.skip(f"{reason} ({service})")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("cups") is not None:
+        from station.printing import spool
+
+        if not spool.scheduler_running():
+            _missing("cups", "STATION_REQUIRE_CUPS", "no CUPS scheduler answers (run: bash .ci/cups.sh)")
+    if item.get_closest_marker("postgres") is not None and not pg_url():
+        _missing("postgres", "STATION_REQUIRE_PG", "no PostgreSQL server (set STATION_TEST_PG_URL)")
+
+
 def _reset_pg(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -61,9 +79,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
         url = pg_url()
         if not url:
-            if os.environ.get("STATION_REQUIRE_PG"):
-                pytest.fail("STATION_REQUIRE_PG is set but STATION_TEST_PG_URL is not")
-            pytest.skip("no PostgreSQL server (set STATION_TEST_PG_URL)")
+            _missing("postgres", "STATION_REQUIRE_PG", "no PostgreSQL server (set STATION_TEST_PG_URL)")
         _reset_pg(url)
     return str(request.param)
 

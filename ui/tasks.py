@@ -1,117 +1,134 @@
-"""Background work: run a function on the thread pool, get the result or error back on the GUI thread.
+"""Background work, the one way the window runs anything off the GUI thread (after Anki's taskman + operations).
 
-`run_off_thread` is the one helper for short jobs (Argon2 sign-in, loading a photo, listing cameras):
-the result, or the StationError (a message key in the user's language), arrives on the GUI thread.
-`TaskRunner` adds progress reporting and lets tests run tasks at once.
+`run_task(fn, on_done, on_failed, parent)` runs `fn(progress)` on the thread pool. Exactly one of
+`on_done(result)` or `on_failed(error)` is then called on the GUI thread, and `on_progress(done, total)`
+for each progress report. `on_failed` always receives a StationError, whose `message()` is in the user's
+language: an expected failure as raised; anything unexpected is logged first (its type and place only,
+never its text: station.logsafe) and turned into a catalogued message (`station.errors.from_exception`,
+or the caller's `fallback` key). `fn` must not touch widgets.
+
+`run_off_thread` / `run_in_pool` are the same for jobs without progress. `TaskRunner` carries the pool
+and an `immediate` switch so tests run every job at once, in order (Picard's test pool does the same).
+The camera's frame stream is the one dedicated thread (ui/camera/worker.py): it is a long-lived loop
+that owns the device, not a job with an end.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
-from station.errors import StationError
+from station.errors import StationError, from_exception
 from station.logsafe import log_failure
 
 log = logging.getLogger(__name__)
 
+Progress = Callable[[int, int], None]
+Job = Callable[[Progress], Any]  # receives a progress(done, total) callback
 
-class _Signals(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
-    progressed = Signal(int, int)
+def failure_of(exc: BaseException, fallback: str | None = None) -> StationError:
+    """The error to show for `exc`: a StationError as is; anything else logged and catalogued."""
+    if isinstance(exc, StationError):
+        return exc
+    log_failure(log, "background job failed", exc)
+    error = from_exception(exc)
+    if fallback and error.code == "fault.unexpected":
+        return StationError(fallback)
+    return error
 
 
-class Task(QRunnable):
-    """Runs `fn(progress)` off the GUI thread; `progress(done, total)` may be called from inside."""
+class _Dispatcher(QObject):
+    """One long-lived object on the GUI thread: workers post callables to it, it runs them there.
 
-    def __init__(self, fn: Callable[[Callable[[int, int], None]], Any]) -> None:
+    Workers never hold a Qt object of the caller's, so nothing the GUI thread owns is ever freed from
+    a worker (per-job signal carriers raced with their own deletion).
+    """
+
+    posted = Signal(object)
+
+    def __init__(self) -> None:
         super().__init__()
-        self.fn = fn
-        self.signals = _Signals()
+        self.posted.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
-    def run(self) -> None:
-        try:
-            result = self.fn(self.signals.progressed.emit)
-        except Exception as exc:
-            log.warning("background task failed: %s", type(exc).__name__)
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.succeeded.emit(result)
+    @staticmethod
+    def _run(call: Callable[[], None]) -> None:
+        call()
 
 
-class TaskRunner:
-    """Owns the pool; tests swap in `immediate=True` so tasks run at once (deterministic UI tests)."""
-
-    def __init__(self, immediate: bool = False) -> None:
-        self.immediate = immediate
-        self.pool = QThreadPool.globalInstance()
-        self._alive: set[Task] = set()
-
-    def submit(
-        self,
-        fn: Callable[[Callable[[int, int], None]], Any],
-        on_success: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> Task:
-        task = Task(fn)
-        task.setAutoDelete(False)
-        self._alive.add(task)
-        if on_success:
-            task.signals.succeeded.connect(on_success)
-        if on_error:
-            task.signals.failed.connect(on_error)
-        if on_progress:
-            task.signals.progressed.connect(on_progress)
-        task.signals.succeeded.connect(lambda _r: self._alive.discard(task))
-        task.signals.failed.connect(lambda _e: self._alive.discard(task))
-        if self.immediate:
-            task.run()
-        else:
-            self.pool.start(task)
-        return task
+_dispatcher: _Dispatcher | None = None
 
 
-class _Carrier(QObject):
-    done = Signal(object)
-    failed = Signal(object)  # a StationError
+def _gui_dispatcher() -> _Dispatcher:
+    """Created on first use, which is on the GUI thread (run_task is only called from there)."""
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = _Dispatcher()
+    return _dispatcher
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], carrier: _Carrier, fallback: str) -> None:
-        super().__init__()
-        self.fn, self.carrier, self.fallback = fn, carrier, fallback
+    def __init__(self, fn: Job, deliver: Callable[[Callable[[], None]], None], on_done: Callable[[Any], None],
+                 on_failed: Callable[[StationError], None], on_progress: Progress | None,
+                 fallback: str | None) -> None:
+        super().__init__()  # auto-deleted: the pool owns the job from start() until run() has returned
+        self._parts: tuple[Any, ...] | None = (fn, deliver, on_done, on_failed, on_progress, fallback)
 
     def run(self) -> None:
+        assert self._parts is not None
+        fn, deliver, on_done, on_failed, on_progress, fallback = self._parts
+        self._parts = None  # what the job held goes to the GUI thread with its outcome
+
+        def progress(done: int, total: int) -> None:
+            if on_progress is not None:
+                deliver(partial(on_progress, int(done), int(total)))
+
         try:
-            result = self.fn()
-        except StationError as exc:
-            self.carrier.failed.emit(exc)
-        except Exception as exc:  # never let a worker die silently; no personal data in the log line
-            log_failure(log, "background job failed", exc)
-            self.carrier.failed.emit(StationError(self.fallback))
+            result = fn(progress)
+        except Exception as exc:  # never let a worker die silently or leave a dialog busy
+            deliver(partial(on_failed, failure_of(exc, fallback)))
         else:
-            self.carrier.done.emit(result)
+            deliver(partial(on_done, result))
+
+
+def run_task(
+    fn: Job, on_done: Callable[[Any], None], on_failed: Callable[[StationError], None],
+    parent: QObject | None = None, *, pool: QThreadPool | None = None, on_progress: Progress | None = None,
+    fallback: str | None = None, immediate: bool = False,
+) -> None:
+    """`fn(progress)` off the GUI thread (or at once when `immediate`); its outcome on the GUI thread.
+
+    With a `parent`, the outcome is dropped if the parent was deleted meanwhile (a closed dialog).
+    """
+    dispatcher = _gui_dispatcher()
+
+    def deliver(call: Callable[[], None]) -> None:
+        def guarded() -> None:
+            if parent is None or shiboken6.isValid(parent):
+                call()
+
+        if immediate:
+            guarded()
+        else:
+            dispatcher.posted.emit(guarded)
+
+    job = _Job(fn, deliver, on_done, on_failed, on_progress, fallback)
+    if immediate:
+        job.run()
+    else:
+        (pool or QThreadPool.globalInstance()).start(job)
 
 
 def run_off_thread(
     fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[StationError], None],
-    parent: QObject, pool: QThreadPool | None = None, *, fallback: str = "error.storage_failed",
+    parent: QObject, pool: QThreadPool | None = None, *, fallback: str | None = "error.storage_failed",
 ) -> None:
-    """`fn()` off the GUI thread; `on_done(result)` or `on_failed(StationError)` on it.
-
-    An unexpected exception is logged (type and place only) and reported as StationError(`fallback`).
-    """
-    carrier = _Carrier(parent)  # lives in the GUI thread, so its signals are delivered there
-    carrier.done.connect(on_done)
-    carrier.failed.connect(on_failed)
-    carrier.done.connect(carrier.deleteLater)
-    carrier.failed.connect(carrier.deleteLater)
-    (pool or QThreadPool.globalInstance()).start(_Job(fn, carrier, fallback))
+    """`fn()` off the GUI thread; `on_done(result)` or `on_failed(StationError)` on it."""
+    run_task(lambda _progress: fn(), on_done, on_failed, parent, pool=pool, fallback=fallback)
 
 
 def run_in_pool(
@@ -120,3 +137,23 @@ def run_in_pool(
 ) -> None:
     """Like run_off_thread, handing `on_failed` the message key only."""
     run_off_thread(fn, on_done, lambda exc: on_failed(exc.code), parent, pool, fallback=fallback)
+
+
+class TaskRunner:
+    """The window's pool; tests pass `immediate=True` so jobs run at once (deterministic UI tests)."""
+
+    def __init__(self, immediate: bool = False, pool: QThreadPool | None = None) -> None:
+        self.immediate = immediate
+        self.pool = pool or QThreadPool.globalInstance()
+
+    def submit(
+        self, fn: Job, on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[StationError], None] | None = None, on_progress: Progress | None = None,
+        *, parent: QObject | None = None, fallback: str | None = None,
+    ) -> None:
+        run_task(fn, on_success or _ignore, on_error or _ignore, parent, pool=self.pool, on_progress=on_progress,
+                 fallback=fallback, immediate=self.immediate)
+
+
+def _ignore(_value: object) -> None:
+    pass

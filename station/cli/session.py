@@ -29,4 +29,11 @@ def open_from_env() -> StationContext:
     user = os.environ.get("STATION_USER")
     if not user:
         raise StationError("error.user_missing")
-    return sign_in(user, passphrase_from_env())
+    ctx = sign_in(user, passphrase_from_env())
+    if ctx.disk_full:
+        import sys
+
+        from station.i18n import tr
+
+        print(tr("fault.signin_disk_full"), file=sys.stderr)
+    return ctx

@@ -218,3 +218,96 @@ class DistributionRow(Base):
     station: Mapped[str] = mapped_column(String(16), default="")
     distributed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     distributed_by: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_documents_number", DocumentRow.number)  # duplicate check at save: same document number on file
+
+
+class TracingCaseRow(Base):
+    """A person sought by a member of a registered household (family tracing). Travels in packs."""
+
+    __tablename__ = "tracing_cases"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    station: Mapped[str] = mapped_column(String(16), default="")  # where the case was opened
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    given_ar: Mapped[str] = mapped_column(String(128), default="")
+    father_ar: Mapped[str] = mapped_column(String(128), default="")
+    grandfather_ar: Mapped[str] = mapped_column(String(128), default="")
+    family_ar: Mapped[str] = mapped_column(String(128), default="")
+    given_lat: Mapped[str] = mapped_column(String(128), default="")
+    father_lat: Mapped[str] = mapped_column(String(128), default="")
+    grandfather_lat: Mapped[str] = mapped_column(String(128), default="")
+    family_lat: Mapped[str] = mapped_column(String(128), default="")
+    sex: Mapped[str] = mapped_column(String(1), default="X")
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    birth_date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(String(512), default="")
+    last_seen_place: Mapped[str] = mapped_column(String(256), default="")
+    last_seen_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    circumstances: Mapped[str] = mapped_column(Text, default="")
+    # Not foreign keys: a case imported from another station may name a household not merged here yet.
+    seeker_household_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    seeker_individual_id: Mapped[str] = mapped_column(String(UUID_LEN), default="")
+    seeker_registration_number: Mapped[str] = mapped_column(String(24), default="")
+    consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    found_individual_id: Mapped[str] = mapped_column(String(UUID_LEN), default="")
+    found_registration_number: Mapped[str] = mapped_column(String(24), default="")
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class TracingAlertRow(Base):
+    """A possible match between a case and a registered person, for a supervisor to confirm or dismiss.
+
+    One row per (case, person) ever: a dismissed pair stays dismissed, so it never comes back.
+    """
+
+    __tablename__ = "tracing_alerts"
+    __table_args__ = (UniqueConstraint("case_id", "individual_id", name="uq_tracing_alert_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("tracing_cases.id", ondelete="CASCADE"), index=True)
+    individual_id: Mapped[str] = mapped_column(ForeignKey("individuals.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[list[str | int]]] = mapped_column(JSON, default=list)  # [code, value]
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open|confirmed|dismissed
+    source: Mapped[str] = mapped_column(String(16), default="registration")  # registration|import|case
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PersonKeyRow(Base):
+    """Blocking keys of one person (pairs of sound-alike name-part keys), to find candidates fast."""
+
+    __tablename__ = "person_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    individual_id: Mapped[str] = mapped_column(ForeignKey("individuals.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (Index("ix_person_keys_individual", "individual_id"),)
+
+
+class TracingKeyRow(Base):
+    """The same blocking keys for the person a tracing case seeks."""
+
+    __tablename__ = "tracing_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("tracing_cases.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (Index("ix_tracing_keys_case", "case_id"),)
+
+
+class DuplicateDecisionRow(Base):
+    """A clerk's word on two records that looked alike: the same person (linked) or not (remembered)."""
+
+    __tablename__ = "duplicate_decisions"
+    __table_args__ = (UniqueConstraint("individual_a", "individual_b", name="uq_duplicate_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    individual_a: Mapped[str] = mapped_column(String(UUID_LEN), index=True)  # the smaller id of the pair
+    individual_b: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # same | different
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[str] = mapped_column(String(64))

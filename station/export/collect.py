@@ -136,8 +136,8 @@ def household_items(s: Session, ids: list[str]) -> Iterator[Item]:
         for hh in rows:
             hmeta, members, docs = bundle_metas(hh)
             yield "households", hmeta, b""
-            for m in members:
-                yield "individuals", m, b""
+            for member_meta in members:
+                yield "individuals", member_meta, b""
             for dmeta, image in docs:
                 yield "documents", dmeta, image
             for m in hh.members:

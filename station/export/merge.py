@@ -12,11 +12,11 @@ The outcome depends only on the set of packs imported, never on their order.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from station.db.rows import (
@@ -25,18 +25,19 @@ from station.db.rows import (
     DocumentRow,
     HouseholdRow,
     IndividualRow,
+    NameTokenRow,
     NeedRow,
     PhotoRow,
     PrintRecordRow,
 )
 from station.db.uow import UnitOfWork
+from station.domain.audit_chain import GENESIS, event_hash
+from station.domain.name_index import household_tokens
+from station.domain.portrait import JPEG_MAGIC, MAX_PORTRAIT_BYTES
 from station.errors import StationError
 from station.export.codec import digest, from_meta
 from station.export.collect import SKIP_AUDIT, bundle_metas
 from station.export.container import Record
-from station.services.audit import GENESIS, event_hash
-from station.services.photos import JPEG_MAGIC, MAX_PORTRAIT_BYTES
-from station.services.registration import index_tokens
 
 GROUPS_PER_BATCH = 200
 AUDIT_PER_BATCH = 1000
@@ -60,6 +61,7 @@ class MergeStats:
     portraits: int = 0
     prints: int = 0
     distributions: int = 0
+    tracing_cases: int = 0  # cases added or updated from the audit events that carry them
     audit_added: int = 0
     audit_known: int = 0
     stations: set[str] = field(default_factory=set)
@@ -109,10 +111,19 @@ def _needs(raw: Any) -> list[tuple[str, str]]:
     return out
 
 
+# Hooks of the services above this layer (station.services.import_ passes station.services.tracing's):
+# called for each batch of households added or updated, and for each tracing case carried by a new
+# audit event (returns whether the case changed anything here).
+HouseholdsHook = Callable[[UnitOfWork, list[HouseholdRow]], object]
+CaseHook = Callable[[UnitOfWork, Any], bool]
+
+
 class Merger:
     """Feed records in pack order, then call `finish()`; everything happens in `uow`'s transaction."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, *, on_households: HouseholdsHook | None = None,
+                 on_case: CaseHook | None = None) -> None:
+        self._on_households, self._on_case = on_households, on_case
         self.s: Session = uow.session
         self.uow = uow
         self.stats = MergeStats()
@@ -217,13 +228,29 @@ class Merger:
             else:
                 self.stats.households_kept_local += 1
         s.flush()
-        for row in changed:
-            index_tokens(self.uow, row)
+        self._index(changed, [row.id for row in changed if row.id in existing])
         self._merge_portraits(groups)
         self._merge_by_id(PrintRecordRow, [kw for g in groups for kw in g.prints], "prints")
         self._merge_by_id(DistributionRow, [kw for g in groups for kw in g.dists], "distributions")
         s.flush()
         s.expunge_all()  # bounded memory: this batch is in the transaction, not in Python
+
+    def _index(self, rows: list[HouseholdRow], replaced: list[str]) -> None:
+        """Index the batch's added and updated households: search tokens, then the tracing checks."""
+        self._write_tokens(rows, replaced)
+        if self._on_households is not None and rows:  # person keys for duplicate checks; tracing alerts
+            self._on_households(self.uow, rows)
+
+    def _write_tokens(self, rows: list[HouseholdRow], replaced: list[str]) -> None:
+        """Search tokens (station.domain.name_index) of a batch: one DELETE, one bulk INSERT, no ORM objects."""
+        if replaced:
+            self.s.execute(delete(NameTokenRow).where(NameTokenRow.household_id.in_(replaced)))
+        tokens = [{"token": t, "household_id": row.id} for row in rows for t in household_tokens(
+            ((m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar,
+              m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat) for m in row.members),
+            (d.number for m in row.members for d in m.documents), row.origin_key or "")]
+        if tokens:
+            self.s.execute(insert(NameTokenRow), tokens)
 
     def _check_ownership(self, groups: list[_Group]) -> None:
         """Refuse members or registration numbers that belong to a different household here."""
@@ -355,6 +382,10 @@ class Merger:
         if new:
             s.execute(insert(AuditEventRow), new)
             self.stats.audit_added += len(new)
+            for e in new:  # tracing cases travel as the whole case in their audit events
+                case = e["details"].get("case") if isinstance(e["details"], dict) else None
+                if e["action"].startswith("tracing.") and case is not None and self._on_case is not None:
+                    self.stats.tracing_cases += self._on_case(self.uow, case)
 
 
 def _sha(data: bytes) -> str:

@@ -8,7 +8,6 @@ counts only, never a name.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -19,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from station import clock
 from station.domain.text import has_arabic
 from station.export.report_data import AGE_BANDS, DayFigures, band_label
 from station.i18n import RTL_LANGUAGES, tr
@@ -58,7 +58,7 @@ class _Writer:
         draw_text(c, text, x, y, size, family=family, bold=bold, align=align, color=color, max_width=max_width)
 
 
-class _Line(Flowable):  # type: ignore[misc]
+class _Line(Flowable):
     """One line of text across the frame, from the reading side (shrinks rather than overflows)."""
 
     def __init__(self, w: _Writer, text: str, size: float, *, bold: bool = False, center: bool = False,
@@ -78,7 +78,7 @@ class _Line(Flowable):  # type: ignore[misc]
                     color=self.color, max_width=self.width)
 
 
-class _Cell(Flowable):  # type: ignore[misc]
+class _Cell(Flowable):
     """Centred text in a table cell."""
 
     def __init__(self, w: _Writer, text: str, size: float, *, bold: bool = False,
@@ -95,7 +95,7 @@ class _Cell(Flowable):  # type: ignore[misc]
                     align="center", color=self.color, max_width=self.width - 2)
 
 
-class _Bars(Flowable):  # type: ignore[misc]
+class _Bars(Flowable):
     """One horizontal bar per category, largest on top; labels on the reading side, bars grow away from it."""
 
     ROW = 7 * mm
@@ -137,7 +137,7 @@ class _Bars(Flowable):  # type: ignore[misc]
             self.w.draw(c, str(value), num_x, y + 1.8 * mm, 8, align=num_align, color=GREY)  # type: ignore[arg-type]
 
 
-class _Pyramid(Flowable):  # type: ignore[misc]
+class _Pyramid(Flowable):
     """Males to the left, females to the right, youngest at the bottom (the usual population pyramid)."""
 
     ROW = 9 * mm
@@ -179,7 +179,7 @@ def _arrivals(fig: DayFigures) -> Drawing:
     """Households by hour of arrival; hours and counts are digits, so the chart needs no shaping."""
     d = Drawing(WIDTH, 62 * mm)
     c = VerticalBarChart()
-    c.x, c.y, c.width, c.height = 12 * mm, 8 * mm, WIDTH - 16 * mm, 50 * mm
+    c.x, c.y, c.width, c.height = 12 * mm, 8 * mm, WIDTH - 16 * mm, 50 * mm  # type: ignore[assignment]
     c.data = [fig.arrivals_by_hour]
     c.bars[0].fillColor = BLUE
     c.bars[0].strokeColor = None
@@ -225,6 +225,8 @@ def write_report(fig: DayFigures, path: Path, *, user: str = "", lang: str = "en
     ]
     if fig.prints["reprints"]:
         story.append(_Line(w, f"{w.t('report.reprints')}: {fig.prints['reprints']}", 9))
+    if fig.tracing:  # counts only: no name of anyone sought or asking goes on the report
+        story.append(_Line(w, w.t("report.tracing_counts", **fig.tracing), 9))
     story += [
         # a heading stays on the page of its picture
         KeepTogether([heading("report.arrivals_by_hour"), _arrivals(fig)]),
@@ -238,11 +240,12 @@ def write_report(fig: DayFigures, path: Path, *, user: str = "", lang: str = "en
     if fig.exports:
         for e in fig.exports:
             story.append(_Line(w, w.t("report.export_line", time=e["time"], file=e["file"],
-                                      households=e["households"], portraits=e["portraits"]), 10))
+                                      households=w.t("count.households", n=e["households"]),
+                                      portraits=w.t("count.portraits", n=e["portraits"])), 10))
     else:
         story.append(_Line(w, w.t("report.no_exports"), 10, color=RED))
     story.append(Spacer(1, 6 * mm))
-    generated = w.t("report.generated", at=datetime.now().strftime("%Y-%m-%d %H:%M"), user=user)
+    generated = w.t("report.generated", at=clock.format_local(clock.utcnow(), fmt="%Y-%m-%d %H:%M"), user=user)
     story.append(_Line(w, generated, 7, color=GREY))
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title="End-of-day report")

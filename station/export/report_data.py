@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from station.db.rows import AuditEventRow, DistributionRow, HouseholdRow, IndividualRow, NeedRow, PrintRecordRow
+from station import clock
+from station.db.rows import (
+    AuditEventRow,
+    DistributionRow,
+    HouseholdRow,
+    IndividualRow,
+    NeedRow,
+    PrintRecordRow,
+    TracingAlertRow,
+    TracingCaseRow,
+)
 
 AGE_BANDS: list[tuple[int, int | None]] = [(0, 4), (5, 11), (12, 17), (18, 59), (60, None)]
 
@@ -28,18 +38,13 @@ class DayFigures:
     prints: dict[str, int]  # wristband, card, reprints
     exports: list[dict[str, Any]] = field(default_factory=list)
     handouts: dict[str, int] = field(default_factory=dict)  # relief item -> quantity handed out that day
+    # family tracing, counts only: opened and found that day, open now, possible matches waiting
+    tracing: dict[str, int] = field(default_factory=dict)
 
 
 def band_label(i: int) -> str:
     lo, hi = AGE_BANDS[i]
     return f"{lo}+" if hi is None else f"{lo}-{hi}"
-
-
-def _utc_bounds(day: date) -> tuple[datetime, datetime]:
-    def conv(d: date) -> datetime:
-        return datetime(d.year, d.month, d.day).astimezone().astimezone(UTC).replace(tzinfo=None)
-
-    return conv(day), conv(day + timedelta(days=1))
 
 
 def _band(age: int) -> int:
@@ -53,9 +58,10 @@ def _age(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def day_figures(s: Session, day: date, station: str) -> DayFigures:
-    """Everything that arrived on `day` (local arrival time), prints and exports made that day."""
-    start = datetime(day.year, day.month, day.day)
+def day_figures(s: Session, day: date, station: str, zone: tzinfo | None = None) -> DayFigures:
+    """Everything that arrived on `day` (local arrival time), prints and exports made that day (local day)."""
+    zone = zone or clock.station_zone()
+    start = datetime.combine(day, time.min)  # arrived_at is the station's wall-clock time (see station.clock)
     end = start + timedelta(days=1)
     by_hour = [0] * 24
     households = 0
@@ -74,7 +80,7 @@ def day_figures(s: Session, day: date, station: str) -> DayFigures:
     needs = Counter(s.scalars(
         select(NeedRow.code).join(IndividualRow).join(HouseholdRow)
         .where(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end)))
-    ustart, uend = _utc_bounds(day)
+    ustart, uend = clock.local_day_bounds(day, zone)
     prints: Counter[str] = Counter()
     for kind, reprint in s.execute(select(PrintRecordRow.kind, PrintRecordRow.reprint).where(
             PrintRecordRow.printed_at >= ustart, PrintRecordRow.printed_at < uend)):
@@ -84,9 +90,9 @@ def day_figures(s: Session, day: date, station: str) -> DayFigures:
     for ev in s.scalars(select(AuditEventRow).where(
             AuditEventRow.action == "export.pack", AuditEventRow.at >= ustart, AuditEventRow.at < uend)
             .order_by(AuditEventRow.at)):
-        details = ev.details if isinstance(ev.details, dict) else {}
-        counts = details.get("counts", {}) if isinstance(details.get("counts"), dict) else {}
-        local = ev.at.replace(tzinfo=UTC).astimezone()
+        details: dict[str, Any] = ev.details if isinstance(ev.details, dict) else {}
+        counts: dict[str, Any] = details["counts"] if isinstance(details.get("counts"), dict) else {}
+        local = clock.to_local(ev.at, zone)
         exports.append({"time": f"{local:%H:%M}", "station": ev.station, "file": str(details.get("file", "")),
                         "households": counts.get("households", 0), "portraits": counts.get("portraits", 0),
                         "verified": bool(details.get("verified"))})
@@ -96,4 +102,20 @@ def day_figures(s: Session, day: date, station: str) -> DayFigures:
         .group_by(DistributionRow.item))}
     return DayFigures(day, station, households, individuals, by_hour, pyramid, dict(needs.most_common()),
                       {"wristband": prints["wristband"], "card": prints["card"], "reprints": prints["reprints"]},
-                      exports, handouts)
+                      exports, handouts, _tracing_counts(s, ustart, uend))
+
+
+def _tracing_counts(s: Session, ustart: datetime, uend: datetime) -> dict[str, int]:
+    """Counts only (names never go into the report): cases opened and found that day, open, alerts waiting."""
+    def count(q: Any) -> int:
+        return int(s.scalar(q) or 0)
+
+    return {
+        "opened": count(select(func.count()).select_from(AuditEventRow).where(
+            AuditEventRow.action == "tracing.open", AuditEventRow.at >= ustart, AuditEventRow.at < uend)),
+        "found": count(select(func.count()).select_from(AuditEventRow).where(
+            AuditEventRow.action == "tracing.found", AuditEventRow.at >= ustart, AuditEventRow.at < uend)),
+        "open": count(select(func.count()).select_from(TracingCaseRow).where(
+            TracingCaseRow.status.in_(("open", "possible_match")))),
+        "alerts": count(select(func.count()).select_from(TracingAlertRow).where(TracingAlertRow.status == "open")),
+    }

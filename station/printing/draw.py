@@ -131,7 +131,7 @@ def _draw_outlines(
     c.saveState()
     c.transform(scale * squeeze, 0, 0, scale, x, y)
     # ReportLab has no public call for a ready-made path; its own drawing methods append to _code alike.
-    c._code.append(code + "\nf")  # "f": fill, non-zero winding as TrueType outlines expect
+    c._code.append(code + "\nf")  # type: ignore[attr-defined]  # ReportLab's page stream: no public API  # "f": fill, non-zero winding as TrueType outlines expect
     c.restoreState()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import IO, cast
 
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
@@ -57,7 +58,7 @@ def write_sheets(
     """
     sheet = (sheet or SheetLayout()).validate()
     layout = (layout or CardLayout()).validate()
-    c = Canvas(out, pagesize=(sheet.width * PT_PER_MM, sheet.height * PT_PER_MM), pageCompression=1)
+    c = Canvas(cast(IO[bytes], out), pagesize=(sheet.width * PT_PER_MM, sheet.height * PT_PER_MM), pageCompression=1)
     c.setTitle(title)
     c.setCreator("Registration Station")
     count = 0

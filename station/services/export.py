@@ -7,13 +7,13 @@ import base64
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-from sqlalchemy import select
 
 import station
+from station import clock
 from station.db.rows import MetaRow
 from station.db.uow import Database, UnitOfWork
 from station.domain.roles import Actor, Permission
@@ -23,8 +23,9 @@ from station.export.collect import Item, Range
 from station.export.crypto import key_id, load_public_key, public_raw
 from station.export.writer import WrittenPack, write_pack
 from station.i18n import current_language
-from station.services import audit
+from station.services import audit, pack_origin, retention
 from station.services.authz import require
+from station.services.demo import is_synthetic_station
 
 OFFICE_KEY = "export.office_public_key"
 LAST_AUDIT_ID = "export.last_audit_id"
@@ -97,11 +98,6 @@ def pack_stem(station_code: str, when: datetime) -> str:
     return f"{safe}_{when:%Y-%m-%d_%H%M}"
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    local = datetime(day.year, day.month, day.day).astimezone()
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def export_pack(
     db: Database, actor: Actor, folder: Path, *, since: date | None = None, everything: bool = False,
     progress: Progress | None = None, now: datetime | None = None,
@@ -111,24 +107,30 @@ def export_pack(
     public = office_key(db)
     if public is None:
         raise StationError("export.error.no_office_key")
-    now = now or datetime.now()
+    now = now or clock.to_local(clock.utcnow())  # the pack's file name carries the station's local time
     pack_id = str(uuid.uuid4())
+    ack = retention.ack_token()  # inside the pack: the office's acknowledgement proves it read it
     with db.reader() as uow:  # one read transaction: a consistent snapshot of the register
         s = uow.session
         after = int(_meta(uow, LAST_AUDIT_ID) or 0)
         upto = collect.max_audit_id(s)
-        rng = Range(after, upto, _local_midnight_utc(since) if since else None, everything)
+        rng = Range(after, upto, clock.local_day_bounds(since)[0] if since else None, everything)
         ids = collect.household_ids(s, rng)
         total = len(ids) + collect.audit_count(s, rng)
         header = {
             "pack_id": pack_id, "station": actor.station, "created_at": audit.utcnow().isoformat(),
             "app_version": station.__version__, "range": rng.as_meta(), "households": len(ids),
+            "ack_token": ack,
         }
+        if is_synthetic_station(uow):
+            header["synthetic"] = True  # demo data: the office refuses this pack (services/import_.py)
         items = _counted(
             _chain(collect.household_items(s, ids), collect.audit_items(s, rng)), total, progress
         )
-        written = write_pack(folder, pack_stem(actor.station, now), public, header, items)
+        written = write_pack(folder, pack_stem(actor.station, now), public, header, items,
+                             pack_origin.pack_signer(s))  # signed by the exporting account (issue 15)
     _record(db, actor, written, rng)
+    retention.remember_export(db, written.pack_id, ack, rng)  # issue 15: purge only once acked
     c = written.counts
     return ExportResult(written.path, written.size, written.sha256, written.pack_id, c["households"],
                         c["individuals"], c["portraits"], c["audit"], written.verified, dict(c))
@@ -163,19 +165,6 @@ def _record(db: Database, actor: Actor, written: WrittenPack, rng: Range) -> Non
         })
 
 
-def export_history(db: Database, day: date | None = None) -> list[dict[str, object]]:
-    """Verified exports recorded in the audit trail (optionally one local day)."""
-    from station.db.rows import AuditEventRow
-
-    with db.reader() as uow:
-        q = select(AuditEventRow).where(AuditEventRow.action == "export.pack").order_by(AuditEventRow.at)
-        if day is not None:
-            start = _local_midnight_utc(day)
-            end = _local_midnight_utc(date.fromordinal(day.toordinal() + 1))
-            q = q.where(AuditEventRow.at >= start, AuditEventRow.at < end)
-        return [{"at": r.at, "station": r.station, "actor": r.actor, **r.details} for r in uow.session.scalars(q)]
-
-
 def export_plain(db: Database, actor: Actor, path: Path, fmt: str = "csv") -> int:
     """An unencrypted spreadsheet of the register (supervisors only; the caller shows the warning)."""
     from station.export import spreadsheet
@@ -183,9 +172,15 @@ def export_plain(db: Database, actor: Actor, path: Path, fmt: str = "csv") -> in
     require(actor, Permission.EXPORT_PLAIN)
     if fmt not in ("csv", "xlsx"):
         raise ValueError(fmt)
-    with db.reader() as uow:
-        write = spreadsheet.write_csv if fmt == "csv" else spreadsheet.write_xlsx
-        rows = write(uow.session, path)
+    try:
+        with db.reader() as uow:
+            write = spreadsheet.write_csv if fmt == "csv" else spreadsheet.write_xlsx
+            rows = write(uow.session, path)
+    except StationError as exc:  # the attempt is on record too: plain data may have reached a stick
+        with db.uow() as uow:
+            audit.record(uow, actor, "export.plain_failed", "station", actor.station,
+                         {"format": fmt, "reason": exc.code})
+        raise
     with db.uow() as uow:
         audit.record(uow, actor, "export.plain", "station", actor.station, {"format": fmt, "rows": rows})
     return rows

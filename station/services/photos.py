@@ -8,13 +8,11 @@ from sqlalchemy import select
 
 from station.db.rows import IndividualRow, PhotoRow
 from station.db.uow import UnitOfWork
+from station.domain.portrait import JPEG_MAGIC, MAX_PORTRAIT_BYTES
 from station.domain.roles import Actor, Permission
 from station.errors import NotFound, StationError
 from station.services import audit
 from station.services.authz import require
-
-MAX_PORTRAIT_BYTES = 2_000_000
-JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:

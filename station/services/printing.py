@@ -13,11 +13,13 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
+from station import clock
 from station.db.rows import HouseholdRow, MetaRow, PrintRecordRow
 from station.db.uow import UnitOfWork
 from station.domain.codes import HouseholdStatus
@@ -72,7 +74,7 @@ class CardCheck:
     regno: str
     issue: int  # card issue read from the code (0 for a wristband)
     superseded: bool
-    reason: str  # message key, see resources/translations/printing.*.json
+    reason: str  # message key, see station/resources/translations/printing.*.json
     kind: str = "card"
     position: int = 0  # wristband: member position
     current_issue: int = 0
@@ -89,24 +91,6 @@ def site_card_key(uow: UnitOfWork) -> bytes:
         uow.session.add(row)
         uow.session.flush()
     return bytes.fromhex(row.value)
-
-
-def set_site_card_key(uow: UnitOfWork, actor: Actor, hex_key: str) -> None:
-    """Import the site's shared key (so every station of a site signs and checks the same way)."""
-    require(actor, Permission.MANAGE_SETTINGS)
-    text = hex_key.strip().lower()
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise StationError("printing.error.bad_site_key")
-    row = uow.session.get(MetaRow, SITE_KEY)
-    if row is None:
-        uow.session.add(MetaRow(key=SITE_KEY, value=raw.hex()))
-    else:
-        row.value = raw.hex()
-    audit.record(uow, actor, "print.site_key", "station", actor.station, {"replaced": row is not None})
 
 
 # --- building jobs ---------------------------------------------------------------------------------------
@@ -172,7 +156,6 @@ def prepare_wristbands(
                 registration_number=hh.registration_number, position=m.position, name_local=local,
                 name_latin=latin, household_size=hh.size, arrived_on=hh.arrived_at.date(),
                 payload=codes.wristband_payload(key, hh.registration_number, m.position),
-                staff_code=settings.staff_needs_code if m.needs else "",
             ))
             items.append(JobItem(hh.id, hh.registration_number, "wristband", 0, m.id, m.id in printed))
     if not items:
@@ -187,7 +170,7 @@ def prepare_wristbands(
 
 def prepare_cards(
     uow: UnitOfWork, actor: Actor, households: Sequence[str], *, kind: str = "card", reason: str = "",
-    settings: PrintSettings | None = None, today: date | None = None,
+    settings: PrintSettings | None = None, today: date | None = None, now: datetime | None = None,
 ) -> PrintJob:
     """Ration cards (kind "card": CR80 pages; "sheet": A4 sheets of ten) for the households.
 
@@ -197,7 +180,7 @@ def prepare_cards(
         raise ValueError(kind)
     settings = settings or load_print_settings()
     key = site_card_key(uow)
-    today = today or audit.utcnow().date()
+    today = today or clock.local_today(now)  # the date of issue is a day of the station's calendar
     contents: list[CardContent] = []
     items: list[JobItem] = []
     for ref in households:
@@ -293,24 +276,24 @@ def verify_card_payload(uow: UnitOfWork, text: str) -> CardCheck:
         return CardCheck(False, "", 0, False, "printing.check.format")
     issue = parsed.number if parsed.kind == "card" else 0
     position = parsed.number if parsed.kind == "wristband" else 0
-    base = {"regno": parsed.regno, "issue": issue, "kind": parsed.kind, "position": position}
+    base: dict[str, Any] = {"regno": parsed.regno, "issue": issue, "kind": parsed.kind, "position": position}
     if not codes.mac_ok(site_card_key(uow), parsed):
-        return CardCheck(False, superseded=False, reason="printing.check.mac", **base)  # type: ignore[arg-type]
+        return CardCheck(False, superseded=False, reason="printing.check.mac", **base)
     row = uow.session.scalar(select(HouseholdRow).where(HouseholdRow.registration_number == parsed.regno))
     if row is None:
-        return CardCheck(False, superseded=False, reason="printing.check.unknown", **base)  # type: ignore[arg-type]
+        return CardCheck(False, superseded=False, reason="printing.check.unknown", **base)
     if row.status in (HouseholdStatus.MERGED.value, HouseholdStatus.DEPARTED.value):
         # A duplicate's card (or a departed household's) must not draw a second ration.
-        return CardCheck(False, superseded=False, current_issue=row.card_issue,  # type: ignore[arg-type]
+        return CardCheck(False, superseded=False, current_issue=row.card_issue,
                          reason="printing.check.closed", **base)
     if parsed.kind == "wristband":
         ok = any(m.position == position for m in row.members)
-        return CardCheck(ok, superseded=False, current_issue=row.card_issue,  # type: ignore[arg-type]
+        return CardCheck(ok, superseded=False, current_issue=row.card_issue,
                          reason="printing.check.valid_wristband" if ok else "printing.check.no_member", **base)
     if row.card_issue == 0:
-        return CardCheck(False, superseded=False, reason="printing.check.no_card", **base)  # type: ignore[arg-type]
+        return CardCheck(False, superseded=False, reason="printing.check.no_card", **base)
     if issue != row.card_issue:
         older = issue < row.card_issue
-        return CardCheck(False, superseded=older, current_issue=row.card_issue,  # type: ignore[arg-type]
+        return CardCheck(False, superseded=older, current_issue=row.card_issue,
                          reason="printing.check.superseded" if older else "printing.check.not_issued", **base)
-    return CardCheck(True, superseded=False, current_issue=row.card_issue, reason="printing.check.valid", **base)  # type: ignore[arg-type]
+    return CardCheck(True, superseded=False, current_issue=row.card_issue, reason="printing.check.valid", **base)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
+from station import clock
 from station.db.rows import (
     DocumentRow,
     HouseholdRow,
@@ -18,15 +18,15 @@ from station.db.rows import (
     SequenceRow,
 )
 from station.db.uow import UnitOfWork
-from station.domain import soundalike
 from station.domain.codes import HouseholdStatus, Relationship
 from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft
+from station.domain.name_index import household_tokens, name_tokens  # noqa: F401 (name_tokens: as before)
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
 from station.domain.text import clean_name, search_tokens
 from station.domain.validation import ValidationFailed, validate_household
 from station.errors import ConflictError, NotFound, StationError
-from station.services import audit
+from station.services import audit, tracing
 from station.services.authz import require
 from station.services.views import diff, household_view, snapshot
 
@@ -104,30 +104,17 @@ def _apply(row: HouseholdRow, draft: HouseholdDraft, actor: Actor, now: datetime
     row.updated_by = actor.username
 
 
-def name_tokens(*names: str | None) -> set[str]:
-    """Index tokens of one person's name parts: folded words (prefix search) and sound-alike keys."""
-    return search_tokens(*names) | soundalike.index_tokens(*names)
-
-
-def household_tokens(people: Iterable[Sequence[str | None]], doc_numbers: Iterable[str], origin_key: str) -> set[str]:
-    """Every index token of a household: its people's names, their document numbers, its origin words."""
-    tokens: set[str] = set()
-    for names in people:
-        tokens |= name_tokens(*names)
-    for number in doc_numbers:
-        tokens |= search_tokens(number)
-    tokens |= set(origin_key.split())
-    return {t[:128] for t in tokens}
-
-
 def index_tokens(uow: UnitOfWork, row: HouseholdRow) -> None:
+    """Write the household's search tokens (station.domain.name_index) in two statements, no ORM objects."""
     s = uow.session
     s.execute(delete(NameTokenRow).where(NameTokenRow.household_id == row.id))
     tokens = household_tokens(
         ((m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar,
           m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat) for m in row.members),
         (d.number for m in row.members for d in m.documents), row.origin_key)
-    s.add_all(NameTokenRow(token=t, household_id=row.id) for t in sorted(tokens))
+    if tokens:
+        s.execute(insert(NameTokenRow), [{"token": t, "household_id": row.id} for t in sorted(tokens)])
+    tracing.household_indexed(uow, row)  # person keys for duplicate checks; alerts for tracing cases
 
 
 def _validate(draft: HouseholdDraft, today: date) -> None:
@@ -146,12 +133,12 @@ def _photo_ids(uow: UnitOfWork, row: HouseholdRow) -> set[str]:
 def register_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> HouseholdView:
     require(actor, Permission.REGISTER)
     now = audit.utcnow()
-    _validate(draft, date.today())
+    _validate(draft, clock.local_today())
     regno = _next_regno(uow, actor)
     row = HouseholdRow(
         id=str(uuid.uuid4()), registration_number=str(regno), site_code=regno.site,
         station_number=regno.station, sequence=regno.sequence,
-        arrived_at=draft.arrived_at or datetime.now().replace(second=0, microsecond=0),  # local station time
+        arrived_at=draft.arrived_at or clock.local_wall_time(),  # the station's wall-clock time
         status=HouseholdStatus.ACTIVE.value, version=1, card_issue=0,
         created_at=now, created_by=actor.username, updated_at=now, updated_by=actor.username,
     )
@@ -180,7 +167,7 @@ def correct_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> H
     if draft.expected_version is not None and draft.expected_version != row.version:
         raise ConflictError("error.edited_elsewhere")
     now = audit.utcnow()
-    _validate(draft, date.today())
+    _validate(draft, clock.local_today())
     before = snapshot(row)
     _apply(row, draft, actor, now)
     row.version += 1

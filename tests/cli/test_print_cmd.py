@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from station.cli.main import main
 from station.db.rows import HouseholdRow, PrintRecordRow
-from station.printing import spool
 from tests.conftest import PASSPHRASE
 from tests.station.printing.print_helpers import add_household, page_size_mm, pdf_text
 
@@ -43,13 +42,13 @@ def test_print_to_missing_printer_fails_cleanly(sqlite_ctx, env, capsys) -> None
     with pytest.raises(SystemExit) as ex:
         main(["print", "wristband", hh.registration_number, "--printer", "NoSuchQueue"])
     assert ex.value.code == 1
-    assert capsys.readouterr().err.strip()
+    err = capsys.readouterr().err
+    assert "NoSuchQueue" in err and ("not installed" in err or "cannot be reached" in err), err
     with sqlite_ctx.db.reader() as uow:
         assert uow.session.scalars(select(PrintRecordRow)).all() == []
 
 
 @pytest.mark.cups
-@pytest.mark.skipif(not spool.scheduler_running(), reason="no CUPS scheduler answers (run: bash .ci/cups.sh)")
 def test_print_wristbands_to_queue(sqlite_ctx, env, capsys) -> None:
     hh = add_household(sqlite_ctx, with_photo=False)
     sqlite_ctx.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,22 +15,38 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _areas() -> list[str]:
-    return sorted({p.name.split(".")[0] for p in translations_dir().glob("*.json")})
+    folder = translations_dir()
+    return sorted({p.name.split(".")[0] for p in [*folder.glob("*.json"), *folder.glob("*.po")]})
+
+
+def _area(area: str, lang: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """One area's messages in one language, from its .po file and/or its transitional .json file."""
+    texts: dict[str, str] = {}
+    plurals: dict[str, dict[str, str]] = {}
+    po, js = translations_dir() / f"{area}.{lang}.po", translations_dir() / f"{area}.{lang}.json"
+    if po.exists():
+        i18n._read_po(po, lang, texts, plurals)  # type: ignore[arg-type]
+    if js.exists():
+        i18n._read_json(js, texts, plurals)  # type: ignore[arg-type]
+    return texts, plurals
 
 
 @pytest.mark.parametrize("area", _areas())
 def test_every_language_has_every_key_with_same_placeholders(area: str) -> None:
-    files = {lang: translations_dir() / f"{area}.{lang}.json" for lang in i18n.LANGUAGES}
-    data = {
-        lang: {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
-        for lang, path in files.items()
-    }
-    english = data["en"]
-    for lang, cat in data.items():
+    data = {lang: _area(area, lang) for lang in i18n.LANGUAGES}
+    english, english_plurals = data["en"]
+    for lang, (cat, plurals) in data.items():
         assert set(cat) == set(english), f"{area}.{lang}: {sorted(set(english) ^ set(cat))[:5]}"
+        assert set(plurals) == set(english_plurals), f"{area}.{lang}: {sorted(set(english_plurals) ^ set(plurals))}"
         for key, text in cat.items():
             assert i18n.placeholders(text) == i18n.placeholders(english[key]), f"{area}.{lang}:{key}"
             assert text.strip(), f"{area}.{lang}:{key} is empty"
+        for key, forms in plurals.items():
+            assert set(forms) == set(i18n.plural_categories(lang)), f"{area}.{lang}:{key} lacks plural forms"
+            reference = english_plurals[key]["other"]
+            assert i18n.COUNT in i18n.placeholders(reference), f"{area}.en:{key} has no {{n}}"
+            for category, text in forms.items():
+                assert i18n.plural_form_ok(text, reference), f"{area}.{lang}:{key}[{category}]"
         if lang != "en":
             same = [k for k, v in cat.items() if v == english[k] and any(c.isalpha() for c in v) and len(v) > 12]
             assert len(same) <= max(2, len(cat) // 10), f"{area}.{lang} untranslated: {same[:5]}"
@@ -58,3 +73,16 @@ def test_core_never_imports_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_no_tracker_issue_numbers_in_catalogues_or_test_names() -> None:
+    import re
+
+    pattern = re.compile(r"\bissues?[ _#-]*\d+", re.IGNORECASE)
+    folder = translations_dir()
+    found = [p.name for p in [*folder.glob("*.json"), *folder.glob("*.po")]
+             if pattern.search(p.read_text(encoding="utf-8"))]
+    assert found == [], found
+    names = [m.group(1) for p in (ROOT / "tests").rglob("test_*.py")
+             for m in re.finditer(r"^\s*def (test_\w+)", p.read_text(encoding="utf-8"), re.M)]
+    assert [n for n in names if pattern.search(n.replace("_", " "))] == []

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.cli.commands.audit import describe
 from station.domain.roles import Permission
 from station.errors import StationError
 from station.i18n import tr
@@ -105,7 +104,8 @@ class AuditDialog(QDialog):
 
     def current_filter(self) -> AuditFilter:
         def day(w: QDateEdit) -> date | None:
-            return None if w.date() == w.minimumDate() else w.date().toPython()  # type: ignore[no-any-return]
+            value = w.date().toPython()
+            return value if isinstance(value, date) and w.date() != w.minimumDate() else None
 
         return AuditFilter(actor=self.actor.currentText().strip(), action=self.action.currentText().strip(),
                            entity_id=self.entity.text().strip(), since=day(self.since), until=day(self.until))
@@ -138,5 +138,5 @@ class AuditDialog(QDialog):
             return
         ok = all(r.ok for r in reports)
         self.verify_result.setStyleSheet("" if ok else "color: #b00020; font-weight: bold;")
-        self.verify_result.setText("\n".join(describe(r) for r in reports) or tr("audit.verify.empty"))
+        self.verify_result.setText("\n".join(audit.describe(r) for r in reports) or tr("audit.verify.empty"))
         self.verify_result.setAlignment(Qt.AlignmentFlag.AlignVCenter)

@@ -1,13 +1,20 @@
-"""Table model over one page of audit events (newest first), with filter and paging state."""
+"""Table model over one page of audit events (newest first), with filter and paging state.
+
+Times are shown in the station's time zone, which the "When" header names; day filters are days of
+that calendar (station.clock).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from station import clock
 from station.i18n import tr
 from station.services import audit
 from station.services.audit import AuditEvent, AuditFilter, AuditPage
@@ -30,8 +37,9 @@ def context_loader(ctx: Any) -> Loader:
 
 
 class AuditTableModel(QAbstractTableModel):
-    def __init__(self, loader: Loader, page_size: int = 100, parent: Any = None) -> None:
+    def __init__(self, loader: Loader, page_size: int = 100, parent: Any = None, zone: tzinfo | None = None) -> None:
         super().__init__(parent)
+        self.zone = zone or clock.station_zone()
         self._load = loader
         self.page_size = page_size
         self.filter = AuditFilter()
@@ -41,7 +49,7 @@ class AuditTableModel(QAbstractTableModel):
 
     def refresh(self, flt: AuditFilter | None = None, offset: int | None = None) -> None:
         if flt is not None:
-            self.filter = flt
+            self.filter = flt if flt.zone is not None else dataclasses.replace(flt, zone=self.zone)
             offset = 0
         offset = self.page.offset if offset is None else offset
         page = self._load(self.filter, max(0, offset), self.page_size)
@@ -70,6 +78,8 @@ class AuditTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == COL_AT:
+                return tr(_HEADERS[section], zone=clock.zone_label(self.zone))
             return tr(_HEADERS[section])
         return None
 
@@ -80,6 +90,8 @@ class AuditTableModel(QAbstractTableModel):
         if role == EVENT_ROLE:
             return e
         if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == COL_AT:
+                return clock.to_local(e.at, self.zone).strftime("%Y-%m-%d %H:%M:%S")
             return self._text(e, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_DETAILS:
             return json.dumps(e.details, ensure_ascii=False, indent=1, sort_keys=True)
@@ -87,8 +99,6 @@ class AuditTableModel(QAbstractTableModel):
 
     @staticmethod
     def _text(e: AuditEvent, col: int) -> str:
-        if col == COL_AT:
-            return e.at.strftime("%Y-%m-%d %H:%M:%S")
         if col == COL_STATION:
             return e.station
         if col == COL_SEQ:

@@ -22,20 +22,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from station.errors import StationError
 from station.export.crypto import load_private_key
 from station.i18n import tr
 from station.services import export as ex
 from station.services.import_ import ImportResult, import_pack
 from station.services.station import StationContext
-from ui.export.worker import JobThread
+from ui.tasks import run_task
 
 
 def describe(res: ImportResult) -> str:
     if res.already_imported:
         return tr("export.cli.already", file=res.file)
     st = res.stats
-    lines = [tr("export.cli.imported", file=res.file, added=st.households_added, updated=st.households_updated,
-                kept=st.households_kept_local, portraits=st.portraits, events=st.audit_added)]
+    lines = [tr("export.cli.imported", file=res.file, added=tr("count.households", n=st.households_added),
+                updated=st.households_updated, kept=st.households_kept_local,
+                portraits=tr("count.portraits", n=st.portraits), events=tr("count.audit_events", n=st.audit_added))]
     lines += [tr("export.cli.chain_incomplete", station=s) for s, state in res.chains.items() if state != "complete"]
     return "\n".join(lines)
 
@@ -45,7 +47,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, ctx: StationContext, parent: Any = None) -> None:
         super().__init__(parent)
-        self.ctx, self._thread = ctx, None
+        self.ctx, self.busy = ctx, False
         self.setWindowTitle(tr("import.ui.title"))
         self.setMinimumWidth(560)
         self.packs = QListWidget()
@@ -100,46 +102,47 @@ class ImportDialog(QDialog):
 
     def start_import(self) -> None:
         paths = [Path(self.packs.item(i).text()) for i in range(self.packs.count())]
-        if not paths or self.key_path is None or self._thread is not None:
+        if not paths or self.key_path is None or self.busy:
             return
         key_path, secret, ctx = self.key_path, self.passphrase.text(), self.ctx
 
         def job(progress: Callable[[int, int], None]) -> list[ImportResult]:
             private = load_private_key(key_path, secret)
-            results = []
+            results: list[ImportResult] = []
             for i, path in enumerate(paths):
-                results.append(import_pack(ctx.db, ctx.actor, path, private,
-                                           lambda done, size, i=i: progress(i * 1000 + 1000 * done // max(size, 1),
-                                                                            1000 * len(paths))))
+                def step(done: int, size: int, i: int = i) -> None:
+                    progress(i * 1000 + 1000 * done // max(size, 1), 1000 * len(paths))
+
+                results.append(import_pack(ctx.db, ctx.actor, path, private, step))
             return results
 
         self._busy(True)
-        self._thread = JobThread(job, self)
-        self._thread.progressed.connect(lambda d, t: self.progress.setValue(int(100 * d / t) if t else 100))
-        self._thread.succeeded.connect(self._on_job_succeeded)
-        self._thread.failed.connect(self._on_job_failed)
-        self._thread.finished.connect(self._on_job_finished)
-        self._thread.start()
+        self.busy = True
+        run_task(job, self._on_job_succeeded, self._on_job_failed, self,
+                 on_progress=lambda d, t: self.progress.setValue(int(100 * d / t) if t else 100),
+                 fallback=None)
 
     def _busy(self, busy: bool) -> None:
         for w in (self.import_button, self.close_button, self.add_button, self.key_button, self.passphrase):
             w.setEnabled(not busy)
 
     def _on_job_succeeded(self, results: list[ImportResult]) -> None:
+        self._on_job_finished()
         self.progress.setValue(100)
         self.log.setPlainText("\n".join([describe(r) for r in results] + [tr("import.ui.done")]))
         self.passphrase.clear()
         self.imports_finished.emit(results)
 
-    def _on_job_failed(self, message: str) -> None:
-        self.log.appendPlainText(message)
+    def _on_job_failed(self, error: StationError) -> None:
+        self._on_job_finished()
+        self.log.appendPlainText(error.message())
 
     def _on_job_finished(self) -> None:
-        self._thread = None
+        self.busy = False
         self._busy(False)
 
     def reject(self) -> None:
-        if self._thread is None:
+        if not self.busy:
             super().reject()
 
 
@@ -150,7 +153,7 @@ class ReportDialog(QDialog):
 
     def __init__(self, ctx: StationContext, parent: Any = None) -> None:
         super().__init__(parent)
-        self.ctx, self._thread = ctx, None
+        self.ctx = ctx
         self.setWindowTitle(tr("report.title"))
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
@@ -171,10 +174,14 @@ class ReportDialog(QDialog):
         q = self.day.date()
         day, ctx = date(q.year(), q.month(), q.day()), self.ctx
         self.save_button.setEnabled(False)
-        self._thread = JobThread(lambda _progress: ex.day_report(ctx.db, ctx.actor, day, path), self)
-        self._thread.succeeded.connect(lambda _r: (self.status.setText(tr("export.cli.report_written",
-                                                                          file=path.name)),
-                                                   self.report_saved.emit(str(path))))
-        self._thread.failed.connect(self.status.setText)
-        self._thread.finished.connect(lambda: self.save_button.setEnabled(True))
-        self._thread.start()
+
+        def saved(_result: object) -> None:
+            self.save_button.setEnabled(True)
+            self.status.setText(tr("export.cli.report_written", file=path.name))
+            self.report_saved.emit(str(path))
+
+        def failed(error: StationError) -> None:
+            self.save_button.setEnabled(True)
+            self.status.setText(error.message())
+
+        run_task(lambda _progress: ex.day_report(ctx.db, ctx.actor, day, path), saved, failed, self)

@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 
 from station.scanning.document import WORK_WIDTH, CaptureSettings, Steadiness, find_document, sharpness, straighten
+from station.settings import section, setting
 
 
 class LiveState(StrEnum):
@@ -24,15 +25,16 @@ class LiveState(StrEnum):
     DONE = "done"  # read; waiting for the document to leave before reading again
 
 
+@section("id_scan")
 @dataclass(frozen=True)
 class LiveSettings:
     """Settings section "id_scan": the scan dialog's own camera choice and auto-capture pacing."""
 
-    source: str = ""  # "" = the camera chosen for photos (section "camera")
-    auto_capture: bool = True
-    retry_frames: int = 15  # after a read found nothing, wait this many frames before trying again
-    release_share: float = 0.1  # a read document "left" when its corners moved this share of the frame width
-    gone_frames: int = 3  # ... or when no document was seen for this many frames
+    source: str = setting("", "'' = the camera chosen for photos (section 'camera')")
+    auto_capture: bool = setting(True, "read a document by itself once it is steady and sharp")
+    retry_frames: int = setting(15, "after a read found nothing, wait this many frames before trying again")
+    release_share: float = setting(0.1, "a read document 'left' when its corners moved this share of the frame width")
+    gone_frames: int = setting(3, "... or when no document was seen for this many frames")
 
 
 @dataclass(frozen=True)

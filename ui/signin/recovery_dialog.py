@@ -1,7 +1,7 @@
 """Unlock the station with the printed recovery code when every passphrase is lost.
 
 The code opens the database key; an administrator account is (re)created with a new passphrase typed
-here. Wrong codes are throttled and audited like wrong passphrases (station.security.recovery).
+here. Wrong codes are throttled and audited like wrong passphrases (station.services.recovery).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from station.errors import StationError
 from station.i18n import tr
-from station.security.recovery import recover
+from station.services.recovery import recover
 from ui.tasks import run_off_thread
 
 

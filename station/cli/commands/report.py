@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from station import clock
 from station.i18n import LANGUAGES, tr
 
 NAME = "report"
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from station.cli.session import open_from_env
     from station.services.export import day_report
 
-    day = parse_day(args.day) if args.day else date.today()
+    day = parse_day(args.day) if args.day else clock.local_today()
     ctx = open_from_env()
     try:
         day_report(ctx.db, ctx.actor, day, args.out, lang=args.lang)

@@ -30,19 +30,6 @@ def test_site_key_created_once_and_kept(sqlite_ctx) -> None:
     assert k1 == k2 and len(k1) == 32 and stored == k1.hex()
 
 
-def test_set_site_key_needs_permission_and_valid_hex(sqlite_ctx) -> None:
-    clerk = Actor("clerk1", Role.CLERK, sqlite_ctx.actor.station)
-    with sqlite_ctx.db.uow() as uow, pytest.raises(PermissionDenied):
-        svc.set_site_card_key(uow, clerk, "ab" * 32)
-    with sqlite_ctx.db.uow() as uow, pytest.raises(StationError) as err:
-        svc.set_site_card_key(uow, sqlite_ctx.actor, "xyz")
-    assert err.value.code == "printing.error.bad_site_key"
-    with sqlite_ctx.db.uow() as uow:
-        svc.set_site_card_key(uow, sqlite_ctx.actor, "AB" * 32)
-    with sqlite_ctx.db.uow() as uow:
-        assert svc.site_card_key(uow) == bytes.fromhex("ab" * 32)
-
-
 def test_prepare_writes_nothing_record_moves_issue(sqlite_ctx) -> None:
     hh = add_household(sqlite_ctx)
     job = _card_job(sqlite_ctx, hh)

@@ -13,13 +13,25 @@ from station.db.rows import HouseholdRow
 from station.domain.codes import HouseholdStatus, ReliefItem
 from station.domain.roles import GRANTS, Actor, Permission, Role
 from station.errors import PermissionDenied, StationError
-from station.security import recovery
-from station.services import accounts, audit, distribution, duplicates, photos, registration, scans, search
+from station.services import (
+    accounts,
+    audit,
+    distribution,
+    duplicates,
+    export,
+    import_,
+    photos,
+    printing,
+    recovery,
+    registration,
+    scans,
+    search,
+)
 from station.services.station import StationContext
 from tests.conftest import PASSPHRASE
 from tests.factories import family_of_five
 
-# The issue's table, written out independently of station.domain.roles.
+# The role table of the specification, written out independently of station.domain.roles.
 CLERK = {"register", "edit_before_print", "search", "photograph", "scan", "print_first", "export_pack",
          "distribute"}
 SUPERVISOR_EXTRA = {"edit_after_print", "reprint", "mark_departed", "set_round", "merge_duplicates", "export_plain",
@@ -27,7 +39,7 @@ SUPERVISOR_EXTRA = {"edit_after_print", "reprint", "mark_departed", "set_round",
 ADMIN_EXTRA = {"manage_accounts", "manage_settings"}
 
 
-def test_grants_match_the_issue() -> None:
+def test_grants_match_the_role_table() -> None:
     assert {p.value for p in GRANTS[Role.CLERK]} == CLERK
     assert {p.value for p in GRANTS[Role.SUPERVISOR]} == CLERK | SUPERVISOR_EXTRA
     assert {p.value for p in GRANTS[Role.ADMINISTRATOR]} == CLERK | SUPERVISOR_EXTRA | ADMIN_EXTRA
@@ -64,22 +76,15 @@ def _jpeg() -> bytes:
     return bytes(buf)
 
 
-def _printing() -> Any:
-    mod = pytest.importorskip("station.services.printing")
-    if not hasattr(mod, "prepare_wristbands"):
-        pytest.skip("printing service not present in this tree")
-    return mod
-
-
-def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], object] | None:
-    """A real service call that needs `permission`, or None when no core service needs it yet."""
+def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], object]:
+    """A real service call that needs `permission` (every permission has one)."""
     def in_uow(fn: Callable[..., object]) -> Callable[[StationContext, dict[str, Any]], object]:
         def run(c: StationContext, w: dict[str, Any]) -> object:
             with c.db.uow() as uow:
                 return fn(uow, c, w)
         return run
 
-    ops: dict[Permission, Callable[[StationContext, dict[str, Any]], object] | None] = {
+    ops: dict[Permission, Callable[[StationContext, dict[str, Any]], object]] = {
         Permission.REGISTER: in_uow(lambda u, c, w: registration.register_household(u, c.actor, family_of_five())),
         Permission.EDIT_BEFORE_PRINT: in_uow(
             lambda u, c, w: registration.correct_household(u, c.actor, _draft(w["ctx"], w["hh"].id))),
@@ -87,7 +92,7 @@ def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], ob
         Permission.SEARCH: in_uow(lambda u, c, w: search.search(u, c.actor, "Fatima")),
         Permission.PHOTOGRAPH: in_uow(
             lambda u, c, w: photos.save_portrait(u, c.actor, w["hh"].members[0].id, _jpeg())),
-        Permission.PRINT_FIRST: in_uow(lambda u, c, w: _printing().prepare_wristbands(u, c.actor, [w["hh"].id])),
+        Permission.PRINT_FIRST: in_uow(lambda u, c, w: printing.prepare_wristbands(u, c.actor, [w["hh"].id])),
         Permission.REPRINT: _reprint,
         Permission.MARK_DEPARTED: in_uow(lambda u, c, w: registration.set_status(
             u, c.actor, w["hh"].id, HouseholdStatus.DEPARTED, "left for Erbil")),
@@ -98,7 +103,7 @@ def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], ob
         Permission.MANAGE_ACCOUNTS: lambda c, w: accounts.list_accounts(c),
         Permission.MANAGE_SETTINGS: lambda c, w: recovery.rotate_recovery_code(c),
         Permission.EXPORT_PACK: _export_pack,
-        Permission.EXPORT_PLAIN: lambda c, w: _module("station.services.export", "export_plain")(
+        Permission.EXPORT_PLAIN: lambda c, w: export.export_plain(
             c.db, c.actor, c.home / "register.csv"),
         Permission.IMPORT: _import_pack,
         Permission.SCAN: in_uow(lambda u, c, w: scans.record_scan(u, c.actor, kind="document", fmt="TD3",
@@ -109,13 +114,6 @@ def _op(permission: Permission) -> Callable[[StationContext, dict[str, Any]], ob
     }
     assert set(ops) == set(Permission), "every permission must be listed"
     return ops[permission]
-
-
-def _module(name: str, attr: str) -> Any:
-    mod = pytest.importorskip(name)
-    if not hasattr(mod, attr):
-        pytest.skip(f"{name}.{attr} not present in this tree")
-    return getattr(mod, attr)
 
 
 def _gate_only(fn: Callable[[], object], expected_code: str) -> object:
@@ -130,15 +128,13 @@ def _gate_only(fn: Callable[[], object], expected_code: str) -> object:
 
 
 def _export_pack(c: StationContext, w: dict[str, Any]) -> object:
-    export_pack = _module("station.services.export", "export_pack")
-    return _gate_only(lambda: export_pack(c.db, c.actor, c.home), "export.error.no_office_key")
+    return _gate_only(lambda: export.export_pack(c.db, c.actor, c.home), "export.error.no_office_key")
 
 
 def _import_pack(c: StationContext, w: dict[str, Any]) -> object:
-    import_pack = _module("station.services.import_", "import_pack")
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-    return _gate_only(lambda: import_pack(c.db, c.actor, c.home / "missing.pack", X25519PrivateKey.generate()),
+    return _gate_only(lambda: import_.import_pack(c.db, c.actor, c.home / "missing.pack", X25519PrivateKey.generate()),
                       "export.error.pack_unreadable")
 
 
@@ -151,7 +147,6 @@ def _edit_after_print(c: StationContext, w: dict[str, Any]) -> object:
 
 
 def _reprint(c: StationContext, w: dict[str, Any]) -> object:
-    printing = _printing()
     ctx = w["ctx"]
     with ctx.db.uow() as uow:  # the first wristbands were printed by the administrator
         job = printing.prepare_wristbands(uow, ctx.actor, [w["hh"].id])
@@ -164,8 +159,6 @@ def _reprint(c: StationContext, w: dict[str, Any]) -> object:
 @pytest.mark.parametrize("permission", list(Permission))
 def test_role_boundary(world: dict[str, Any], permission: Permission, role: Role) -> None:
     op = _op(permission)
-    if op is None:
-        pytest.skip(f"no core service requires {permission.value} yet")
     c = world["as_role"](role)
     if permission in GRANTS[role]:
         op(c, world)  # allowed: runs through

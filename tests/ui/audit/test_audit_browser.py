@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC
 
 import pytest
 from PySide6.QtCore import Qt
@@ -41,6 +42,7 @@ def test_model_pages_newest_first(trail: StationContext) -> None:
     ev = m.data(m.index(0, 0), EVENT_ROLE)
     assert isinstance(ev, audit.AuditEvent) and ev.details == {"i": 19}
     assert m.headerData(COL_ACTION, Qt.Orientation.Horizontal) == "What"
+    assert m.headerData(0, Qt.Orientation.Horizontal).startswith("When (UTC")  # the zone is named
 
 
 def test_model_filters(trail: StationContext) -> None:
@@ -49,10 +51,10 @@ def test_model_filters(trail: StationContext) -> None:
     assert [m.data(m.index(r, COL_ENTITY)) for r in range(m.rowCount())] == ["household:h23", "household:h21"]
     m.refresh(AuditFilter(entity_id="h7"))
     assert m.rowCount() == 1 and m.data(m.index(0, COL_SEQ)) != ""
-    today = audit.utcnow().date()
-    m.refresh(AuditFilter(since=today, until=today, action="print."))
+    today = audit.utcnow().date()  # the events were just recorded: today in UTC (the zone is explicit)
+    m.refresh(AuditFilter(since=today, until=today, action="print.", zone=UTC))
     assert m.page.total == 5
-    m.refresh(AuditFilter(until=today.replace(year=today.year - 1)))
+    m.refresh(AuditFilter(until=today.replace(year=today.year - 1), zone=UTC))
     assert m.page.total == 0
 
 
@@ -78,3 +80,21 @@ def test_dialog_refuses_clerk(qtbot: QtBot, trail: StationContext) -> None:
         AuditDialog(clerk)
     with pytest.raises(PermissionDenied):
         AuditTableModel(context_loader(clerk)).refresh(AuditFilter())
+
+
+def test_model_shows_local_time_and_names_the_zone(trail: StationContext) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from station.db.rows import AuditEventRow
+
+    with trail.db.engine.begin() as conn:  # stored as naive UTC: 21:30 UTC is 00:30 the next day in Baghdad
+        conn.execute(AuditEventRow.__table__.update().values(at=datetime(2026, 3, 9, 21, 30)))
+    m = AuditTableModel(context_loader(trail), page_size=5, zone=ZoneInfo("Asia/Baghdad"))
+    m.refresh(AuditFilter())
+    everything = m.page.total
+    m.refresh(AuditFilter(since=datetime(2026, 3, 10).date()))
+    assert m.page.total == everything and m.data(m.index(0, 0)) == "2026-03-10 00:30:00"
+    assert m.headerData(0, Qt.Orientation.Horizontal) == "When (UTC+03:00)"
+    m.refresh(AuditFilter(until=datetime(2026, 3, 9).date()))
+    assert m.page.total == 0  # 9 March ended at 21:00 UTC in Baghdad

@@ -1,0 +1,1 @@
+"""End-of-day packs: collect, encrypt and write to USB; import and merge at the office; the day report."""
