@@ -31,7 +31,7 @@ def main() -> None:
         w.resize(1366, 768)
         w.show()
         w.form.editor.ar["given"].setText("فاطمة")
-        w.actions.fill_member_from_document(fields)
+        w.desk_actions.fill_member_from_document(fields)
         w.form.editor.age.setFocus()
         for _ in range(30):
             app.processEvents()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from station import settings
 from station.logsafe import log_failure
 from station.paths import station_home
 from station.services.station import StationContext, is_set_up
-from station.settings import station_settings
+from station.settings import StationSettings, station_settings
 from ui.main_window import MainWindow
 from ui.qt_i18n import apply_language
 from ui.setup.wizard import SetupWizard
@@ -32,9 +34,7 @@ class AppController:
         self.ctx: StationContext | None = None
         self.window: MainWindow | None = None
         self.current: QWidget | None = None
-        self.prefs = QSettings("RegistrationStation", "desk")
-        lang = str(self.prefs.value("language", "") or station_settings(home).language or "en")
-        self.set_language(lang)
+        self.set_language(station_settings(home).language or "en")
 
     def start(self) -> None:
         if is_set_up(self.home):
@@ -43,8 +43,10 @@ class AppController:
             self.show_setup()
 
     def set_language(self, lang: str) -> None:
+        """Switch the window; on a set-up station the choice is kept, in the one place settings live."""
         apply_language(self.app, lang)
-        self.prefs.setValue("language", lang)
+        if is_set_up(self.home) and station_settings(self.home).language != lang:
+            settings.update(StationSettings, self.home, language=lang)
         for w in (self.current, self.window):
             if w is not None and hasattr(w, "retranslate"):
                 w.retranslate()
@@ -68,8 +70,9 @@ class AppController:
         self.ctx = ctx
         self.window = MainWindow(ctx)
         self.window.language_changed.connect(self.set_language)
-        self.window.actions.sign_out_requested = self.sign_out
-        self._show(self.window)
+        self.window.desk_actions.sign_out_requested = self.sign_out
+        self._show(self.window, maximized=True)  # a 1366x768 laptop: the whole form and the status bar
+        self.window.form.focus_first()
         if getattr(ctx, "must_change_password", False):
             from ui.accounts.dialogs import ChangeOwnPassphraseDialog
 
@@ -89,10 +92,13 @@ class AppController:
             window.close()
             window.deleteLater()
 
-    def _show(self, widget: QWidget) -> None:
+    def _show(self, widget: QWidget, maximized: bool = False) -> None:
         old = self.current
         self.current = widget
-        widget.show()
+        if maximized:
+            widget.showMaximized()
+        else:
+            widget.show()
         if old is not None and old is not widget:
             old.close()
             old.deleteLater()
@@ -111,14 +117,32 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: object) -> No
     log_failure(log, "unexpected error", exc)
 
 
+def _set_identity(app: QApplication) -> None:
+    """The window icon, and the desktop entry's name (Wayland matches the window to its .desktop file by it)."""
+    from PySide6.QtGui import QIcon
+
+    from station import APP_ID
+    from station.paths import icons_dir
+
+    icon = QIcon()
+    for png in sorted(icons_dir().glob(f"{APP_ID}-*.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName(APP_ID)
+
+
 def run(argv: Sequence[str] = ()) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sys.excepthook = _excepthook
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     assert isinstance(app, QApplication)
     app.setApplicationName("Registration Station")
+    _set_identity(app)
     controller = AppController(app, station_home())
     controller.start()
+    if os.environ.get("STATION_EXIT_AFTER_START") == "1":  # smoke test of an installed build (.ci/package.sh)
+        QTimer.singleShot(0, lambda: (print(f"started: {type(controller.current).__name__}", flush=True),
+                                      app.quit()))
     code = app.exec()
     controller.shutdown()
     return code

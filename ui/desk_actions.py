@@ -25,6 +25,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# Everything a clerk does many times an evening has a key (shown in the menus).
+SHORTCUTS = {  # none that a line edit takes for itself on X11 (Ctrl+E is "end of line")
+    "distribute": "Ctrl+D", "photo": "Ctrl+T", "scan": "Ctrl+I", "print_card": "Ctrl+P",
+    "print_wristbands": "Ctrl+Shift+P", "export": "Ctrl+Shift+E", "sign_out": "Ctrl+Shift+Q",
+}
+
+
 class DeskActions:
     """Builds the menu bar of `window` and opens each feature's dialog."""
 
@@ -41,10 +48,12 @@ class DeskActions:
                            ("scan", self.scan_document, Permission.SCAN),
                            ("distribute", self.distribute, Permission.DISTRIBUTE),
                            ("mark_departed", self.mark_departed, Permission.MARK_DEPARTED),
-                           ("merge_duplicate", self.merge_duplicate, Permission.MERGE_DUPLICATES)]),
+                           ("merge_duplicate", self.merge_duplicate, Permission.MERGE_DUPLICATES),
+                           ("tracing_request", self.tracing_request, Permission.REGISTER)]),
             ("day", [("export", self.export_day, Permission.EXPORT_PACK),
                      ("report", self.day_report, Permission.SEARCH),
-                     ("import", self.import_packs, Permission.IMPORT)]),
+                     ("import", self.import_packs, Permission.IMPORT),
+                     ("tracing_cases", self.tracing_cases, Permission.MERGE_DUPLICATES)]),
             ("station", [("accounts", self.accounts, Permission.MANAGE_ACCOUNTS),
                          ("office_key", self.office_key, Permission.MANAGE_SETTINGS),
                          ("audit", self.audit, Permission.VIEW_AUDIT),
@@ -58,7 +67,8 @@ class DeskActions:
                 action.triggered.connect(lambda _c=False, s=slot: self._guarded(s))
                 menu.addAction(action)
                 self.actions[name] = (action, permission)
-        self.actions["distribute"][0].setShortcut(QKeySequence("Ctrl+D"))
+        for name, keys in SHORTCUTS.items():
+            self.actions[name][0].setShortcut(QKeySequence(keys))
         self.sign_out_requested: Callable[[], None] | None = None
         window.form.photo_requested.connect(lambda iid: self._guarded(lambda: self.photo(iid)))
         window.form.scan_requested.connect(lambda: self._guarded(self.scan_document))
@@ -98,9 +108,13 @@ class DeskActions:
         if hid is None:
             return
         dialog = PrintDialog(self.w.ctx.db, self.w.ctx.actor, hid, kind=kind, parent=self.w)
-        dialog.printed.connect(lambda k, _ref: self.w.statusBar().showMessage(tr("ui.status.printed", kind=k), 8000))
+        dialog.printed.connect(self._on_printed)
         dialog.exec()
         self.w.reload_current()  # a printed card moves the household to a new version
+
+    def _on_printed(self, kind: str, ref: str) -> None:
+        key = "ui.status.saved_pdf" if ref == "pdf" else "ui.status.printed"
+        self.w.statusBar().showMessage(tr(key, kind=tr(f"printing.kind.{kind}")), 8000)
 
     def print_wristbands(self) -> None:
         self._print("wristband")
@@ -114,6 +128,8 @@ class DeskActions:
     def photo_for_selected(self) -> None:
         form = self.w.form
         row = form.editing if form.editing is not None else form.table.currentRow()
+        if row < 0 and len(form.members) == 1:
+            row = 0  # one person: no need to pick
         if self._saved_household_id() is None:
             return
         if not 0 <= row < len(form.members) or not form.members[row].id:
@@ -276,6 +292,20 @@ class DeskActions:
         self.w.refresh_register()
 
     # day -----------------------------------------------------------------------------------------
+    def tracing_request(self) -> None:
+        """Someone in the open household is looking for a relative: open a tracing case."""
+        from ui.tracing.case_form import CaseFormDialog
+
+        if self._saved_household_id() is None or self.w.form.view is None:
+            return
+        CaseFormDialog(self.w.ctx, self.w.form.view, self.w).exec()
+
+    def tracing_cases(self) -> None:
+        """Supervisors: the open cases and the possible matches waiting for a decision."""
+        from ui.tracing.cases_view import CasesDialog
+
+        CasesDialog(self.w.ctx, self.w).exec()
+
     def export_day(self) -> None:
         from ui.export.dialog import ExportDialog
 

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import OperationalError
 
-from station import i18n
+from station import clock, i18n
 from station.domain.model import HouseholdDraft
-from station.domain.validation import ValidationFailed
+from station.domain.validation import ValidationFailed, validate_household
 from station.errors import StationError
 from station.i18n import tr
 from station.services.registration import correct_household, get_household, register_household
-from station.services.search import day_register, household_summary, search
+from station.services.search import day_register, household_summary, search_page
 from station.services.station import StationContext
 from ui.records.register_view import RegisterView
 from ui.registration.household_form import HouseholdForm
@@ -57,9 +57,10 @@ class MainWindow(QMainWindow):
         split.addWidget(scroll)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([480, 880])
+        split.setSizes([420, 946])  # 1366 px: the register's columns, and the whole form without scrolling
         self.setCentralWidget(split)
         self._build_toolbar()
+        self.statusBar().setSizeGripEnabled(False)  # there from the start, so "Saved as ..." never resizes the form
         self.register.search_changed.connect(self._on_register_search_changed)
         self.register.day_changed.connect(lambda _d: self.refresh_register())
         self.register.open_requested.connect(self.open_household)
@@ -68,7 +69,7 @@ class MainWindow(QMainWindow):
         self.register.selected.connect(self._on_register_selected)
         from ui.desk_actions import DeskActions
 
-        self.actions = DeskActions(self)
+        self.desk_actions = DeskActions(self)
         self._setup_lock()
         self.retranslate()
         self.refresh_register()
@@ -86,9 +87,21 @@ class MainWindow(QMainWindow):
         self.idle.start()
 
     def _on_overlay_unlocked(self, _actor: object) -> None:
-        self.actions.refresh_roles()
+        self.desk_actions.refresh_roles()
         self.retranslate()
         self.idle.start()
+
+    def open_erase(self) -> None:
+        """Emergency erase from the desk: keys, then files; the window closes once the station is gone."""
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from ui.erase.widget import EraseDialog
+
+        dialog = EraseDialog(self.ctx.home, (self.ctx,), parent=self)
+        if dialog.exec() and self.ctx.db_key is None:
+            self.form.dirty = False
+            QMessageBox.information(self, tr("erase.ui.title"), tr("erase.ui.done"))
+            QApplication.exit(0)
 
     def is_locked(self) -> bool:
         return self.overlay.is_locked()
@@ -106,6 +119,8 @@ class MainWindow(QMainWindow):
         self.lock_action = QAction(self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock_requested)
+        self.erase_action = QAction(self)  # emergency erase (issue 15), behind its own confirmation
+        self.erase_action.triggered.connect(self.open_erase)
         for a in (self.new_action, self.find_action, self.lock_action):
             bar.addAction(a)
         spacer = QWidget(self)
@@ -121,6 +136,7 @@ class MainWindow(QMainWindow):
         self.language.currentIndexChanged.connect(
             lambda _i: self.language_changed.emit(self.language.currentData()))
         bar.addWidget(self.language)
+        bar.addAction(self.erase_action)
 
     def retranslate(self) -> None:
         # The title names the station and the clerk, never a beneficiary.
@@ -128,12 +144,13 @@ class MainWindow(QMainWindow):
         self.new_action.setText(tr("ui.action.new_household"))
         self.find_action.setText(tr("ui.action.find"))
         self.lock_action.setText(tr("ui.action.lock"))
+        self.erase_action.setText(tr("erase.ui.open"))
         self.user_label.setText(tr("ui.signed_in_as", user=self.ctx.actor.username,
                                    role=tr(f"code.role.{self.ctx.actor.role.value}")))
         self.register.retranslate()
         self.form.retranslate()
-        if hasattr(self, "actions"):
-            self.actions.retranslate()
+        if hasattr(self, "desk_actions"):
+            self.desk_actions.retranslate()
         if hasattr(self, "overlay") and hasattr(self.overlay, "retranslate"):
             self.overlay.retranslate()
 
@@ -142,14 +159,16 @@ class MainWindow(QMainWindow):
         text = self.register.search.text().strip()
         try:
             with self.ctx.db.reader() as uow:
-                if text:
-                    rows = search(uow, self.ctx.actor, text)
+                total: int | None = None
+                if text:  # the first page, and how many match in all ("200 of 1,340 shown")
+                    page = search_page(uow, self.ctx.actor, text)
+                    rows, total = page.rows, page.total
                 else:
                     rows = day_register(uow, self.ctx.actor, self.register.selected_day())
         except StationError as exc:
             self.show_error(exc.message())
             return
-        self.register.set_rows(rows, searching=bool(text))
+        self.register.set_rows(rows, searching=bool(text), total=total)
 
     def _on_register_search_changed(self, _text: str) -> None:
         self.refresh_register()
@@ -206,12 +225,21 @@ class MainWindow(QMainWindow):
 
     # saving --------------------------------------------------------------------------------------
     def _on_form_save_requested(self, draft: HouseholdDraft) -> None:
+        from station.services.duplicates import apply_decisions
+        from ui.registration.duplicate_dialog import resolve_duplicates
+
+        # Likely earlier registrations of the same people (same document first) are shown before saving: the
+        # clerk goes back, links them, or saves anyway with a reason. Only a draft that would save is checked.
+        decisions = [] if validate_household(draft, clock.local_today()) else resolve_duplicates(self, self.ctx, draft)
+        if decisions is None:
+            return  # back to the form, nothing saved
         try:
             with self.ctx.db.uow() as uow:
                 if draft.id is None:
                     view = register_household(uow, self.ctx.actor, draft)
                 else:
                     view = correct_household(uow, self.ctx.actor, draft)
+                apply_decisions(uow, self.ctx.actor, view, decisions)
                 row_summary = household_summary(uow, self.ctx.actor, view.id)
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -38,6 +38,27 @@ class Handout:
     at: datetime  # naive UTC
     by: str
     station: str
+
+
+REPEAT_WINDOW = timedelta(minutes=30)
+
+
+def recent_repeats(handouts: list[Handout], items: Mapping[ReliefItem, int], now: datetime,
+                   window: timedelta = REPEAT_WINDOW) -> list[tuple[ReliefItem, int]]:
+    """Items about to be handed out again outside any round though the household got them minutes ago.
+
+    Returns (item, minutes since) for each, so the desk can ask before recording a likely double entry.
+    Rounds need no such check: a second hand-out in the same round is refused outright.
+    """
+    def utc(t: datetime) -> datetime:
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+    latest: dict[ReliefItem, datetime] = {}
+    for h in handouts:
+        if h.round_no is None and h.item in items and (h.item not in latest or utc(h.at) > latest[h.item]):
+            latest[h.item] = utc(h.at)
+    return [(item, max(0, int((utc(now) - at).total_seconds() // 60)))
+            for item, at in latest.items() if utc(now) - at < window]
 
 
 def current_round(uow: UnitOfWork) -> int | None:

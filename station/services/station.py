@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import hmac
 import os
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from station import clock
 from station.db.engine import DB_FILE, sqlcipher_engine, url_engine
 from station.db.migrate import upgrade
 from station.db.rows import AccountRow, MetaRow, SequenceRow
 from station.db.uow import Database, UnitOfWork
+from station.domain.recovery_code import format_recovery_code, normalize_recovery_code
 from station.domain.regno import SITE_PATTERN
 from station.domain.roles import Actor, Role
-from station.errors import PermissionDenied, StationError
+from station.errors import PermissionDenied, StationError, is_disk_full
 from station.paths import station_home
+from station.security import db_secret
 from station.security.kdf import KdfParams
 from station.security.keyring import RECOVERY_ENTRY, Keyring, new_database_key
-from station.services import audit, search_index
+from station.services import audit, full_disk, matching, search_index, setup_files, site_join, trail_guard
+from station.services.full_disk import flush_pending_audit
 from station.settings import StationSettings, save_section, station_settings
 
 # Growing delay after failed sign-ins, then a temporary lock.
@@ -35,6 +40,7 @@ LOCK_AFTER = 8
 LOCK_SECONDS = 15 * 60
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 MIN_PASSPHRASE = 10
+DEMO_META = "station.demo"  # "1" on a station set up for synthetic (demo) data only (see services.demo)
 
 
 @dataclass
@@ -50,6 +56,9 @@ class StationContext:
     db_key: bytes | None = field(default=None, repr=False, compare=False)
     must_change_password: bool = False  # the UI asks for a new passphrase before anything else
     locked: bool = False
+    disk_full: bool = False  # sign-in found the disk full: the UI says so and offers to export
+    # audit events that could not be written on a full disk: (action, entity_id, details)
+    pending_audit: list[tuple[str, str, dict[str, object]]] = field(default_factory=list)
 
     @property
     def station_code(self) -> str:
@@ -57,6 +66,7 @@ class StationContext:
 
     def close(self) -> None:
         self.db_key = None
+        trail_guard.forget(self.db)  # the session's signing keys go with it (issue 15)
         self.db.dispose()
 
 
@@ -72,19 +82,15 @@ def validate_passphrase(secret: str) -> None:
         raise StationError("error.passphrase_too_short", minimum=MIN_PASSPHRASE)
 
 
-def format_recovery_code(raw: bytes) -> str:
-    text = base64.b32encode(raw).decode().rstrip("=")
-    return "-".join(text[i : i + 5] for i in range(0, len(text), 5))
-
-
-def normalize_recovery_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def open_database(home: Path, settings: StationSettings, key: bytes | None) -> Database:
+def open_database(home: Path, settings: StationSettings, key: bytes | None,
+                  progress: Callable[[int, int], None] | None = None) -> Database:
+    """Open (and migrate) the records; `progress(done, total)` reports a one-time index rebuild after an update."""
     if settings.database_url:
-        engine = url_engine(settings.database_url)
+        # the server password is sealed under the database key, never in settings.json (issue 15)
+        engine = url_engine(db_secret.full_url(home, settings.database_url, key))
         upgrade(engine)
+        if key is not None:
+            _seal_server_password(home, settings, key)
     else:
         if key is None:
             raise StationError("error.bad_credentials")
@@ -93,11 +99,19 @@ def open_database(home: Path, settings: StationSettings, key: bytes | None) -> D
         upgrade(engine, db_path)
     db = Database(engine)
     try:
-        search_index.ensure_current(db)
+        search_index.ensure_current(db, progress)
+        matching.ensure_current(db, progress)  # person keys for duplicate and tracing checks (once after 0004)
     except BaseException:
         db.dispose()
         raise
     return db
+
+
+def _seal_server_password(home: Path, settings: StationSettings, key: bytes) -> None:
+    """Move a password out of the stored URL into database-secret.json (sealed under the database key)."""
+    bare = db_secret.seal_from_settings_url(home, settings.database_url, key)
+    if bare is not None:
+        save_section("station", dataclasses.replace(settings, database_url=bare), home)
 
 
 def initialize(
@@ -110,8 +124,17 @@ def initialize(
     home: Path | None = None,
     database_url: str = "",
     kdf: KdfParams | None = None,
+    demo: bool = False,
+    on_recovery_code: Callable[[str], None] | None = None,
 ) -> tuple[StationContext, str]:
-    """First-run set-up. Returns the signed-in context and the recovery code for the printed sheet."""
+    """First-run set-up. Returns the signed-in context and the recovery code for the printed sheet.
+
+    All or nothing under a kill (see setup_files): the key file appears, by one rename, only once the
+    database and the settings are in place, and an interrupted set-up is cleared when it is run again.
+    `on_recovery_code` is called just before that commit (e.g. to save the code to a file), so a station
+    never exists whose recovery code was never handed out. `demo=True` marks a station for synthetic data.
+    On a site database that another desk already set up, this desk joins it (see `_join`).
+    """
     home = home or station_home()
     site_code = site_code.strip().upper()
     if not SITE_PATTERN.match(site_code):
@@ -120,37 +143,66 @@ def initialize(
         raise StationError("error.station_number_invalid")
     username = validate_username(admin_username)
     validate_passphrase(admin_passphrase)
-    if (home / DB_FILE).exists():
-        raise StationError("error.already_set_up")
-    station_id = str(uuid.uuid4())
+    setup_files.clear_unfinished_setup(home)  # raises already_set_up on a finished station
+    settings = StationSettings(
+        site_code=site_code, station_number=station_number, language=language, database_url=database_url
+    )
+    actor = Actor(username, Role.ADMINISTRATOR, f"{site_code}-{station_number:02d}")
+    joined_id = _existing_site(home, settings) if database_url else None
+    station_id = joined_id or str(uuid.uuid4())
     keyring = Keyring.create(home, station_id)
     db_key = new_database_key()
     recovery_raw = secrets.token_bytes(20)
     recovery_code = format_recovery_code(recovery_raw)
     keyring.wrap(username, admin_passphrase, db_key, kdf)
     keyring.wrap(RECOVERY_ENTRY, normalize_recovery_code(recovery_code), db_key, kdf)
-    settings = StationSettings(
-        site_code=site_code, station_number=station_number, language=language, database_url=database_url
-    )
+    Keyring(home / setup_files.SETUP_KEYRING, keyring.data).save()  # marks everything below as unfinished
+    db: Database | None = None
     try:
         db = open_database(home, settings, db_key)
-        actor = Actor(username, Role.ADMINISTRATOR, f"{site_code}-{station_number:02d}")
-        _seed(db, actor, station_id, site_code, admin_passphrase if database_url else None)
+        trail_guard.attach(db, home, keyring, username)  # events signed by their actor (issue 15)
+        if joined_id:
+            site_join.join(db, actor, site_code, admin_passphrase)
+        else:
+            _seed(db, actor, station_id, site_code, admin_passphrase if database_url else None, demo=demo)
+            if not database_url:  # the authority file: roles and the trail signed (trail_guard)
+                trail_guard.establish(db, home, keyring, fresh=True)
+        save_section("station", settings, home)
+        _seal_server_password(home, settings, db_key)
+        if on_recovery_code is not None:
+            on_recovery_code(recovery_code)
+        setup_files.commit_setup(home)
     except BaseException:
-        for suffix in ("", "-wal", "-shm"):  # a half-made set-up can simply be run again
-            (home / (DB_FILE + suffix)).unlink(missing_ok=True)
+        if db is not None:
+            db.dispose()
+        if not setup_files.is_committed(home):
+            try:  # a half-made set-up can simply be run again
+                setup_files.clear_unfinished_setup(home)
+            except (OSError, StationError):
+                pass  # cleared at the next attempt
         raise
-    keyring.save()  # only once the database exists
-    save_section("station", settings, home)
+    setup_files.ensure_reserve(home)
     return StationContext(home, settings, db, actor, db_key=db_key), recovery_code
 
 
-def _seed(db: Database, actor: Actor, station_id: str, site_code: str, server_passphrase: str | None) -> None:
+def _existing_site(home: Path, settings: StationSettings) -> str | None:
+    db = open_database(home, settings, None)
+    try:
+        return site_join.existing_station_id(db)
+    finally:
+        db.dispose()
+
+
+def _seed(
+    db: Database, actor: Actor, station_id: str, site_code: str, server_passphrase: str | None, *, demo: bool = False
+) -> None:
     username = actor.username
     now = audit.utcnow()
     with db.uow() as uow:
         s = uow.session
         s.add(MetaRow(key="station_id", value=station_id))
+        if demo:
+            s.add(MetaRow(key=DEMO_META, value="1"))
         s.add(MetaRow(key="station_code", value=actor.station))
         s.add(SequenceRow(name=f"household:{actor.station}", next_value=1))
         pw_hash = PasswordHasher().hash(server_passphrase) if server_passphrase else None
@@ -161,8 +213,8 @@ def _seed(db: Database, actor: Actor, station_id: str, site_code: str, server_pa
 
 
 def is_set_up(home: Path | None = None) -> bool:
-    home = home or station_home()
-    return (home / "keyring.json").exists() or bool(station_settings(home).database_url)
+    """Set-up finished: the key file exists (its rename is set-up's last step, see setup_files)."""
+    return setup_files.is_committed(home or station_home())
 
 
 def throttle(keyring: Keyring, username: str) -> None:
@@ -170,7 +222,7 @@ def throttle(keyring: Keyring, username: str) -> None:
     if count >= LOCK_AFTER:
         remaining = LOCK_SECONDS - (time.time() - last)
         if remaining > 0:
-            raise StationError("error.account_locked", minutes=max(1, round(remaining / 60)))
+            raise StationError("error.account_locked", n=max(1, round(remaining / 60)))
     elif count >= FREE_FAILURES:
         delay = min(2 ** (count - FREE_FAILURES), 30)
         wait = delay - (time.time() - last)
@@ -178,7 +230,8 @@ def throttle(keyring: Keyring, username: str) -> None:
             time.sleep(wait)
 
 
-def sign_in(username: str, passphrase: str, home: Path | None = None) -> StationContext:
+def sign_in(username: str, passphrase: str, home: Path | None = None,
+            progress: Callable[[int, int], None] | None = None) -> StationContext:
     """Unwrap the database key with this account's passphrase, open and migrate the database, load the role."""
     home = home or station_home()
     settings = station_settings(home)
@@ -188,18 +241,27 @@ def sign_in(username: str, passphrase: str, home: Path | None = None) -> Station
     try:
         key = keyring.unwrap(username, passphrase)
     except StationError:
-        keyring.record_failure(username)
-        record_failed_signin_later(home, username)
+        from station.services import duress  # tried only after a failure: no cost to ordinary sign-ins
+
+        if not settings.database_url and duress.is_duress(keyring, passphrase):
+            return duress.erase_and_open_empty(home, settings, username, passphrase)
+        _note_failure(home, keyring, username)
         raise
-    db = open_database(home, settings, key)
+    released = full_disk.make_room(home)
+    db = open_database(home, settings, key, progress)
+    trail_guard.attach(db, home, keyring, username)  # the sign-in event is signed too
     try:
         ctx = _load_actor(home, settings, db, username, passphrase, keyring)
+        # the role counts only with an administrator's signed grant (issue 15)
+        ctx.actor = Actor(username, trail_guard.begin_session(db, home, keyring, username, ctx.actor.role,
+                                                             migrate=not settings.database_url),
+                          ctx.station_code)
     except BaseException:
         db.dispose()
         raise
     ctx.db_key = key
+    ctx.disk_full = ctx.disk_full or released
     return ctx
-
 
 
 def _active_account(uow: UnitOfWork, username: str, passphrase: str) -> AccountRow:
@@ -218,21 +280,36 @@ def _load_actor(
     home: Path, settings: StationSettings, db: Database, username: str, passphrase: str, keyring: Keyring
 ) -> StationContext:
     station_code = f"{settings.site_code}-{settings.station_number:02d}"
-    with db.uow() as uow:
+    with db.reader() as uow:
         meta = uow.session.get(MetaRow, "station_id")
         if meta is None or meta.value != keyring.data["station_id"]:
             raise StationError("error.db_not_ours")
         row = _active_account(uow, username, passphrase)
         actor = Actor(username, Role(row.role), station_code)
         must_change = bool(row.must_change_password)
-        pending = _pending_failures(home)
-        for failed_name, at in pending:
-            audit.record(uow, failed_name, "signin.failed", "account", failed_name, {"at": at},
-                         station=station_code)
-        audit.record(uow, actor, "signin", "account", username)
-    _clear_pending_failures(home)
-    keyring.clear_failures(username)
-    return StationContext(home, settings, db, actor, must_change_password=must_change)
+    ctx = StationContext(home, settings, db, actor, must_change_password=must_change)
+    if full_disk.record_signin(ctx, _pending_failures(home)):
+        try:
+            _clear_pending_failures(home)
+        except OSError:
+            pass
+    try:
+        keyring.clear_failures(username)
+    except OSError:
+        pass  # a full disk: the counter is cleared at the next sign-in with room to write
+    return ctx
+
+
+FAILURE_UNSAVED_DELAY = 2.0  # seconds; a failure that cannot be counted (full disk) still costs a guesser time
+
+
+def _note_failure(home: Path, keyring: Keyring, username: str) -> None:
+    """Count a failed sign-in; on a full disk the count cannot be saved, so the answer is slowed instead."""
+    try:
+        keyring.record_failure(username)
+        record_failed_signin_later(home, username)
+    except OSError:
+        time.sleep(FAILURE_UNSAVED_DELAY)
 
 
 # Screen lock, unlock and sign-out. The lock itself is the window's business; the core records it
@@ -243,6 +320,7 @@ UNLOCK_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 def lock_session(ctx: StationContext, reason: str = "idle") -> None:
     """Record that the screen was locked (reason: idle | shortcut)."""
     ctx.locked = True
+    flush_pending_audit(ctx)
     with ctx.db.uow() as uow:
         audit.record(uow, ctx.actor, "session.lock", "account", ctx.actor.username, {"reason": reason})
 
@@ -258,12 +336,18 @@ def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Ac
             raise StationError("error.bad_credentials")
         with ctx.db.reader() as uow:
             role = Role(_active_account(uow, username, passphrase).role)
+        role = trail_guard.remember(ctx.db, ctx.home, keyring, username, role)  # granted role; key for switch()
     except StationError:
-        keyring.record_failure(username)
-        with ctx.db.uow() as uow:
-            safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
-            audit.record(uow, safe, "signin.failed", "account", safe, {"during": "unlock"},
-                         station=ctx.station_code)
+        try:
+            keyring.record_failure(username)
+            with ctx.db.uow() as uow:
+                safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
+                audit.record(uow, safe, "signin.failed", "account", safe, {"during": "unlock"},
+                             station=ctx.station_code)
+        except (SQLAlchemyError, OSError) as exc:
+            if not is_disk_full(exc):
+                raise
+            time.sleep(FAILURE_UNSAVED_DELAY)  # a full disk: the failure cannot be kept, so slow the answer
         raise
     keyring.clear_failures(username)
     return Actor(username, role, ctx.station_code)
@@ -277,6 +361,7 @@ def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor
         with ctx.db.uow() as uow:
             audit.record(uow, actor, "session.unlock_denied", "account", previous.username)
         raise PermissionDenied("error.permission_denied", permission="unlock_other_session")
+    trail_guard.switch(ctx.db, actor.username)  # from now on events are signed by whoever unlocked
     with ctx.db.uow() as uow:
         audit.record(uow, actor, "session.unlock", "account", actor.username, {"locked_user": previous.username})
     ctx.actor = actor
@@ -287,6 +372,7 @@ def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor
 def sign_out(ctx: StationContext) -> None:
     """Record the sign-out and forget the key."""
     try:
+        flush_pending_audit(ctx)
         with ctx.db.uow() as uow:
             audit.record(uow, ctx.actor, "signout", "account", ctx.actor.username)
     finally:
@@ -299,9 +385,17 @@ _PENDING = "failed-signins.log"
 
 
 def record_failed_signin_later(home: Path, username: str) -> None:
-    safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
-    with open(home / _PENDING, "a", encoding="utf-8") as fh:
-        fh.write(f"{datetime.now().isoformat(timespec='seconds')} {safe}\n")
+    # Not the typed name (people type passphrases into the account field): a keyed hash of it, turned back
+    # into the account's name at the next sign-in if an account has that name (issue 15).
+    try:
+        safe = Keyring.load(home).name_tag(username)
+    except StationError:
+        safe = "?"
+    fd = os.open(home / _PENDING, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner only (issue 15)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)  # a file made 0644 by an older version
+    with open(fd, "a", encoding="utf-8") as fh:
+        fh.write(f"{clock.utcnow().isoformat(timespec='seconds')} {safe}\n")
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -311,8 +405,14 @@ def _pending_failures(home: Path) -> list[tuple[str, str]]:
     if not path.exists():
         return []
     out = []
+    try:
+        keyring: Keyring | None = Keyring.load(home)
+    except StationError:
+        keyring = None
     for line in path.read_text(encoding="utf-8").splitlines():
         at, _, name = line.partition(" ")
+        if name.startswith("#"):  # a tag (see record_failed_signin_later): unknown names stay unknown
+            name = (keyring.name_for_tag(name) if keyring is not None else None) or "?"
         if name:
             out.append((name, at))
     return out

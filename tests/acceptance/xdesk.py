@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TOOLS = ("Xvfb", "xdotool", "openbox", "import", "xwininfo")
+TOOLS = ("Xvfb", "xdotool", "openbox", "import", "xwininfo", "xmodmap")
 _TREE_LINE = re.compile(r'^\s*(0x[0-9a-f]+) "((?:[^"\\]|\\.)*)":.*?\s(\d+)x\d+[+-]', re.MULTILINE)
 SCREEN = (1366, 768)
 
@@ -53,7 +53,9 @@ class XDesk:
         self.station: subprocess.Popen[bytes] | None = None
         self.display = ""
         self.waits = Waits()
-        self.log = b""
+        self._mapped: dict[str, int] = {}
+        self.sent_at = 0.0
+        self._free_keycodes: list[int] = []
 
     # -- the X server ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -80,13 +82,14 @@ class XDesk:
         return env
 
     # -- the program ----------------------------------------------------------------------------
-    def start_station(self, home: Path, *args: str, **env: str) -> float:
+    def start_station(self, home: Path, *args: str, window: str = "Registration Station|Set up", **env: str) -> float:
         """Start `station` as the menu entry does; returns the time until its first window is on screen."""
         exe = Path(sys.executable).with_name("station")
         t0 = time.perf_counter()
+        self._log_file = open(self.shots / "station.log", "ab")
         self.station = subprocess.Popen([str(exe), *args], env=self.env(STATION_HOME=str(home), **env),
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.wait_window("Registration Station", timeout=60)
+                                        stdout=self._log_file, stderr=subprocess.STDOUT)
+        self.wait_window(window, timeout=90)
         return time.perf_counter() - t0
 
     def stop_station(self, timeout: float = 15) -> int | None:
@@ -96,12 +99,16 @@ class XDesk:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
         try:
-            out, _ = proc.communicate(timeout=timeout)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
-            out, _ = proc.communicate()
-        self.log += out or b""
+            proc.wait()
+        self._log_file.close()
         return proc.returncode
+
+    def station_log(self, tail: int = 3000) -> str:
+        path = self.shots / "station.log"
+        return path.read_text(errors="replace")[-tail:] if path.exists() else ""
 
     def station_alive(self) -> bool:
         return self.station is not None and self.station.poll() is None
@@ -146,26 +153,52 @@ class XDesk:
                 return time.perf_counter() - t0
             if self.station is not None and self.station.poll() is not None:
                 raise AssertionError(f"station exited with {self.station.returncode} waiting for {name!r}: "
-                                     + (self.station.stdout.read() if self.station.stdout else b"").decode()[-2000:])
+                                     + self.station_log())
             time.sleep(0.05)
         self.shot(f"timeout-{name.replace(' ', '_')[:30]}")
-        raise AssertionError(f"no window {name!r} {'closed' if gone else 'shown'} within {timeout} s")
+        raise AssertionError(f"no window {name!r} {'closed' if gone else 'shown'} within {timeout} s; the program "
+                             f"said:\n{self.station_log()}")
 
     def active_title(self) -> str:
         wid = self.xdotool("getactivewindow")
         return self.xdotool("getwindowname", wid) if wid else ""
 
     def key(self, *keys: str, delay_ms: int = 60) -> None:
+        self.sent_at = time.perf_counter()  # waits are measured from here (xdotool's own start-up included)
         self.xdotool("key", "--delay", str(delay_ms), *keys)
 
     def type(self, text: str, delay_ms: int = 75) -> None:
-        """Type as a person (75 ms a key by default); `xdotool type --delay D` spaces keys about D/2 apart."""
-        self.xdotool("type", "--delay", str(delay_ms * 2), text, timeout=60 + len(text) * delay_ms / 500)
+        """Type as a person (75 ms a key by default); `xdotool type --delay D` spaces keys about D/2 apart.
+
+        Letters the keyboard map lacks (Arabic, Sorani) get keys of their own first, as an Arabic or Kurdish
+        layout has them: xdotool's own per-letter remapping races the program and drops or doubles letters.
+        """
+        if not text.isascii():
+            self._map_letters(text)
+        self.xdotool("type", "--delay", str(delay_ms * 2), text, timeout=60 + len(text) * delay_ms / 250)
+
+    def _map_letters(self, text: str) -> None:
+        """Give every letter of `text` that the keyboard map lacks a spare keycode (xmodmap)."""
+        missing = sorted({ch for ch in text if not ch.isascii() and ch not in self._mapped})
+        if not missing:
+            return
+        if not self._free_keycodes:
+            table = subprocess.run(["xmodmap", "-pke"], env=self.env(), capture_output=True, text=True).stdout
+            # spare keys: unmapped ones and multimedia keys (XF86...) that no step of a test presses
+            self._free_keycodes = [int(m.group(1)) for m in re.finditer(r"^keycode\s+(\d+) =\s*(XF86\S*.*)?$",
+                                                                        table, re.M)]
+        exprs = []
+        for ch in missing:
+            code = self._free_keycodes.pop()
+            self._mapped[ch] = code
+            exprs += ["-e", f"keycode {code} = U{ord(ch):04X}"]
+        subprocess.run(["xmodmap", *exprs], env=self.env(), check=True, capture_output=True, timeout=30)
+        time.sleep(0.3)  # the program reads the new map (MappingNotify) before the first such key
 
     def scanner(self, text: str) -> None:
         """A hand-held USB scanner: about 5 ms a key, Shift pressed for every capital, then Enter."""
         self.xdotool("type", "--delay", "10", text)
-        self.xdotool("key", "Return")
+        self.key("Return")
 
     def click(self, x: int, y: int) -> None:
         self.xdotool("mousemove", "--sync", str(x), str(y), "click", "1")

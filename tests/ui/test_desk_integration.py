@@ -22,7 +22,7 @@ def test_lock_hides_records_and_keeps_unsaved_work(qtbot, window: MainWindow) ->
     assert not window.centralWidget().isVisible()  # no name, no register on screen
     assert not window.menuBar().isVisible()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # shortcuts are dead while locked
-    window.actions.open_code("anything")  # a scanner burst is ignored too
+    window.desk_actions.open_code("anything")  # a scanner burst is ignored too
     window.overlay.panel.passphrase.setText("wrong passphrase!")
     window.overlay.panel.submitted.emit(window.ctx.actor.username, "wrong passphrase!")
     qtbot.waitUntil(lambda: window.overlay.panel.message.text() != "", timeout=10_000)
@@ -36,7 +36,7 @@ def test_lock_hides_records_and_keeps_unsaved_work(qtbot, window: MainWindow) ->
 def test_scanned_code_opens_household(qtbot, window: MainWindow) -> None:
     with window.ctx.db.uow() as uow:
         saved = register_household(uow, window.ctx.actor, family_of_five())
-    window.actions.open_code(saved.registration_number.lower())
+    window.desk_actions.open_code(saved.registration_number.lower())
     assert window.form.view is not None and window.form.view.id == saved.id
     with window.ctx.db.reader() as uow:
         from sqlalchemy import select
@@ -49,17 +49,18 @@ def test_scanned_code_opens_household(qtbot, window: MainWindow) -> None:
 
 def test_document_fields_marked_and_failed_check_blocks_save(qtbot, window: MainWindow) -> None:
     mrz = FieldSource.MRZ
+    ok = Check.PASSED
     fields = MemberFields({
-        "surname": FieldValue("AL JUBOURI", mrz), "given_names": FieldValue("FATIMA AHMED", mrz),
-        "sex": FieldValue("F", mrz), "birth_date": FieldValue("1990-05-17", mrz, Check.PASSED),
-        "nationality": FieldValue("IRQ", mrz), "document_type": FieldValue("passport", mrz),
+        "surname": FieldValue("AL JUBOURI", mrz, ok), "given_names": FieldValue("FATIMA AHMED", mrz, ok),
+        "sex": FieldValue("F", mrz, ok), "birth_date": FieldValue("1990-05-17", mrz, Check.PASSED),
+        "nationality": FieldValue("IRQ", mrz, ok), "document_type": FieldValue("passport", mrz, ok),
         "document_number": FieldValue("A1234567", mrz, Check.FAILED),
         "document_expiry": FieldValue("2030-01-01", mrz, Check.PASSED),
-        "issuing_country": FieldValue("IRQ", mrz),
+        "issuing_country": FieldValue("IRQ", mrz, ok),
     }, valid=False)
     ed = window.form.editor
     ed.ar["given"].setText("فاطمة")
-    window.actions.fill_member_from_document(fields)
+    window.desk_actions.fill_member_from_document(fields)
     assert ed.lat["given"].text() == "Fatima" and ed.lat["family"].text() == "Al Jubouri"
     assert ed.birth.text() == "17/05/1990"
     assert ed.fields["birth_date"].source() == ("mrz", True)
@@ -82,7 +83,7 @@ def test_menus_follow_the_role(qtbot, sqlite_ctx, home) -> None:
     clerk = sign_in("karim", "clerk passphrase 1", home)
     w = MainWindow(clerk)
     qtbot.addWidget(w)
-    visible = {name for name, (action, _p) in w.actions.actions.items() if action.isVisible()}
+    visible = {name for name, (action, _p) in w.desk_actions.actions.items() if action.isVisible()}
     assert {"print_card", "photo", "scan", "export", "distribute"} <= visible
     assert not {"accounts", "audit", "import", "merge_duplicate", "mark_departed"} & visible
     assert "karim" in w.user_label.text() and "karim" not in w.windowTitle()

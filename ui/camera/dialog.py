@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QPixmap, QShortcut
@@ -87,7 +88,7 @@ class CameraDialog(QDialog):
         self.source_combo = SourcePicker(self)  # the same picker as the ID-scan dialog
         self.res_combo = QComboBox()
         for w, h in RESOLUTIONS:
-            self.res_combo.addItem(f"{w} × {h}", (w, h))
+            self.res_combo.addItem(f"\u2066{w} × {h}\u2069", (w, h))  # isolated left-to-right: never "480 x 640"
         idx = self.res_combo.findData((self.settings.width, self.settings.height))
         self.res_combo.setCurrentIndex(max(0, idx))
         top = QHBoxLayout()
@@ -152,7 +153,7 @@ class CameraDialog(QDialog):
         spec = SourceSpec.parse(text, w, h, loop=self._loop_files)
         detector = FaceDetector(self.detector_settings)
 
-        def still(frame):  # type: ignore[no-untyped-def]
+        def still(frame: Any) -> PortraitResult:  # a BGR frame (numpy array)
             return make_portrait(frame, detector, self.thresholds, self.spec)
 
         self.worker = CaptureWorker(spec, self.settings, processor=LiveAssessor(self.thresholds, FaceTracker(detector)),

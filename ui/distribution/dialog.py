@@ -7,7 +7,7 @@ too). A supervisor can open the next round from here.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -52,7 +53,7 @@ class DistributionDialog(QDialog):
         who = (head.name_ar.full() or head.name_lat.full()) if head is not None else ""
         # Isolates keep an Arabic name and a Latin number from reordering the sentence around them.
         self.heading = QLabel(tr("distribution.heading", regno=_isolate(household.registration_number),
-                                 name=_isolate(who), size=household.size), self)
+                                 name=_isolate(who), n=household.size), self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.round_label = QLabel(self)
@@ -131,6 +132,7 @@ class DistributionDialog(QDialog):
         with self._ctx.db.reader() as uow:
             self._round = distribution.current_round(uow)
             handouts = distribution.history(uow, self._ctx.actor, self._hh.id)
+        self._handouts = handouts
         if self._round is None:
             self.round_label.setText(tr("distribution.no_round"))
             self.in_round.setText(tr("distribution.in_round_none"))
@@ -161,15 +163,30 @@ class DistributionDialog(QDialog):
 
     # --- actions -------------------------------------------------------------------------------------
     def _record(self) -> None:
+        chosen = self._chosen()
+        if not self.in_round.isChecked() and not self._confirm_repeats(chosen):
+            return
         try:
             with self._ctx.db.uow() as uow:
-                counted = distribution.record_handout(uow, self._ctx.actor, self._hh.id, self._chosen(),
+                counted = distribution.record_handout(uow, self._ctx.actor, self._hh.id, chosen,
                                                       in_round=self.in_round.isChecked())
         except StationError as exc:
             self.message.setText(exc.message())
             return
         self.recorded.emit(counted)
         self.accept()
+
+    def _confirm_repeats(self, chosen: dict[ReliefItem, int]) -> bool:
+        """Outside a round nothing refuses a second hand-out: ask when the same item went out minutes ago."""
+        repeats = distribution.recent_repeats(self._handouts, chosen, datetime.now(UTC))
+        if not repeats:
+            return True
+        lines = "\n".join(tr("distribution.repeat_line", item=tr(f"code.relief.{item.value}"), minutes=minutes)
+                          for item, minutes in repeats)
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, tr("distribution.title"), tr("distribution.repeat_ask", items=lines),
+                                      yes | no, no)
+        return answer == yes
 
     def _ask_round(self) -> None:
         start = (self._round or 0) + 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from station import clock
 from station.errors import StationError
 from station.export.drives import Drive, human_size, removable_drives
 from station.i18n import tr
@@ -69,6 +72,11 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self.refresh_button.clicked.connect(self.refresh_drives)
         self.folder_button.clicked.connect(self._on_folder_clicked)
+        QShortcut(QKeySequence("Ctrl+O"), self, self._on_folder_clicked)  # a folder instead of a detected stick
+        self.folder_button.setToolTip("Ctrl+O")
+        for b in (self.refresh_button, self.folder_button, self.close_button):
+            b.setAutoDefault(False)
+        self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
         self.close_button.clicked.connect(self.reject)
         self.refresh_drives()
@@ -98,9 +106,10 @@ class ExportDialog(QDialog):
         self._show_key_state()
 
     def _show_last_export(self) -> None:
-        _mark, when = ex.last_export(self.ctx.db)
-        self.last_label.setText(tr("export.ui.last_export", when=(when or tr("export.ui.never"))[:16]
-                                   .replace("T", " ") + (" UTC" if when else "")))
+        _mark, when = ex.last_export(self.ctx.db)  # stored as UTC, shown in the station's time, labelled
+        shown = clock.format_local(datetime.fromisoformat(when), fmt="%Y-%m-%d %H:%M") if when else tr(
+            "export.ui.never")
+        self.last_label.setText(tr("export.ui.last_export", when=shown))
 
     def refresh_drives(self) -> None:
         self.drive_box.clear()

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,16 +23,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from station import clock
 from station.domain.codes import Relationship
 from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Origin
 from station.domain.validation import Problem
-from station.i18n import tr
+from station.i18n import tn, tr
 from station.services.demo_names import ARRIVAL_POINTS, ORIGINS
 from ui.registration.choices import compact
 from ui.registration.member_editor import MemberEditor
@@ -51,6 +53,22 @@ def member_draft_of(view: HouseholdView) -> list[MemberDraft]:
     ]
 
 
+def age_text(m: MemberDraft, today: date) -> str:
+    """Years; under two years, months; under two months, days ("6 days" for a baby born six days ago, not "0")."""
+    if m.birth_date is None:
+        return "" if m.age_years is None else f"~{m.age_years}"
+    b = m.birth_date
+    days = (today - b).days
+    if days < 0:
+        return ""
+    months = (today.year - b.year) * 12 + today.month - b.month - (today.day < b.day)
+    if months < 2:
+        return tn("ui.age.days", days)
+    if months < 24:
+        return tn("ui.age.months", months)
+    return str(months // 12)
+
+
 VISIBLE_MEMBER_ROWS = 6  # a 1366x768 laptop shows six members without scrolling the form
 
 
@@ -67,6 +85,7 @@ class HouseholdForm(QWidget):
         self.members: list[MemberDraft] = []
         self.editing: int | None = None  # index in members, None = a new member
         self._baseline: tuple[object, ...] = ()
+        self._editor_baseline: tuple[object, ...] = ()
         self._forced_dirty = False
         self._build()
         self.retranslate()
@@ -75,6 +94,9 @@ class HouseholdForm(QWidget):
     def _build(self) -> None:
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        # a long title ("Household MKH-01-000123-4 (version 3)") must never widen the form past the screen
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)
         self.house_box = QGroupBox(self)
         g = QGridLayout(self.house_box)
         g.setContentsMargins(6, 2, 6, 4)
@@ -142,8 +164,7 @@ class HouseholdForm(QWidget):
         self.save_btn.setStyleSheet("font-weight: bold;")
         self.save_btn.clicked.connect(self.request_save)
         buttons = QHBoxLayout()  # on the title line: always in sight, even when error lines make the form scroll
-        buttons.addWidget(self.title)
-        buttons.addStretch(1)
+        buttons.addWidget(self.title, 1)  # takes the room the buttons leave, elided beyond it
         for b in (self.add_btn, self.remove_btn, self.photo_btn, self.scan_btn):
             buttons.addWidget(b)
         buttons.addSpacing(12)
@@ -161,13 +182,13 @@ class HouseholdForm(QWidget):
         box.addWidget(self.members_error)
         box.addWidget(self.editor)
         box.addStretch(1)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.request_save)
-        QShortcut(QKeySequence("Ctrl+Delete"), self, activated=self.remove_member)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.request_save)
+        QShortcut(QKeySequence("Ctrl+Delete"), self, self.remove_member)
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes form -> member fields -> buttons
-        order = [self.arrived, self.governorate, self.district, self.place, self.arrival_point, self.notes,
-                 *self.editor.tab_chain, self.add_btn, self.save_btn]
-        for a, b in itertools.pairwise(order):
-            QWidget.setTabOrder(a, b)
+        order: list[QWidget] = [self.arrived, self.governorate, self.district, self.place, self.arrival_point,
+                                self.notes, *self.editor.tab_chain, self.add_btn, self.save_btn]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
 
     def _table_height(self, rows: int) -> int:
         header = self.table.horizontalHeader().sizeHint().height()
@@ -179,6 +200,7 @@ class HouseholdForm(QWidget):
             label.setText(tr(f"ui.field.{key}"))
         self.notes_label.setText(tr("ui.field.notes"))
         self.table.setHorizontalHeaderLabels([tr(f"ui.col.{c}") if c != "#" else "#" for c in self.COLS])
+        self.table.setFixedHeight(self._table_height(VISIBLE_MEMBER_ROWS))  # Arabic headers are taller
         self.add_btn.setText(tr("ui.action.add_member"))
         self.remove_btn.setText(tr("ui.action.remove_member"))
         self.photo_btn.setText(tr("ui.action.photo"))
@@ -193,18 +215,24 @@ class HouseholdForm(QWidget):
         """Everything the clerk can change on screen, including a half-typed member in the editor."""
         return (self.arrived.dateTime().toSecsSinceEpoch() // 60, self.governorate.currentText(),
                 self.district.text(), self.place.text(), self.arrival_point.currentText(), self.notes.text(),
-                tuple(self.members), self.editing, self.editor.raw_state())
+                tuple(self.members))
 
     @property
     def dirty(self) -> bool:
         """True when anything differs from what was loaded or started: any keystroke counts, a restored one not."""
-        return self._forced_dirty or self._state() != self._baseline
+        return (self._forced_dirty or self._state() != self._baseline
+                or self.editor.raw_state() != self._editor_baseline)
 
     @dirty.setter
     def dirty(self, value: bool) -> None:
         self._forced_dirty = value
         if not value:
             self._baseline = self._state()
+            self._editor_baseline = self.editor.raw_state()
+
+    def _editor_loaded(self) -> None:
+        """The editor now shows a member as stored (or a blank one): only typing from here on is a change."""
+        self._editor_baseline = self.editor.raw_state()
 
     def new_household(self) -> None:
         self.view = None
@@ -217,6 +245,7 @@ class HouseholdForm(QWidget):
         self.arrival_point.setCurrentText("")
         self.notes.clear()
         self.editor.clear(Relationship.HEAD)
+        self._editor_loaded()
         self.portrait.set_jpeg(None)
         self.members_error.hide()
         self._refresh_title()
@@ -228,13 +257,15 @@ class HouseholdForm(QWidget):
         self.view = view
         self.members = member_draft_of(view)
         self.editing = None
-        self.arrived.setDateTime(QDateTime(view.arrived_at))
+        a = view.arrived_at
+        self.arrived.setDateTime(QDateTime(QDate(a.year, a.month, a.day), QTime(a.hour, a.minute)))
         self.governorate.setCurrentText(view.origin.governorate)
         self.district.setText(view.origin.district)
         self.place.setText(view.origin.place)
         self.arrival_point.setCurrentText(view.arrival_point)
         self.notes.setText(view.notes)
         self.editor.clear(self._next_relationship())
+        self._editor_loaded()
         self.members_error.hide()
         self._refresh_title()
         self._refresh_table()
@@ -264,14 +295,11 @@ class HouseholdForm(QWidget):
 
     def _refresh_table(self) -> None:
         self.table.setRowCount(len(self.members))
-        today = date.today()
+        today = clock.local_today()
         photographed = {m.id for m in self.view.members if m.has_photo} if self.view else set()
         for r, m in enumerate(self.members):
-            age = m.age_years if m.birth_date is None else (
-                today.year - m.birth_date.year - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day)))
             values = [str(r + 1), m.name_ar.full(), m.name_lat.full(), tr(f"code.sex.{m.sex.value}"),
-                      tr(f"code.relationship.{m.relationship.value}"),
-                      "" if age is None else (f"~{age}" if m.birth_date is None else str(age)),
+                      tr(f"code.relationship.{m.relationship.value}"), age_text(m, today),
                       "✓" if m.id in photographed else "",
                       ", ".join(tr(f"code.need.{n.code.value}") for n in m.needs)]
             for c, text in enumerate(values):
@@ -304,12 +332,14 @@ class HouseholdForm(QWidget):
         self.members_error.hide()
         self._refresh_table()
         self.editor.clear(self._next_relationship())
+        self._editor_loaded()
         return True
 
     def edit_member(self, row: int) -> None:
         if 0 <= row < len(self.members):
             self.editing = row
             self.editor.load(self.members[row])
+            self._editor_loaded()
             self._refresh_table()
             self._show_portrait(self.members[row].id)
 
@@ -324,6 +354,7 @@ class HouseholdForm(QWidget):
             del self.members[row]
             self.editing = None
             self.editor.clear(self._next_relationship())
+            self._editor_loaded()
             self._refresh_table()
 
     def _on_photo_clicked(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station import clock, i18n
 from station.domain.codes import (
     DocumentType,
     FieldSource,
@@ -39,7 +40,7 @@ from ui.registration.choices import NATIONALITIES, CodeCombo, compact
 from ui.widgets.field import Field, force_left_to_right
 
 NAME_PARTS = ("given", "father", "grandfather", "family")
-NEED_COLUMNS = 4
+NEED_COLUMNS = {"en": 4}  # Arabic and Sorani labels are shorter but their lines taller: five columns, one row less
 
 
 def _tight(grid: QGridLayout) -> None:
@@ -139,18 +140,15 @@ class MemberEditor(QWidget):
         outer.addWidget(self.person_box)
         self.doc_box = self.person_box  # one box: person and the document held (kept as a name for callers)
         self.needs_box = QGroupBox(self)
-        n = QGridLayout(self.needs_box)
-        _tight(n)
-        n.setVerticalSpacing(0)
-        cols = NEED_COLUMNS
-        for i, box in enumerate(self.needs.values()):  # 13 needs in four columns, the note after the last
-            n.addWidget(box, i // cols, i % cols)
+        self.needs_grid = QGridLayout(self.needs_box)
+        _tight(self.needs_grid)
+        self.needs_grid.setVerticalSpacing(0)
         self.need_note_label = QLabel(self)
-        note = QHBoxLayout()
-        note.addWidget(self.need_note_label)
-        note.addWidget(self.need_note, 1)
-        last = len(self.needs)
-        n.addLayout(note, last // cols, last % cols, 1, cols - last % cols)
+        self.need_note_row = QHBoxLayout()
+        self.need_note_row.addWidget(self.need_note_label)
+        self.need_note_row.addWidget(self.need_note, 1)
+        self._need_columns = 0
+        self._layout_needs()
         outer.addWidget(self.needs_box)
         self.tab_chain: list[QWidget] = [*self.ar.values(), *self.lat.values(), self.sex, self.relationship, self.birth,
                                 self.age, self.nationality, self.marital, self.doc_type, self.doc_number,
@@ -161,7 +159,23 @@ class MemberEditor(QWidget):
             if isinstance(field.editor, QLineEdit):
                 field.editor.textEdited.connect(lambda _t, f=field: f.set_source(None))
 
+    def _layout_needs(self) -> None:
+        """The 13 needs in a grid whose width suits the language, the note after the last."""
+        cols = NEED_COLUMNS.get(i18n.current_language(), 5)
+        if cols == self._need_columns:
+            return
+        self._need_columns = cols
+        grid = self.needs_grid
+        for box in self.needs.values():
+            grid.removeWidget(box)
+        grid.removeItem(self.need_note_row)
+        for i, box in enumerate(self.needs.values()):
+            grid.addWidget(box, i // cols, i % cols)
+        last = len(self.needs)
+        grid.addLayout(self.need_note_row, last // cols, last % cols, 1, cols - last % cols)
+
     def retranslate(self) -> None:
+        self._layout_needs()
         self.names_box.setTitle(tr("ui.household.members"))  # "Members (Enter adds the member ...)"
         self.person_box.setTitle("")  # every field is labelled; a title would only cost a line
         self.needs_box.setTitle(tr("ui.member.needs"))
@@ -299,7 +313,7 @@ class MemberEditor(QWidget):
             field_sources=sources,
         )
         flagged = {p.field for p in problems}
-        for p in validate_member(member, "m", date.today()):
+        for p in validate_member(member, "m", clock.local_today()):
             key = p.field.removeprefix("m.").split(".")[0].replace("documents[0]", "doc_number")
             if key not in flagged and not (key == "birth_date" and "age" in flagged):
                 problems.append(Problem(key, p.code))

@@ -19,8 +19,8 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit
+from PySide6.QtGui import QKeyEvent, QWindow
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _MODIFIERS = frozenset({
@@ -49,6 +49,8 @@ class WedgeScannerFilter(QObject):
 
     def _take_snapshot(self) -> None:
         w = QApplication.focusWidget()
+        if isinstance(w, QComboBox) and w.isEditable() and w.lineEdit() is not None:
+            w = w.lineEdit()  # an editable combo (the origin) has the focus; its line edit receives the text
         if isinstance(w, QLineEdit):
             self._snapshot = (w, w.text(), w.cursorPosition())
         elif isinstance(w, QPlainTextEdit | QTextEdit):
@@ -69,6 +71,17 @@ class WedgeScannerFilter(QObject):
             cursor.setPosition(min(pos, len(text)))
             w.setTextCursor(cursor)
 
+    def _in_own_window(self, obj: QObject) -> bool:
+        """Keys for the window this filter belongs to (its parent), or for any window when it has none."""
+        owner = self.parent()
+        if not isinstance(owner, QWidget):
+            return True
+        if isinstance(obj, QWidget):
+            return obj.window() is owner
+        if isinstance(obj, QWindow):
+            return obj is owner.windowHandle()
+        return False
+
     def _event_ms(self, event: QKeyEvent) -> float:
         """The key's own time: the window system's timestamp, or now for synthetic events that carry none."""
         stamp = int(event.timestamp())
@@ -88,6 +101,8 @@ class WedgeScannerFilter(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
+        if not self._in_own_window(obj):
+            return False  # a file or print dialog: fast typing there (a pasted path) is typing, not a card
         if self._seen(event):
             return False
         if event.isAutoRepeat():

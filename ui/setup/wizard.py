@@ -40,6 +40,7 @@ class SetupWizard(QDialog):
         self.runner = runner or TaskRunner()
         self.ctx: StationContext | None = None
         self.code = ""
+        self._continued = False
         self.pages = QStackedWidget(self)
         self._build_form_page()
         self._build_code_page()
@@ -84,7 +85,7 @@ class SetupWizard(QDialog):
         self.busy.hide()
         self.create_btn = QPushButton(page)
         self.create_btn.setDefault(True)
-        self.create_btn.clicked.connect(self.create)
+        self.create_btn.clicked.connect(self.create_station)
         self.form = QFormLayout()
         self.form_labels = [QLabel(page) for _ in range(6)]
         for label, w in zip(self.form_labels, (self.language, self.site, self.station, self.admin, self.passphrase,
@@ -102,6 +103,12 @@ class SetupWizard(QDialog):
         v.addStretch(1)
         v.addWidget(self.create_btn, alignment=Qt.AlignmentFlag.AlignRight)
         self.pages.addWidget(page)
+        for a, b in ((self.site, self.station), (self.station, self.admin), (self.admin, self.passphrase),
+                     (self.passphrase, self.confirm), (self.confirm, self.office_key),
+                     (self.office_key, self.office_key_btn), (self.office_key_btn, self.create_btn),
+                     (self.create_btn, self.language)):
+            QWidget.setTabOrder(a, b)
+        self.site.setFocus()  # the language is chosen by a click; the keyboard starts with the site code
 
     def _build_code_page(self) -> None:
         page = QWidget(self)
@@ -120,6 +127,8 @@ class SetupWizard(QDialog):
         self.warning.setStyleSheet("color:#8a1c00; font-weight:bold;")
         self.sheet_btn = QPushButton(page)
         self.sheet_btn.clicked.connect(self.save_sheet)
+        self.print_sheet_btn = QPushButton(page)
+        self.print_sheet_btn.clicked.connect(self.print_sheet)
         self.sheet_status = QLabel(page)
         self.key_status = QLabel(page)
         self.key_status.setWordWrap(True)
@@ -127,12 +136,14 @@ class SetupWizard(QDialog):
         self.continue_btn = QPushButton(page)
         self.continue_btn.setEnabled(False)
         self.kept.toggled.connect(self.continue_btn.setEnabled)
+        self.kept.toggled.connect(self.continue_btn.setDefault)  # ticked, Enter continues
         self.continue_btn.clicked.connect(self._on_continue_clicked)
         v = QVBoxLayout(page)
         v.addWidget(self.code_intro)
         v.addWidget(self.code_label)
         v.addWidget(self.warning)
         row = QHBoxLayout()
+        row.addWidget(self.print_sheet_btn)
         row.addWidget(self.sheet_btn)
         row.addWidget(self.sheet_status, 1)
         v.addLayout(row)
@@ -155,10 +166,11 @@ class SetupWizard(QDialog):
         self.code_intro.setText(tr("ui.setup.code_intro"))
         self.warning.setText(tr("cli.recovery_warning"))
         self.sheet_btn.setText(tr("ui.setup.save_sheet"))
+        self.print_sheet_btn.setText(tr("ui.setup.print_sheet"))
         self.kept.setText(tr("ui.setup.kept"))
         self.continue_btn.setText(tr("ui.setup.continue"))
 
-    def create(self) -> None:
+    def create_station(self) -> None:
         if self.passphrase.text() != self.confirm.text():
             self.error.setText(tr("ui.setup.mismatch"))
             return
@@ -178,6 +190,7 @@ class SetupWizard(QDialog):
         self.code_label.setText(self.code)
         self._install_office_key()
         self.pages.setCurrentIndex(1)
+        self.setWindowTitle(tr("ui.setup.code_title"))
         self.kept.setFocus()
 
     def _on_office_key_browse(self) -> None:
@@ -209,7 +222,10 @@ class SetupWizard(QDialog):
         self.error.setText(exc.message() if isinstance(exc, StationError) else tr("error.storage_failed"))
 
     def save_sheet(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("ui.setup.save_sheet"), "recovery-sheet.pdf", "PDF (*.pdf)")
+        from ui.export.office_key import start_folder  # a stick to lock away, never the program folder
+
+        path, _ = QFileDialog.getSaveFileName(self, tr("ui.setup.save_sheet"),
+                                              str(Path(start_folder()) / "recovery-sheet.pdf"), "PDF (*.pdf)")
         if not path or self.ctx is None:
             return
         try:
@@ -221,7 +237,36 @@ class SetupWizard(QDialog):
             return
         self.sheet_status.setText(tr("ui.setup.sheet_saved"))
 
+    def print_sheet(self) -> None:
+        """Print the sheet on the default printer, straight from memory (no file anywhere)."""
+        from station.printing import spool
+        from station.printing.recovery_sheet import recovery_sheet_pdf
+
+        if self.ctx is None:
+            return
+        printers = [p for p in spool.list_printers() if p.enabled and p.accepting]
+        if not printers:
+            self.sheet_status.setText(tr("printing.dialog.no_printers"))
+            return
+        printer = next((p for p in printers if p.is_default), printers[0])
+        pdf = recovery_sheet_pdf(self.code, self.ctx.station_code, lang=current_language())
+        self.sheet_status.setText(tr("printing.dialog.sending"))
+        self.runner.submit(lambda _p: spool.send(pdf, printer.name, "recovery", (210.0, 297.0)),
+                           lambda _r: self.sheet_status.setText(tr("ui.setup.sheet_printed", printer=printer.name)),
+                           lambda exc: self.sheet_status.setText(exc.message()))
+
+    def reject(self) -> None:
+        """Escape on the code page must not skip "I have the code on paper": the station exists already."""
+        if self.pages.currentIndex() == 1 and not self._continued:
+            if self.kept.isChecked():
+                self._on_continue_clicked()
+            return
+        super().reject()
+
     def _on_continue_clicked(self) -> None:
+        if self._continued:
+            return
+        self._continued = True  # before the signal: the desk that opens closes this dialog
         self.code = ""
         self.code_label.clear()
         self.finished_setup.emit(self.ctx)

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -20,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station import i18n
 from station.errors import StationError
 from station.i18n import tr
 from station.services import station as st
 from station.settings import station_settings
-from ui.tasks import run_off_thread
+from ui.tasks import run_task
 
 
 class CredentialsPanel(QFrame):
@@ -121,6 +123,7 @@ class SignInWidget(QWidget):
     """The first screen. Emits `signed_in(StationContext)` once the database is open."""
 
     signed_in = Signal(object)
+    language_chosen = Signal(str)
 
     def __init__(
         self, home: Path | None = None, *, station_code: str = "",
@@ -135,7 +138,7 @@ class SignInWidget(QWidget):
             if settings.site_code:
                 station_code = f"{settings.site_code}-{settings.station_number:02d}"
         self._station_code = station_code
-        self._sign_in = sign_in_fn or (lambda user, secret: st.sign_in(user, secret, self._home))
+        self._sign_in_fn = sign_in_fn
         self._pool = pool
         self._slow = QTimer(self)
         self._slow.setSingleShot(True)
@@ -143,12 +146,23 @@ class SignInWidget(QWidget):
         self._slow.timeout.connect(self._on_slow)
         self.panel = CredentialsPanel(self)
         outer = QVBoxLayout(self)
+        self.language = QComboBox(self)  # before signing in, too: a clerk may not read English
+        for code, name in i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(i18n.current_language()))
+        self.language.currentIndexChanged.connect(self._on_language_changed)
+        outer.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
         outer.addStretch(1)
         outer.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
         self.recovery_button = QPushButton(self)
         self.recovery_button.setFlat(True)
         self.recovery_button.clicked.connect(self.open_recovery)
         outer.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.erase_button = QPushButton(self)  # emergency erase (issue 15), behind its own confirmation
+        self.erase_button.setFlat(True)
+        self.erase_button.setObjectName("eraseOpen")
+        self.erase_button.clicked.connect(self.open_erase)
+        outer.addWidget(self.erase_button, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.panel.submitted.connect(self._on_panel_submitted)
         self.retranslate()
@@ -161,7 +175,25 @@ class SignInWidget(QWidget):
         dialog.recovered.connect(self.signed_in)
         dialog.exec()
 
+    def open_erase(self) -> None:
+        """Emergency erase from the sign-in screen (nobody signed in: the confirmation is the guard)."""
+        from station.paths import station_home
+        from ui.erase.widget import EraseDialog
+
+        dialog = EraseDialog(self._home or station_home(), parent=self)
+        dialog.erased.connect(self._on_erased)
+        dialog.exec()
+
+    def _on_erased(self, _report: object) -> None:
+        self.panel.setEnabled(False)
+        self.recovery_button.setEnabled(False)
+        self.panel.show_error(tr("erase.ui.done"))
+
+    def _on_language_changed(self, _index: int) -> None:
+        self.language_chosen.emit(str(self.language.currentData()))
+
     def retranslate(self) -> None:
+        self.setWindowTitle(tr("signin.title"))
         p = self.panel
         p.heading.setText(tr("signin.title"))
         p.subheading.setText(tr("signin.station", station=self._station_code) if self._station_code else "")
@@ -169,6 +201,7 @@ class SignInWidget(QWidget):
         p.explain.setText(tr("signin.privacy"))
         p.set_labels(tr("signin.account"), tr("signin.passphrase"), tr("signin.button"))
         self.recovery_button.setText(tr("ui.recovery.link"))
+        self.erase_button.setText(tr("erase.ui.open"))
 
     def reset(self) -> None:
         """Back to an empty form (after sign-out)."""
@@ -183,8 +216,21 @@ class SignInWidget(QWidget):
             return
         self.panel.set_busy(True, tr("signin.working"))
         self._slow.start()  # after an update, migrations and the index rebuild can take a while, once
-        run_off_thread(lambda: self._sign_in(user, secret), self._on_done, self._on_failed, self, self._pool,
-                       fallback="accounts.error.internal")
+        home, given = self._home, self._sign_in_fn
+
+        def job(progress: Callable[[int, int], None]) -> object:
+            if given is not None:
+                return given(user, secret)
+            return st.sign_in(user, secret, home, progress=progress)  # progress: the one-time index rebuild
+
+        run_task(job, self._on_done, self._on_failed, self, pool=self._pool, on_progress=self._on_progress,
+                 fallback="accounts.error.internal")
+
+    def _on_progress(self, done: int, total: int) -> None:
+        """After an update the search index is rebuilt once: say how far, so nobody switches the laptop off."""
+        if total > 0 and not self.panel.busy.isHidden():
+            self._slow.stop()
+            self.panel.set_busy(True, tr("signin.rebuilding", percent=min(100, round(100 * done / total))))
 
     def _on_slow(self) -> None:
         if not self.panel.busy.isHidden():  # still signing in

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -27,3 +27,9 @@ class PortraitLabel(QLabel):
         else:
             self.clear()
             self.setText(tr("ui.portrait.none"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The placeholder follows the language (Qt sends LanguageChange when the station's language changes)."""
+        if event.type() == QEvent.Type.LanguageChange and self.pixmap().isNull():
+            self.setText(tr("ui.portrait.none"))
+        super().changeEvent(event)

@@ -138,3 +138,17 @@ def test_two_desks_handing_out_at_once_give_once(ctx) -> None:
     b.join(20)
     assert outcome == {"b": "distribution.error.already"}
     assert _rows(ctx) == 1
+
+
+def test_a_repeat_outside_rounds_is_flagged_within_the_window() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from station.domain.codes import ReliefItem
+    from station.services.distribution import Handout, recent_repeats
+
+    now = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)
+    given = [Handout(ReliefItem.WATER, 2, None, (now - timedelta(minutes=1)).replace(tzinfo=None), "amina", "MKH-01"),
+             Handout(ReliefItem.BLANKET, 1, 3, now.replace(tzinfo=None), "amina", "MKH-01")]
+    assert recent_repeats(given, {ReliefItem.WATER: 2}, now) == [(ReliefItem.WATER, 1)]
+    assert recent_repeats(given, {ReliefItem.BLANKET: 1}, now) == []  # in a round: refused elsewhere, not asked
+    assert recent_repeats(given, {ReliefItem.WATER: 2}, now + timedelta(hours=2)) == []

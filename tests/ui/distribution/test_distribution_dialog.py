@@ -81,7 +81,7 @@ def test_mark_departed_then_back(qtbot, window: MainWindow, monkeypatch) -> None
     _saved(window)
     answers = iter([("moved to Erbil", True), ("came back from Erbil", True)])
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
-    action = window.actions.actions["mark_departed"][0]
+    action = window.desk_actions.actions["mark_departed"][0]
     assert action.isVisible()
     action.trigger()
     assert window.form.view is not None and window.form.view.status is HouseholdStatus.DEPARTED
@@ -105,6 +105,6 @@ def test_scanning_a_valid_card_opens_the_household_and_points_to_the_handout(qtb
         job = printing.prepare_cards(uow, window.ctx.actor, [hh.id])
         printing.record_printed(uow, window.ctx.actor, job, printer="pdf", job_ref=job.job_id)
         payload = card_payload(printing.site_card_key(uow), hh.registration_number, job.items[0].issue)
-    window.actions.open_code(payload)
+    window.desk_actions.open_code(payload)
     assert window.form.view is not None and window.form.view.id == hh.id
     assert "Ctrl+D" in window.statusBar().currentMessage()

@@ -9,9 +9,10 @@ import pytest
 
 from station.export.drives import Drive
 from station.services import export as ex
-from station.services.demo import fill
+from station.services.registration import register_household
 from station.services.station import initialize
 from tests.conftest import PASSPHRASE
+from tests.factories import family_of_five
 from tests.station.export.conftest import KEY_PASSPHRASE, OfficeKeys, office_keys  # noqa: F401
 from tests.ui.shots import save_shot
 from ui.export.dialog import ExportDialog
@@ -26,7 +27,9 @@ def station(tmp_path: Path, office_keys: OfficeKeys):  # type: ignore[no-untyped
     ctx, _ = initialize(site_code="MKH", station_number=3, admin_username="admin", admin_passphrase=PASSPHRASE,
                         home=tmp_path / "st")
     ex.set_office_key(ctx.db, ctx.actor, office_keys.public_pem)
-    fill(ctx.db, ctx.actor, 30)
+    with ctx.db.uow() as uow:  # ordinary households: fill() would make this a demo station, refused by the office
+        for _ in range(30):
+            register_household(uow, ctx.actor, family_of_five())
     yield ctx
     ctx.close()
 
@@ -41,12 +44,12 @@ def test_export_dialog_lists_drives_exports_and_retries(qtbot, station, tmp_path
     assert "7.0 GB" in dlg.drive_box.itemText(0)
     shutil.rmtree(stick)  # the stick was pulled before the clerk pressed Export
     dlg.start_export()
-    qtbot.waitUntil(lambda: dlg._thread is None and "failed" in dlg.status.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: not dlg.busy and "failed" in dlg.status.text(), timeout=20_000)
     assert dlg.export_button.text() == "Try again" and dlg.export_button.isEnabled()
     stick.mkdir()
     with qtbot.waitSignal(dlg.export_finished, timeout=30_000) as sig:
         dlg.start_export()
-    qtbot.waitUntil(lambda: dlg._thread is None, timeout=5_000)
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=5_000)
     assert sig.args[0].verified and sig.args[0].households == 30
     assert dlg.progress.value() == 100 and "verified" in dlg.status.text()
     assert "never" not in dlg.last_label.text()
@@ -66,7 +69,7 @@ def test_import_dialog_merges_and_logs(qtbot, station, office_keys, tmp_path: Pa
         dlg.passphrase.setText(KEY_PASSPHRASE)
         with qtbot.waitSignal(dlg.imports_finished, timeout=30_000) as sig:
             dlg.start_import()
-        qtbot.waitUntil(lambda: dlg._thread is None, timeout=5_000)
+        qtbot.waitUntil(lambda: not dlg.busy, timeout=5_000)
         first, second = sig.args[0]
         assert first.stats.households_added == 30 and second.already_imported
         assert "30 households added" in dlg.log.toPlainText() and "already imported" in dlg.log.toPlainText()

@@ -52,9 +52,9 @@ def test_closing_with_a_half_typed_member_asks(qtbot, window: MainWindow, asked:
 
 def test_signing_out_asks_first(qtbot, window: MainWindow, asked: list[str]) -> None:
     signed_out: list[bool] = []
-    window.actions.sign_out_requested = lambda: signed_out.append(True)
+    window.desk_actions.sign_out_requested = lambda: signed_out.append(True)
     type_text(window.form.district, "Mosul")
-    window.actions.sign_out()
+    window.desk_actions.sign_out()
     assert asked and not signed_out
 
 
@@ -64,3 +64,37 @@ def test_typing_undone_is_not_a_change(qtbot, window: MainWindow) -> None:
     assert window.form.dirty
     window.form.district.setText("")
     assert not window.form.dirty
+
+
+def test_looking_at_a_saved_member_is_not_a_change(qtbot, window: MainWindow) -> None:
+    from station.services.registration import register_household
+    from tests.factories import family_of_five
+
+    with window.ctx.db.uow() as uow:
+        view = register_household(uow, window.ctx.actor, family_of_five())
+    window.open_household(view.id)
+    assert not window.form.dirty
+    window.form.edit_member(2)  # the clerk picks a member to photograph: nothing typed
+    assert not window.form.dirty
+    type_text(window.form.editor.lat["father"], "x")
+    assert window.form.dirty
+
+
+def test_a_baby_shows_days_then_months() -> None:
+    from datetime import date
+
+    from station import i18n
+    from tests.factories import member
+    from ui.registration.household_form import age_text
+
+    today = date(2026, 12, 1)
+    baby = member("نور", "Nour", birth=date(2026, 11, 25))
+    assert age_text(baby, today) == "6 days"
+    assert age_text(member("نور", "Nour", birth=date(2026, 2, 1)), today) == "10 months"
+    assert age_text(member("نور", "Nour", birth=date(1990, 5, 17)), today) == "36"
+    i18n.set_language("ar")
+    try:
+        assert age_text(baby, today) == "6 أيام"
+        assert age_text(member("نور", "Nour", birth=date(2026, 11, 29)), today) == "يومان"
+    finally:
+        i18n.set_language("en")

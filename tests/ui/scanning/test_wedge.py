@@ -125,3 +125,47 @@ def test_person_typing_after_a_stall_stays_typing(qtbot) -> None:
         QApplication.instance().removeEventFilter(filt)
     assert got == []
     assert name.text() == "Mustafa"
+
+
+def test_fast_typing_in_another_window_is_left_alone(qtbot) -> None:
+    """A path pasted or typed fast into a file dialog is not a wristband (the filter belongs to the desk)."""
+    desk, other = QWidget(), QLineEdit()
+    qtbot.addWidget(desk)
+    qtbot.addWidget(other)
+    filt = WedgeScannerFilter(desk)
+    got: list[str] = []
+    filt.code_scanned.connect(got.append)
+    other.show()
+    qtbot.waitExposed(other)
+    QApplication.instance().installEventFilter(filt)
+    try:
+        _send_like_x(other, "/tmp/passport.png\n", 3_000_000, 5)
+    finally:
+        QApplication.instance().removeEventFilter(filt)
+    assert got == [] and other.text() == "/tmp/passport.png"
+
+
+def test_scan_into_an_editable_combo_is_taken_back(qtbot) -> None:
+    """The desk opens with focus in the origin (an editable combo): a scan there leaves it as it was."""
+    from PySide6.QtWidgets import QComboBox
+
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.addItems(["", "Ninewa"])
+    lay.addWidget(combo)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    combo.setFocus()
+    filt = WedgeScannerFilter(w)
+    got: list[str] = []
+    filt.code_scanned.connect(got.append)
+    QApplication.instance().installEventFilter(filt)
+    try:
+        _send_like_x(w, "MKH-01-000003-1\n", 4_000_000, 5)
+    finally:
+        QApplication.instance().removeEventFilter(filt)
+    assert got == ["MKH-01-000003-1"]
+    assert combo.currentText() == ""

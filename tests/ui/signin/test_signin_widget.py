@@ -94,3 +94,32 @@ def test_a_long_sign_in_says_why(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) 
     with qtbot.waitSignal(w.signed_in, timeout=10000):
         release.set()
     assert w.panel.busy.isHidden()
+
+
+def test_the_one_time_rebuild_shows_how_far_it_is(qtbot, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After an update the sign-in rebuilds the search index once: the screen says how far, not just 'wait'."""
+    import threading
+
+    from station.i18n import tr
+    from station.services import station as st
+    from ui.signin.widget import SignInWidget
+
+    release = threading.Event()
+
+    def slow_sign_in(user, secret, home=None, progress=None):  # type: ignore[no-untyped-def]
+        progress(1, 4)
+        release.wait(10)
+        raise st.StationError("error.bad_credentials")
+
+    monkeypatch.setattr(st, "sign_in", slow_sign_in)
+    widget = SignInWidget(tmp_path, station_code="MKH-01")
+    qtbot.addWidget(widget)
+    widget.panel.account.setText("amina")
+    widget.panel.passphrase.setText("a long passphrase here")
+    widget._on_panel_submitted("amina", "a long passphrase here")
+    try:
+        expected = tr("signin.rebuilding", percent=25)
+        qtbot.waitUntil(lambda: widget.panel.message.text() == expected, timeout=5000)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: widget.panel.busy.isHidden(), timeout=5000)
