@@ -14,7 +14,7 @@ run_pkgs=(python3 python3-venv python3-pip libegl1 libgl1 libglib2.0-0 libfontco
   cups-client)
 test_pkgs=(cups printer-driver-cups-pdf cups-ipp-utils postgresql xvfb xauth poppler-utils fonts-ocr-b fonts-noto-core
   tesseract-ocr tesseract-ocr-eng xdotool openbox imagemagick faketime x11-utils x11-xserver-utils
-  fonts-liberation fonts-freefont-ttf)
+  fonts-liberation fonts-freefont-ttf nsis)
 
 pkgs=("${run_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

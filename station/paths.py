@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "RegistrationStation"
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def station_home() -> Path:
@@ -22,12 +23,26 @@ def station_home() -> Path:
     return home
 
 
+def resource_candidates() -> tuple[Path, ...]:
+    """Where shipped resources may live, first match wins.
+
+    `station/resources/` inside the package is what a wheel, a PyInstaller bundle (which keeps the package
+    layout under its `_internal/` folder) and a source checkout after the move hold; `resources/` beside the
+    packages is the older source-tree layout.
+    """
+    return (_PACKAGE / "resources", _PACKAGE.parent / "resources")
+
+
 def resources_dir() -> Path:
-    """The shipped resources (fonts, translations, icons); $STATION_RESOURCES overrides for installers."""
+    """The shipped resources (fonts, translations, models, icons); $STATION_RESOURCES overrides for installers."""
     env = os.environ.get("STATION_RESOURCES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "resources"
+    candidates = resource_candidates()
+    for candidate in candidates:
+        if (candidate / "translations").is_dir():
+            return candidate
+    return candidates[0]
 
 
 def fonts_dir() -> Path:
@@ -36,3 +51,11 @@ def fonts_dir() -> Path:
 
 def translations_dir() -> Path:
     return resources_dir() / "translations"
+
+
+def models_dir() -> Path:
+    return resources_dir() / "models"
+
+
+def icons_dir() -> Path:
+    return resources_dir() / "icons"

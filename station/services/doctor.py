@@ -36,7 +36,7 @@ def check_fonts() -> Check:
 
 
 def check_translations() -> Check:
-    langs = sorted({p.name.split(".")[-2] for p in translations_dir().glob("*.json")})
+    langs = sorted({p.name.split(".")[-2] for p in translations_dir().glob("*.po")})
     ok = {"en", "ar", "ckb"} <= set(langs)
     return Check("translations", ok, "doctor.translations", {"languages": ", ".join(langs)})
 

@@ -1,4 +1,4 @@
-"""Print dialog: preview (QtPdf), printer picker, print or save as PDF off the GUI thread, retry on failure.
+"""Print dialog: preview (pypdfium2), printer picker, print or save as PDF off the GUI thread, retry on failure.
 
 Printing goes through CUPS (`lp`, watched over IPP) where its client tools exist, otherwise through Qt's
 QPrinter (Windows); see ui/printing/qt_printer.py.
@@ -10,9 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,28 +33,53 @@ from station.i18n import tr
 from station.printing import profiles, spool
 from station.services import printing as svc
 from ui.printing import qt_printer
+from ui.printing.pdf_pages import render_pages
+from ui.tasks import run_off_thread
+
+PREVIEW_DPI = 300
+PREVIEW_MAX_SIDE_PX = 1600  # a card at 300 dpi; an A4 sheet or a wristband at about 140 dpi
 
 
-class _Signals(QObject):
-    done = Signal(object)
-    failed = Signal(str)
+class PagePreview(QScrollArea):
+    """The job's pages one under the other, each scaled to fit the view (what QPdfView's FitInView did)."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner = QWidget()
+        self._layout = QVBoxLayout(inner)
+        self._layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setWidget(inner)
+        self.setStyleSheet("QScrollArea { background: palette(dark); }")
+        self._images: list[QImage] = []
+        self._labels: list[QLabel] = []
 
-class _Task(QRunnable):
-    """Runs `fn` on the pool; reports its result or the StationError message back on the GUI thread."""
+    def page_count(self) -> int:
+        return len(self._images)
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
-        super().__init__()
-        self.fn = fn
-        self.signals = _Signals()
+    def set_pages(self, images: list[QImage]) -> None:
+        for label in self._labels:
+            self._layout.removeWidget(label)
+            label.deleteLater()
+        self._images, self._labels = list(images), []
+        for _ in self._images:
+            label = QLabel()
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._layout.addWidget(label)
+            self._labels.append(label)
+        self._fit()
 
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except StationError as exc:
-            self.signals.failed.emit(exc.message())
-            return
-        self.signals.done.emit(result)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.viewport().size()
+        w, h = max(32, room.width() - 24), max(32, room.height() - 24)
+        for label, image in zip(self._labels, self._images, strict=True):
+            label.setPixmap(QPixmap.fromImage(image).scaled(
+                w, h, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
 
 
 class PrintDialog(QDialog):
@@ -70,8 +95,6 @@ class PrintDialog(QDialog):
         self.settings = profiles.load_print_settings()
         self.job: svc.PrintJob | None = None
         self.backend: Any = qt_printer if qt_printer.preferred() else spool
-        self._tasks: set[_Task] = set()
-        self._buffer: QBuffer | None = None
         self.setWindowTitle(tr("printing.dialog.title"))  # never personal data in a window title
         self.kind_box = QComboBox()
         for k in svc.KINDS:
@@ -82,15 +105,12 @@ class PrintDialog(QDialog):
         self.reason_label = QLabel(tr("printing.dialog.reprint_reason"))
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.doc = QPdfDocument(self)
-        self.view = QPdfView(self)
-        self.view.setDocument(self.doc)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
-        self.view.setMinimumSize(520, 360)
+        self.preview = PagePreview(self)
+        self.preview.setMinimumSize(520, 360)
         self.print_button = QPushButton(tr("printing.dialog.print"))
         self.save_button = QPushButton(tr("printing.dialog.save_pdf"))
-        close = QPushButton(tr("printing.dialog.close"))
+        close = self.close_button = QPushButton(tr("printing.dialog.close"))
+        self._printed_once = False
         form = QFormLayout()
         form.addRow(tr("printing.dialog.kind"), self.kind_box)
         form.addRow(tr("printing.dialog.printer"), self.printer_box)
@@ -101,7 +121,7 @@ class PrintDialog(QDialog):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.preview, 1)
         layout.addLayout(buttons)
         self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
         self.reason.editingFinished.connect(self._prepare)
@@ -118,13 +138,8 @@ class PrintDialog(QDialog):
         return str(self.kind_box.currentData())
 
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        task = _Task(fn)
-        self._tasks.add(task)
-        task.signals.done.connect(done)
-        task.signals.failed.connect(self._on_task_failed)
-        task.signals.done.connect(lambda _r, t=task: self._tasks.discard(t))
-        task.signals.failed.connect(lambda _m, t=task: self._tasks.discard(t))
-        self.pool.start(task)
+        """`fn` on the pool; `done(result)`, or any failure shown in the status line, on the GUI thread."""
+        run_off_thread(fn, done, self._on_task_failed, self, self.pool, fallback=None)
 
     def _set_busy(self, busy: bool) -> None:
         self.print_button.setEnabled(not busy and self.job is not None and self.printer_box.count() > 0)
@@ -139,11 +154,15 @@ class PrintDialog(QDialog):
             return svc.prepare_cards(uow, self.actor, [self.household_id], kind=self.kind, reason=reason,
                                      settings=self.settings)
 
+    def _build_with_preview(self) -> tuple[svc.PrintJob, list[QImage]]:
+        job = self._build()
+        return job, render_pages(job.pdf, PREVIEW_DPI, max_side_px=PREVIEW_MAX_SIDE_PX)
+
     def _prepare(self) -> None:
         self.job = None
         self.status.setText(tr("printing.dialog.preparing"))
         self._set_busy(True)
-        self._run(self._build, self._on_job_ready)
+        self._run(self._build_with_preview, self._on_job_ready)
 
     # --- slots -----------------------------------------------------------------------------------------
     def _on_kind_changed(self, _index: int) -> None:
@@ -165,25 +184,36 @@ class PrintDialog(QDialog):
         if idx >= 0:
             self.printer_box.setCurrentIndex(idx)
 
-    def _on_job_ready(self, job: svc.PrintJob) -> None:
+    def _on_job_ready(self, result: tuple[svc.PrintJob, list[QImage]]) -> None:
+        job, pages = result
         self.job = job
-        self._buffer = QBuffer(self)
-        self._buffer.setData(QByteArray(job.pdf))
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.doc.load(self._buffer)
+        self.preview.set_pages(pages)
+        self.print_button.setDefault(True)  # Enter prints once the preview is there
         needs_reason = job.is_reprint
-        self.reason_label.setVisible(True)
-        self.reason.setVisible(True)
+        self.reason_label.setVisible(needs_reason)
+        self.reason.setVisible(needs_reason)
         issue = max((i.issue for i in job.items), default=1) - 1
         self.status.setText(tr("printing.dialog.reprint_warning", issue=issue) if needs_reason and issue else "")
         self._set_busy(False)
 
-    def _on_task_failed(self, message: str) -> None:
-        self.status.setText(message)
+    def _on_task_failed(self, error: StationError) -> None:
+        if error.code == "printing.error.reason_required":  # a reprint: ask for the reason, calmly
+            self.reason_label.setVisible(True)
+            self.reason.setVisible(True)
+            self.reason.setFocus()
+            self.status.setText(tr("printing.dialog.reprint_needs_reason"))
+            self._set_busy(False)
+            return
+        self.status.setText(error.message())
         self.print_button.setText(tr("printing.dialog.retry"))
         self._set_busy(False)
 
     def _on_print_clicked(self) -> None:
+        if self._printed_once and self.job is None:  # "Print again": now it is a reprint, with its reason
+            self._printed_once = False
+            self.print_button.setText(tr("printing.dialog.print"))
+            self._prepare()
+            return
         job, printer = self.job, str(self.printer_box.currentData() or "")
         if job is None or not printer:
             return
@@ -203,9 +233,21 @@ class PrintDialog(QDialog):
     def _on_printed(self, result: tuple[str, str]) -> None:
         printer, job_ref = result
         self.status.setText(tr("printing.dialog.accepted", printer=printer, job=job_ref))
-        self.print_button.setText(tr("printing.dialog.print"))
         self.printed.emit(self.kind, job_ref)
-        self._prepare()  # a further print of this household is a reprint: rebuild with the next issue
+        self._show_done()
+
+    def _show_done(self) -> None:
+        """Success stays on screen; printing once more is a deliberate reprint ("Print again"), never automatic."""
+        self.job = None
+        self._printed_once = True
+        self.reason_label.setVisible(False)
+        self.reason.setVisible(False)
+        self.print_button.setText(tr("printing.dialog.print_again"))
+        self.print_button.setEnabled(self.printer_box.count() > 0)
+        self.save_button.setEnabled(False)
+        self.print_button.setDefault(False)
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()
 
     def _on_save_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("printing.dialog.save_pdf"), "",
@@ -228,6 +270,6 @@ class PrintDialog(QDialog):
         def saved(result: tuple[str, str]) -> None:
             self.status.setText(tr("printing.dialog.saved"))
             self.printed.emit(self.kind, "pdf")
-            self._prepare()
+            self._show_done()
 
         self._run(save, saved)

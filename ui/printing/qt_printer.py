@@ -1,8 +1,9 @@
 """Print through Qt's print support (QPrinter) where there is no CUPS client: Windows, above all.
 
-The same rendered PDF as the CUPS path: each page is rasterised with QtPdf at 300 dpi or the printer's
-resolution if higher (so the QR code stays sharp) and painted edge to edge on a page of exactly the job's
-size in millimetres. Runs on a worker thread (QPainter on a QPrinter is allowed off the GUI thread).
+The same rendered PDF as the CUPS path: each page is rasterised with pypdfium2 (ui/printing/pdf_pages.py)
+at 300 dpi or the printer's resolution if higher (so the QR code stays sharp) and painted edge to edge on a
+page of exactly the job's size in millimetres. Runs on a worker thread (QPainter on a QPrinter is allowed off
+the GUI thread).
 
 What QPrinter can tell: whether the printer exists, whether the system reports it in error, and whether
 the job was handed to the spooler. It cannot watch the job afterwards the way `lp` + IPP can; the job
@@ -14,13 +15,13 @@ from __future__ import annotations
 import os
 import uuid
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
-from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from station.errors import StationError
 from station.printing import spool
+from ui.printing.pdf_pages import page_sizes_pt, render_pages
 
 MIN_DPI = 300
 _BAD_STATES = (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted)
@@ -52,23 +53,12 @@ def _printer_info(name: str) -> QPrinterInfo:
     return info
 
 
-def _load(pdf: bytes) -> tuple[QPdfDocument, QBuffer]:
-    doc = QPdfDocument()
-    buffer = QBuffer()
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    doc.load(buffer)
-    if doc.status() != QPdfDocument.Status.Ready or doc.pageCount() == 0:
-        raise StationError("printing.error.job_failed", detail="pdf")
-    return doc, buffer  # the buffer must outlive the document's use of it
-
-
 def send(pdf: bytes, printer: str, title: str, page_mm: tuple[float, float], *, wait_seconds: float = 0.0,
          copies: int = 1) -> spool.SpoolResult:
     """Paint every page on `printer`; raises a StationError (nothing counts as printed) if it cannot."""
     del wait_seconds  # QPrinter cannot watch a job once the spooler has it
     info = _printer_info(printer)
-    doc, _buffer = _load(pdf)
+    pages = len(page_sizes_pt(pdf))  # a PDF PDFium cannot read is refused before anything reaches the printer
     qp = QPrinter(info, QPrinter.PrinterMode.HighResolution)
     qp.setDocName(title)
     qp.setCopyCount(max(1, copies))
@@ -84,11 +74,10 @@ def send(pdf: bytes, printer: str, title: str, page_mm: tuple[float, float], *, 
     if not painter.begin(qp):
         raise StationError("printing.error.spooler_rejected", detail="QPrinter")
     try:
-        for page in range(doc.pageCount()):
+        for page in range(pages):
             if page and not qp.newPage():
                 raise StationError("printing.error.job_failed", detail="new page")
-            pts = doc.pagePointSize(page)
-            image = doc.render(page, QSize(round(pts.width() / 72 * dpi), round(pts.height() / 72 * dpi)))
+            (image,) = render_pages(pdf, dpi, only=page)  # one page at a time: a 600 dpi A4 page is 130 MB
             target = QRectF(qp.pageLayout().fullRectPixels(qp.resolution()))
             painter.drawImage(target, image)
     finally:

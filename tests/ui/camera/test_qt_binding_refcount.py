@@ -1,37 +1,34 @@
 """Guard: the Qt binding must not leak references to None (the live preview makes ~400 void calls a second).
 
-PySide6 6.12.0 on Python 3.11 decrements None's reference count on every call of a method returning
-void (QWidget.update, QPainter.drawImage, QLabel.setText...). Python 3.11's None is not immortal, so
-after a few thousand calls the interpreter aborts with "Fatal Python error: none_dealloc". A camera
-preview reaches that in well under ten minutes. PySide6 6.11.3 is not affected (checked on this machine).
-ui/qt_compat.py makes None effectively immortal (as Python 3.12 does); this test checks the preview's own
-void calls cannot bring None anywhere near zero.
+PySide6 6.12.0 on Python 3.11 decremented None's reference count on every call of a method returning void
+(QWidget.update, QPainter.drawImage, QLabel.setText...); after a few thousand calls the interpreter aborted
+with "Fatal Python error: none_dealloc". The project pins PySide6-Essentials 6.11.3, which does not leak;
+there is no patch of reference counts any more, so this checks the binding itself with the preview's calls.
+The long run (200,000 calls) is tests/ui/test_qt_binding.py.
 """
 
 from __future__ import annotations
 
 import sys
 
-import pytest
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 
-import ui  # noqa: F401 - applies the None guard
 
-
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12")
-def test_void_qt_calls_keep_none_alive(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_preview_void_calls_keep_none_count(qtbot) -> None:  # type: ignore[no-untyped-def]
     import PySide6
 
     canvas = QImage(64, 64, QImage.Format.Format_RGB32)
+    frame = QImage(32, 32, QImage.Format.Format_RGB888)
     painter = QPainter(canvas)
     before = sys.getrefcount(None)
-    for _ in range(500):
+    for _ in range(2000):
         painter.fillRect(0, 0, 8, 8, QColor(1, 2, 3))
+        painter.drawImage(QRect(0, 0, 32, 32), frame)
     after = sys.getrefcount(None)
     painter.end()
-    leaked = before - after
-    # Either the binding leaks nothing, or the guard keeps None out of reach of any leak.
-    assert leaked < 50 or after > 10**12, (
-        f"PySide6 {PySide6.__version__} leaks None references ({leaked} over 500 void calls) and "
-        "ui.qt_compat's guard is not active: the camera preview would abort the process within minutes"
+    assert before < 10**9, "None's count looks patched to immortality: no ctypes guard may remain"
+    assert abs(before - after) < 50, (
+        f"PySide6 {PySide6.__version__} leaks None references ({before - after} over 4000 void calls): "
+        "the camera preview would abort the process within minutes"
     )
