@@ -72,13 +72,14 @@ def test_short_fast_burst_is_not_a_scan(qtbot) -> None:
 def _x_keys(text: str) -> list[tuple[Qt.Key, Qt.KeyboardModifier, str]]:
     keys: list[tuple[Qt.Key, Qt.KeyboardModifier, str]] = []
     for ch in text:
+        code = ord(ch.upper()) if len(ch.upper()) == 1 else 0  # "ß".upper() is "SS": no single key code
         if ch.isupper():
             keys.append((Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier, ""))
-            keys.append((Qt.Key(ord(ch)), Qt.KeyboardModifier.ShiftModifier, ch))
+            keys.append((Qt.Key(code), Qt.KeyboardModifier.ShiftModifier, ch))
         elif ch == "\n":
             keys.append((Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
         else:
-            keys.append((Qt.Key(ord(ch.upper())), Qt.KeyboardModifier.NoModifier, ch))
+            keys.append((Qt.Key(code), Qt.KeyboardModifier.NoModifier, ch))
     return keys
 
 
@@ -169,3 +170,25 @@ def test_scan_into_an_editable_combo_is_taken_back(qtbot) -> None:
         QApplication.instance().removeEventFilter(filt)
     assert got == ["MKH-01-000003-1"]
     assert combo.currentText() == ""
+
+
+def test_any_key_stream_is_handled_without_error(qtbot) -> None:
+    """Fuzz: random printable text, control keys and timings through the filter never raise and never grow."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    w, _name, filt = _setup(qtbot)
+    got: list[str] = []
+    filt.code_scanned.connect(got.append)
+    QApplication.instance().installEventFilter(filt)
+    try:
+        @settings(max_examples=60, deadline=None)
+        @given(st.text(min_size=0, max_size=80), st.integers(1, 120), st.integers(10_000, 10**9))
+        def run(text: str, gap: int, start: int) -> None:
+            _send_like_x(w, text.replace("\r", "\n"), start, gap)
+            assert len(filt._buf) <= filt.max_length
+
+        run()
+    finally:
+        QApplication.instance().removeEventFilter(filt)
+    assert all(len(code) >= filt.min_length for code in got)
