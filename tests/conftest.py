@@ -54,6 +54,20 @@ def _missing(service: str, required_by: str, reason: str) -> NoReturn:
     pytest.skip(f"{reason} ({service})")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (test.sh: -n 2 --dist loadgroup) tests that share an outside service run on one
+    worker, one after another: the PostgreSQL database (each test empties its schema), the CUPS queue (whose
+    output folder the tests watch) and the benchmarks (timings of their own)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if item.get_closest_marker("postgres") or (callspec is not None and "postgresql" in callspec.params.values()):
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+        elif item.get_closest_marker("cups") or item.get_closest_marker("acceptance"):
+            item.add_marker(pytest.mark.xdist_group("cups"))
+        elif item.get_closest_marker("perf") or "tests/perf/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("perf"))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("cups") is not None:
         from station.printing import spool
