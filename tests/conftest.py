@@ -54,6 +54,7 @@ def _missing(service: str, required_by: str, reason: str) -> NoReturn:
     pytest.skip(f"{reason} ({service})")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups from the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (test.sh: -n 2 --dist loadgroup) tests that share an outside service run on one
     worker, one after another: the PostgreSQL database (each test empties its schema), the CUPS queue (whose
