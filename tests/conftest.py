@@ -54,19 +54,28 @@ def _missing(service: str, required_by: str, reason: str) -> NoReturn:
     pytest.skip(f"{reason} ({service})")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups from the marks
+def _service_group(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    if item.get_closest_marker("postgres") or (callspec is not None and "postgresql" in callspec.params.values()):
+        return "postgres"
+    if item.get_closest_marker("cups") or item.get_closest_marker("acceptance"):
+        return "cups"
+    if item.get_closest_marker("perf") or "tests/perf/" in item.nodeid:
+        return "perf"
+    return ""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (test.sh: -n 2 --dist loadgroup) tests that share an outside service run on one
     worker, one after another: the PostgreSQL database (each test empties its schema), the CUPS queue (whose
-    output folder the tests watch) and the benchmarks (timings of their own)."""
+    output folder the tests watch) and the benchmarks (timings of their own). The group goes into the node id
+    as xdist's loadgroup scheduler reads it ("...@postgres"): xdist's own mark handling ran before this hook."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        if item.get_closest_marker("postgres") or (callspec is not None and "postgresql" in callspec.params.values()):
-            item.add_marker(pytest.mark.xdist_group("postgres"))
-        elif item.get_closest_marker("cups") or item.get_closest_marker("acceptance"):
-            item.add_marker(pytest.mark.xdist_group("cups"))
-        elif item.get_closest_marker("perf") or "tests/perf/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("perf"))
+        group = _service_group(item)
+        if group:
+            item._nodeid = f"{item.nodeid}@{group}"
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
