@@ -12,6 +12,8 @@ from station.security import db_secret
 from station.services.station import initialize, sign_in
 from tests.conftest import PASSPHRASE
 
+pytestmark = pytest.mark.postgres  # uses the shared PostgreSQL database: one worker at a time
+
 # Its own database (not the shared test one the storage tests reset): STATION_TEST_PG_URL_SECRET, e.g.
 # postgresql+psycopg://station_d:d-secret-pw-771@127.0.0.1:5432/station_d
 URL = os.environ.get("STATION_TEST_PG_URL_SECRET", "")

@@ -16,6 +16,8 @@ from station.services.station import initialize, sign_in
 from tests.conftest import PASSPHRASE, _reset_pg, pg_url
 from tests.factories import family_of_five
 
+pytestmark = pytest.mark.postgres  # uses the shared PostgreSQL database: one worker at a time
+
 
 @pytest.fixture
 def site_url() -> str:
