@@ -18,6 +18,8 @@ export STATION_PERF_SHORT="${STATION_PERF_SHORT:-1}"
 .venv/bin/ruff check station ui tests
 .venv/bin/mypy station ui
 # No test may depend on the day it runs: the core and the desk's forms again, a year and a month from now.
-faketime -f '+400d' .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup \
+# (SQLite only: the PostgreSQL server keeps the real clock, and the same tests run on it below.)
+env -u STATION_TEST_PG_URL -u STATION_REQUIRE_PG \
+  faketime -f '+400d' .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup \
   -m "not acceptance and not perf" tests/station/domain tests/station/services tests/ui/registration
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup --durations=25 "$@"
