@@ -56,7 +56,8 @@ def _missing(service: str, required_by: str, reason: str) -> NoReturn:
 
 def _service_group(item: pytest.Item) -> str:
     callspec = getattr(item, "callspec", None)
-    if item.get_closest_marker("postgres") or (callspec is not None and "postgresql" in callspec.params.values()):
+    params = callspec.params.values() if callspec is not None else ()
+    if item.get_closest_marker("postgres") or any(isinstance(v, str) and v == "postgresql" for v in params):
         return "postgres"
     if item.get_closest_marker("cups") or item.get_closest_marker("acceptance"):
         return "cups"
