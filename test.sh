@@ -22,4 +22,7 @@ export STATION_PERF_SHORT="${STATION_PERF_SHORT:-1}"
 env -u STATION_TEST_PG_URL -u STATION_REQUIRE_PG \
   faketime -f '+400d' .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup \
   -m "not acceptance and not perf" tests/station/domain tests/station/services tests/ui/registration
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup --durations=25 "$@"
+# Everything else on both cores; then, alone on the machine, the tests that share the PostgreSQL database (one
+# schema, emptied by each) and the benchmarks (their timings and memory peaks would measure the other worker too).
+.venv/bin/python -m pytest -n 2 --dist loadgroup -m "not postgres and not perf" "$@"
+exec .venv/bin/python -m pytest -m "postgres or perf" "$@"

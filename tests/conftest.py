@@ -66,16 +66,18 @@ def _service_group(item: pytest.Item) -> str:
     return ""
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects: the PostgreSQL runs get their mark here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (test.sh: -n 2 --dist loadgroup) tests that share an outside service run on one
     worker, one after another: the PostgreSQL database (each test empties its schema), the CUPS queue (whose
     output folder the tests watch) and the benchmarks (timings of their own). The group goes into the node id
     as xdist's loadgroup scheduler reads it ("...@postgres"): xdist's own mark handling ran before this hook."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
+    in_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))
     for item in items:
         group = _service_group(item)
-        if group:
+        if group == "postgres" and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)  # test.sh runs these alone: `-m postgres`
+        if group and in_worker:
             item._nodeid = f"{item.nodeid}@{group}"
 
 

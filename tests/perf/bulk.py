@@ -13,10 +13,11 @@ from sqlalchemy import insert
 
 from station.db.rows import HouseholdRow, IndividualRow, NameTokenRow, SequenceRow
 from station.db.uow import Database
+from station.domain.name_index import household_tokens
 from station.domain.regno import RegNo
 from station.domain.text import search_tokens
 from station.services.demo import arrival_times, make_household
-from station.services.registration import estimated_birth_date, name_tokens
+from station.services.registration import estimated_birth_date
 
 
 def bulk_households(db: Database, station: str, households: int, seed: int = 11, days: int = 60) -> int:
@@ -45,7 +46,7 @@ def bulk_households(db: Database, station: str, households: int, seed: int = 11,
                 "head_name_ar": head.name_ar.full(), "head_name_lat": head.name_lat.full(), "card_issue": 0,
                 "version": 1, "created_at": now, "created_by": "bench", "updated_at": now, "updated_by": "bench",
             })
-            tokens: set[str] = set(search_tokens(d.origin.governorate, d.origin.district, d.origin.place))
+            people_names: list[tuple[str, ...]] = []
             for pos, m in enumerate(d.members, start=1):
                 birth = m.birth_date or estimated_birth_date(m.age_years or 0, at.date())
                 ind_rows.append({
@@ -59,7 +60,9 @@ def bulk_households(db: Database, station: str, households: int, seed: int = 11,
                     "marital_status": m.marital_status.value, "field_sources": {}, "created_at": now,
                     "updated_at": now,
                 })
-                tokens |= name_tokens(*m.name_ar.parts(), *m.name_lat.parts())  # as registration does
+                people_names.append((*m.name_ar.parts(), *m.name_lat.parts()))
+            # exactly the tokens registration writes (station.domain.name_index), so a rebuild finds the same
+            tokens = household_tokens(people_names, (), hh_rows[-1]["origin_key"])
             tok_rows.extend({"token": t, "household_id": hid} for t in tokens)
             people += len(d.members)
         with db.uow() as uow:
