@@ -74,7 +74,7 @@ class AppController:
         self._show(self.window, maximized=True)  # a 1366x768 laptop: the whole form and the status bar
         self.window.form.focus_first()
         if getattr(ctx, "must_change_password", False):
-            from ui.accounts.dialogs import ChangeOwnPassphraseDialog
+            from ui.accounts.passphrase_dialogs import ChangeOwnPassphraseDialog
 
             ChangeOwnPassphraseDialog(ctx, self.window).exec()
 

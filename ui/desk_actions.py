@@ -196,7 +196,7 @@ class DeskActions:
 
     def open_code(self, text: str) -> None:
         """A scanned wristband, ration card or registration number opens that household."""
-        from station.scanning.codes import CodeKind, classify_code
+        from station.scanning.station_codes import CodeKind, classify_code
         from station.services.printing import verify_card_payload
         from station.services.registration import find_by_regno
 
@@ -325,7 +325,7 @@ class DeskActions:
 
     # station -------------------------------------------------------------------------------------
     def accounts(self) -> None:
-        from ui.accounts.dialog import AccountsDialog
+        from ui.accounts.accounts_dialog import AccountsDialog
 
         AccountsDialog(self.w.ctx, self.w).exec()
 
@@ -340,7 +340,7 @@ class DeskActions:
         AuditDialog(self.w.ctx, self.w).exec()
 
     def change_passphrase(self) -> None:
-        from ui.accounts.dialogs import ChangeOwnPassphraseDialog
+        from ui.accounts.passphrase_dialogs import ChangeOwnPassphraseDialog
 
         ChangeOwnPassphraseDialog(self.w.ctx, self.w).exec()
 

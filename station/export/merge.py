@@ -111,7 +111,7 @@ def _needs(raw: Any) -> list[tuple[str, str]]:
     return out
 
 
-# Hooks of the services above this layer (station.services.import_ passes station.services.tracing's):
+# Hooks of the services above this layer (station.services.pack_import passes station.services.tracing's):
 # called for each batch of households added or updated, and for each tracing case carried by a new
 # audit event (returns whether the case changed anything here).
 HouseholdsHook = Callable[[UnitOfWork, list[HouseholdRow]], object]

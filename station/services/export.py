@@ -123,7 +123,7 @@ def export_pack(
             "ack_token": ack,
         }
         if is_synthetic_station(uow):
-            header["synthetic"] = True  # demo data: the office refuses this pack (services/import_.py)
+            header["synthetic"] = True  # demo data: the office refuses this pack (services/pack_import.py)
         items = _counted(
             _chain(collect.household_items(s, ids), collect.audit_items(s, rng)), total, progress
         )

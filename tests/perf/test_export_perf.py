@@ -24,7 +24,7 @@ from station.db.rows import IndividualRow, PhotoRow
 from station.export.crypto import generate_office_key, load_private_key
 from station.services import audit
 from station.services import export as ex
-from station.services import import_ as im
+from station.services import pack_import as im
 from station.services.demo import fill
 from station.services.station import initialize
 from tests.conftest import PASSPHRASE

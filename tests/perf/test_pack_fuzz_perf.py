@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 from station.errors import StationError
 from station.export.crypto import generate_office_key, load_private_key
-from station.services.import_ import import_pack
+from station.services.pack_import import import_pack
 from station.services.station import StationContext, initialize
 from tests.conftest import PASSPHRASE
 from tests.perf.conftest import short_mode

@@ -26,7 +26,7 @@ from station.errors import StationError
 from station.export.crypto import load_private_key
 from station.i18n import tr
 from station.services import export as ex
-from station.services.import_ import ImportResult, import_pack
+from station.services.pack_import import ImportResult, import_pack
 from station.services.station import StationContext
 from ui.tasks import run_task
 

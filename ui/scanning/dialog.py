@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from station.errors import StationError
 from station.i18n import tr
-from station.scanning.codes import classify_code
 from station.scanning.document import CaptureSettings
 from station.scanning.fill import MemberFields, from_mrz
 from station.scanning.frames import (
@@ -34,6 +33,7 @@ from station.scanning.frames import (
     load_camera_settings,
 )
 from station.scanning.idscan import ScanResult, load_image, scan_image
+from station.scanning.station_codes import classify_code
 from station.settings import load_section, save_section
 from ui.camera.worker import LatestFrame, bgr_to_qimage
 from ui.scanning.feed import CameraFeed

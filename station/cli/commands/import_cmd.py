@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from station.cli.commands.export import key_passphrase
     from station.cli.session import open_from_env
     from station.export.crypto import load_private_key
-    from station.services.import_ import import_pack
+    from station.services.pack_import import import_pack
 
     private = load_private_key(args.key, key_passphrase())
     ctx = open_from_env()

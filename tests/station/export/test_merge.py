@@ -15,7 +15,7 @@ from station.domain.codes import ReliefItem
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts
 from station.services import audit, distribution
 from station.services import export as ex
-from station.services import import_ as im
+from station.services import pack_import as im
 from station.services.photos import save_portrait
 from station.services.registration import correct_household, register_household
 from station.services.search import search

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from station.errors import StationError
 from station.export.container import HEADER, encode
 from station.export.crypto import MAGIC
-from station.services.import_ import import_pack
+from station.services.pack_import import import_pack
 from station.services.station import StationContext
 
 from .conftest import OfficeKeys

@@ -17,7 +17,7 @@ from station.export.container import ReadState, read_records
 from station.export.crypto import load_public_key, open_chunks, read_header, stream_key
 from station.export.writer import write_pack
 from station.services import export as ex
-from station.services import import_ as im
+from station.services import pack_import as im
 from station.services import pack_origin
 from station.services.station import StationContext, initialize
 from tests.conftest import PASSPHRASE

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from station.db.rows import AuditEventRow, HouseholdRow, PhotoRow
 from station.services import audit, retention
-from station.services import import_ as im
+from station.services import pack_import as im
 from tests.station.export.test_merge import add_household, as_draft, export, rename
 
 

@@ -19,7 +19,7 @@ from station.services import (
     distribution,
     duplicates,
     export,
-    import_,
+    pack_import,
     photos,
     printing,
     recovery,
@@ -134,7 +134,8 @@ def _export_pack(c: StationContext, w: dict[str, Any]) -> object:
 def _import_pack(c: StationContext, w: dict[str, Any]) -> object:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-    return _gate_only(lambda: import_.import_pack(c.db, c.actor, c.home / "missing.pack", X25519PrivateKey.generate()),
+    key = X25519PrivateKey.generate()
+    return _gate_only(lambda: pack_import.import_pack(c.db, c.actor, c.home / "missing.pack", key),
                       "export.error.pack_unreadable")
 
 

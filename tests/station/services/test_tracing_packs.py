@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from station.db.rows import TracingCaseRow
 from station.domain.tracing import CaseDraft, CaseStatus
 from station.services import export as ex
-from station.services import import_ as im
+from station.services import pack_import as im
 from station.services import tracing
 from station.services.registration import register_household
 from station.services.station import StationContext

@@ -15,8 +15,8 @@ from station.security.keyring import Keyring
 from station.services import accounts
 from station.services import station as st
 from station.services.station import StationContext
-from ui.accounts.dialog import AccountsDialog
-from ui.accounts.dialogs import ChangeOwnPassphraseDialog, HandoverPassphraseDialog, NewAccountDialog
+from ui.accounts.accounts_dialog import AccountsDialog
+from ui.accounts.passphrase_dialogs import ChangeOwnPassphraseDialog, HandoverPassphraseDialog, NewAccountDialog
 
 
 def _fill_and_run(qtbot: QtBot, d: QDialog, **fields: str) -> int:

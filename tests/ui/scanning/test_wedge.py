@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
-from station.scanning.codes import CodeKind, classify_code
+from station.scanning.station_codes import CodeKind, classify_code
 from ui.scanning.wedge import WedgeScannerFilter
 
 

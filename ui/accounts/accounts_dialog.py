@@ -28,7 +28,7 @@ from station.services import accounts
 from station.services.accounts import AccountView
 from station.services.authz import require
 from station.services.station import LOCK_AFTER
-from ui.accounts.dialogs import HandoverPassphraseDialog, NewAccountDialog
+from ui.accounts.passphrase_dialogs import HandoverPassphraseDialog, NewAccountDialog
 
 
 def _status(a: AccountView) -> str:

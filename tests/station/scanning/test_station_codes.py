@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.domain.regno import RegNo
-from station.scanning.codes import CodeKind, classify_code
+from station.scanning.station_codes import CodeKind, classify_code
 
 GOOD = str(RegNo("MKH", 2, 123))
 
