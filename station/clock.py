@@ -52,11 +52,28 @@ def zone_named(name: str) -> tzinfo:
         raise StationError("error.settings_invalid", section="station", setting="time_zone") from None
 
 
-def station_zone(home: Path | None = None) -> tzinfo:
-    """The zone the station shows and reports in (setting `time_zone`)."""
-    from station.settings import station_settings
+_zone_cache: dict[Path, tuple[tuple[int, int, str], tzinfo]] = {}
 
-    return zone_named(station_settings(home).time_zone)
+
+def station_zone(home: Path | None = None) -> tzinfo:
+    """The zone the station shows and reports in (setting `time_zone`).
+
+    Cached per settings file while the file is unchanged: a list of 2,000 households converts 2,000 times."""
+    from station.paths import station_home
+    from station.settings import SETTINGS_FILE, station_settings
+
+    path = (home or station_home()) / SETTINGS_FILE
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size, os.environ.get("TZ", ""))
+    except OSError:
+        stamp = (0, -1, os.environ.get("TZ", ""))
+    hit = _zone_cache.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    zone = zone_named(station_settings(home).time_zone)
+    _zone_cache[path] = (stamp, zone)
+    return zone
 
 
 def as_utc(dt: datetime) -> datetime:
@@ -102,10 +119,11 @@ def format_local(dt: datetime, zone: tzinfo | None = None, fmt: str = "%Y-%m-%d 
     return f"{local.strftime(fmt)} {zone_label(zone or local.tzinfo, dt)}"
 
 
-def local_wall_time(now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
-    """The station's wall-clock time to the minute, naive: what a household's `arrived_at` records.
+def from_local(dt: datetime, zone: tzinfo | None = None) -> datetime:
+    """A time a person gave (a clerk's arrival time): aware as given; naive is the station's local time."""
+    return dt.replace(tzinfo=zone or station_zone()) if dt.tzinfo is None else dt
 
-    Arrival is a civil time on the station's calendar (printed on the wristband, typed by the clerk),
-    kept as the clerk saw it; every other time the station records is an instant in UTC.
-    """
-    return to_local(now or utcnow(), zone).replace(tzinfo=None, second=0, microsecond=0)
+
+def minute(dt: datetime) -> datetime:
+    """The same instant cut to the minute (what an arrival time records)."""
+    return dt.replace(second=0, microsecond=0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from datetime import tzinfo
 from pathlib import Path
 
 from alembic import command
@@ -100,8 +101,10 @@ def _free_mb(folder: Path) -> int:
     return shutil.disk_usage(folder).free // 2**20
 
 
-def upgrade(engine: Engine, db_path: Path | None = None) -> bool:
-    """Migrate to head; returns True when something was applied. Backs up a non-empty SQLite file first."""
+def upgrade(engine: Engine, db_path: Path | None = None, zone: tzinfo | None = None) -> bool:
+    """Migrate to head; returns True when something was applied. Backs up a non-empty SQLite file first.
+
+    `zone` is the station's time zone, for revisions that turn local wall-clock times into UTC (0005)."""
     current = current_revision(engine)
     if current == head_revision():
         return False
@@ -111,5 +114,6 @@ def upgrade(engine: Engine, db_path: Path | None = None) -> bool:
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["zone"] = zone
         command.upgrade(cfg, "head")
     return True

@@ -82,7 +82,7 @@ class HouseholdDraft:
     origin: Origin = Origin()
     arrival_point: str = ""
     notes: str = ""
-    arrived_at: datetime | None = None  # default: now
+    arrived_at: datetime | None = None  # default: now; aware (naive is read as the station's local time)
     id: str | None = None  # set when correcting an existing household
     expected_version: int | None = None  # optimistic lock when correcting
 
@@ -117,7 +117,7 @@ class MemberView:
 class HouseholdView:
     id: str
     registration_number: str
-    arrived_at: datetime
+    arrived_at: datetime  # aware, in the station's time zone (stored as UTC)
     origin: Origin
     arrival_point: str
     notes: str
@@ -146,7 +146,7 @@ class HouseholdSummary:
 
     id: str
     registration_number: str
-    arrived_at: datetime
+    arrived_at: datetime  # aware, in the station's time zone (stored as UTC)
     head_name_ar: str
     head_name_lat: str
     size: int

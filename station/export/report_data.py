@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -61,13 +61,12 @@ def _age(birth: date, on: date) -> int:
 def day_figures(s: Session, day: date, station: str, zone: tzinfo | None = None) -> DayFigures:
     """Everything that arrived on `day` (local arrival time), prints and exports made that day (local day)."""
     zone = zone or clock.station_zone()
-    start = datetime.combine(day, time.min)  # arrived_at is the station's wall-clock time (see station.clock)
-    end = start + timedelta(days=1)
+    start, end = clock.local_day_bounds(day, zone)  # arrived_at is naive UTC like every instant
     by_hour = [0] * 24
     households = 0
     for (arrived,) in s.execute(select(HouseholdRow.arrived_at).where(
             HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end)):
-        by_hour[arrived.hour] += 1
+        by_hour[clock.to_local(arrived, zone).hour] += 1
         households += 1
     pyramid = {"M": [0] * (len(AGE_BANDS) + 1), "F": [0] * (len(AGE_BANDS) + 1)}
     individuals = 0
@@ -80,7 +79,7 @@ def day_figures(s: Session, day: date, station: str, zone: tzinfo | None = None)
     needs = Counter(s.scalars(
         select(NeedRow.code).join(IndividualRow).join(HouseholdRow)
         .where(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end)))
-    ustart, uend = clock.local_day_bounds(day, zone)
+    ustart, uend = start, end
     prints: Counter[str] = Counter()
     for kind, reprint in s.execute(select(PrintRecordRow.kind, PrintRecordRow.reprint).where(
             PrintRecordRow.printed_at >= ustart, PrintRecordRow.printed_at < uend)):

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from station import clock
 from station.db.rows import HouseholdRow, IndividualRow
 from station.errors import StationError
 from station.fsutil import atomic_output, clean_partials, partial_name
@@ -39,6 +40,7 @@ def neutralise(value: Any) -> Any:
 
 
 def rows(s: Session, batch: int = 500) -> Iterator[list[Any]]:
+    zone = clock.station_zone()  # arrival shown as local time with its offset ("2026-03-10 18:30+03:00")
     ids = list(s.scalars(select(HouseholdRow.id).order_by(HouseholdRow.registration_number)))
     for start in range(0, len(ids), batch):
         chunk = s.scalars(
@@ -50,7 +52,8 @@ def rows(s: Session, batch: int = 500) -> Iterator[list[Any]]:
         for hh in chunk:
             for m in hh.members:
                 yield [neutralise(v) for v in (
-                    hh.registration_number, hh.arrived_at.isoformat(sep=" ", timespec="minutes"), hh.status,
+                    hh.registration_number,
+                    clock.to_local(hh.arrived_at, zone).isoformat(sep=" ", timespec="minutes"), hh.status,
                     hh.origin_governorate, hh.origin_district, hh.origin_place, hh.arrival_point, hh.size,
                     m.position, m.relationship_to_head, m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar,
                     m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat, m.sex,

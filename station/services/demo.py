@@ -137,7 +137,7 @@ def arrival_times(rng: random.Random, n: int, days: int, now: datetime) -> Itera
     for _ in range(n):
         day = now.date() - timedelta(days=rng.randrange(days))
         hour = min(23, max(6, int(rng.gauss(16, 3))))
-        t = datetime.combine(day, time(hour, rng.randrange(60)))  # wall-clock time, as `now` (clock.local_wall_time)
+        t = datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=now.tzinfo)  # local, as `now`
         yield min(t, now)
 
 
@@ -150,7 +150,7 @@ def fill(
     Only on a station marked for synthetic data, or by an administrator, which marks it (`allow_demo`)."""
     allow_demo(db, actor, confirmed=confirmed)
     rng = random.Random(seed)
-    now = clock.local_wall_time()
+    now = clock.minute(clock.to_local(clock.utcnow()))
     times = sorted(arrival_times(rng, households, days, now))
     people = 0
     for start in range(0, households, batch):

@@ -83,14 +83,14 @@ def _apply(row: HouseholdRow, draft: HouseholdDraft, actor: Actor, now: datetime
     row.arrival_point = clean_name(draft.arrival_point)
     row.notes = draft.notes.strip()
     if draft.arrived_at is not None:
-        row.arrived_at = draft.arrived_at.replace(second=0, microsecond=0)
+        row.arrived_at = clock.to_db(clock.minute(clock.from_local(draft.arrived_at)))
     existing = {m.id: m for m in row.members}
     members: list[IndividualRow] = []
     for pos, m in enumerate(draft.members, start=1):
         ind = existing.get(m.id) if m.id else None
         if ind is None:
             ind = IndividualRow(id=str(uuid.uuid4()), created_at=now)
-        _apply_member(ind, m, pos, row.arrived_at.date(), now)
+        _apply_member(ind, m, pos, clock.to_local(row.arrived_at).date(), now)
         members.append(ind)
     row.members = members
     head = next((m for m in members if m.relationship_to_head == Relationship.HEAD.value), members[0])
@@ -138,7 +138,7 @@ def register_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> 
     row = HouseholdRow(
         id=str(uuid.uuid4()), registration_number=str(regno), site_code=regno.site,
         station_number=regno.station, sequence=regno.sequence,
-        arrived_at=draft.arrived_at or clock.local_wall_time(),  # the station's wall-clock time
+        arrived_at=clock.minute(now),  # naive UTC like every instant; _apply takes the clerk's time if given
         status=HouseholdStatus.ACTIVE.value, version=1, card_issue=0,
         created_at=now, created_by=actor.username, updated_at=now, updated_by=actor.username,
     )

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, Select, and_, exists, func, intersect, or_, select, text
 from sqlalchemy.orm import Session
 
+from station import clock
 from station.db.rows import HouseholdRow, NameTokenRow
 from station.db.uow import UnitOfWork
 from station.domain import soundalike
@@ -70,8 +71,10 @@ class SearchResult:
 
 def _summaries(uow: UnitOfWork, q: _Query) -> list[HouseholdSummary]:
     """Run a query over the summary columns only (no ORM objects: the register stays fast)."""
+    zone = clock.station_zone()
     return [
-        HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=r[2], head_name_ar=r[3], head_name_lat=r[4],
+        HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=clock.to_local(r[2], zone),
+                         head_name_ar=r[3], head_name_lat=r[4],
                          size=r[5], origin=Origin(r[6], r[7], r[8]).text(), status=HouseholdStatus(r[9]))
         for r in uow.session.execute(q)
     ]
@@ -80,10 +83,10 @@ def _summaries(uow: UnitOfWork, q: _Query) -> list[HouseholdSummary]:
 def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) -> list[HouseholdSummary]:
     """Households that arrived on `day` (local station day), newest first."""
     require(actor, Permission.SEARCH)
-    start = datetime.combine(day, time.min)
+    start, end = clock.local_day_bounds(day)
     q = (
         select(*_SUMMARY_COLUMNS)
-        .where(and_(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < start + timedelta(days=1)))
+        .where(and_(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end))
         .order_by(HouseholdRow.arrived_at.desc(), HouseholdRow.sequence.desc())
         .limit(limit)
     )

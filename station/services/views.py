@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from station import clock
 from station.db.rows import HouseholdRow, IndividualRow
 from station.domain.codes import (
     DocumentType,
@@ -51,7 +52,7 @@ def household_view(row: HouseholdRow, photo_ids: set[str]) -> HouseholdView:
     return HouseholdView(
         id=row.id,
         registration_number=row.registration_number,
-        arrived_at=row.arrived_at,
+        arrived_at=clock.to_local(row.arrived_at),
         origin=Origin(row.origin_governorate, row.origin_district, row.origin_place),
         arrival_point=row.arrival_point,
         notes=row.notes,
@@ -68,7 +69,7 @@ def summary(row: HouseholdRow) -> HouseholdSummary:
     return HouseholdSummary(
         id=row.id,
         registration_number=row.registration_number,
-        arrived_at=row.arrived_at,
+        arrived_at=clock.to_local(row.arrived_at),
         head_name_ar=row.head_name_ar,
         head_name_lat=row.head_name_lat,
         size=row.size,
@@ -82,7 +83,7 @@ def snapshot(row: HouseholdRow) -> dict[str, Any]:
     return {
         "origin": [row.origin_governorate, row.origin_district, row.origin_place],
         "arrival_point": row.arrival_point,
-        "arrived_at": row.arrived_at.isoformat(timespec="minutes"),
+        "arrived_at": clock.as_utc(row.arrived_at).isoformat(timespec="minutes"),
         "notes": row.notes,
         "status": row.status,
         "members": {
