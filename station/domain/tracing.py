@@ -136,11 +136,11 @@ def _text_similarity(a: str, b: str) -> float:
         return 0.0
     short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     best = [max(soundalike.similarity(w, x) for x in long_) for w in short]
-    value = sum(best) / len(best) * (len(short) / len(long_)) ** 0.5
+    value: float = sum(best) / len(best) * (len(short) / len(long_)) ** 0.5
     fa, fb = fold_part(a), fold_part(b)
     if value < soundalike.DISTINCT_SAME_KEY and min(len(fa), len(fb)) >= TYPO_MIN_LENGTH \
             and has_arabic(fa) == has_arabic(fb):
-        value = max(value, TYPO_COST * fuzz.ratio(fa, fb) / 100)
+        value = max(value, TYPO_COST * float(fuzz.ratio(fa, fb)) / 100)
     return value
 
 
