@@ -56,7 +56,9 @@ class DeskActions:
                      ("tracing_cases", self.tracing_cases, Permission.MERGE_DUPLICATES)]),
             ("station", [("accounts", self.accounts, Permission.MANAGE_ACCOUNTS),
                          ("office_key", self.office_key, Permission.MANAGE_SETTINGS),
+                         ("station_settings", self.station_settings, Permission.MANAGE_SETTINGS),
                          ("audit", self.audit, Permission.VIEW_AUDIT),
+                         ("privacy_mode", self.privacy_mode, None),
                          ("change_passphrase", self.change_passphrase, None),
                          ("sign_out", self.sign_out, None)]),
         ):
@@ -69,6 +71,7 @@ class DeskActions:
                 self.actions[name] = (action, permission)
         for name, keys in SHORTCUTS.items():
             self.actions[name][0].setShortcut(QKeySequence(keys))
+        self.actions["privacy_mode"][0].setCheckable(True)  # blurs every portrait on screen (need to know)
         self.sign_out_requested: Callable[[], None] | None = None
         window.form.photo_requested.connect(lambda iid: self._guarded(lambda: self.photo(iid)))
         window.form.scan_requested.connect(lambda: self._guarded(self.scan_document))
@@ -86,6 +89,9 @@ class DeskActions:
         actor = self.w.ctx.actor
         for action, permission in self.actions.values():
             action.setVisible(permission is None or actor.can(permission))
+        from station.services.views import sees_protection
+
+        self.w.form.set_need_to_know(sees_protection(actor))
 
     def _guarded(self, slot: Callable[[], Any]) -> None:
         try:
@@ -333,6 +339,16 @@ class DeskActions:
         from ui.export.office_key import choose_and_install
 
         choose_and_install(self.w.ctx, self.w)
+
+    def privacy_mode(self) -> None:
+        from ui.widgets.portrait import set_privacy_mode
+
+        set_privacy_mode(self.actions["privacy_mode"][0].isChecked())
+
+    def station_settings(self) -> None:
+        from ui.admin.station_settings import StationSettingsDialog
+
+        StationSettingsDialog(self.w.ctx, self.w).exec()
 
     def audit(self) -> None:
         from ui.audit.dialog import AuditDialog

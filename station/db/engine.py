@@ -8,8 +8,10 @@ from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from station.db import sealed
 from station.errors import StationError
 
 DB_FILE = "station.db"
@@ -67,6 +69,8 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
     def _autocommit(dbapi_conn: sqlcipher.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None
 
+    # portraits and document images sealed under a key derived from the database key (station.db.sealed)
+    sealed.attach_key(engine, sealed.derive_key(key, sealed.SOURCE_DB_KEY))
     return engine
 
 
@@ -100,8 +104,14 @@ def cipher_damage(engine: Engine) -> list[str]:
 
 
 def url_engine(url: str) -> Engine:
-    """A server database (PostgreSQL) for a multi-desk site."""
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    """A server database (PostgreSQL) for a multi-desk site. Portraits and document images are sealed under
+    a key derived from the server's password, which every desk of the site holds (station.db.sealed); a URL
+    with no password gives no key, and those values are stored as they are."""
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    password = make_url(url).password
+    sealed.attach_key(engine, sealed.derive_key(str(password).encode("utf-8"), sealed.SOURCE_SERVER_PASSWORD)
+                      if password else None)
+    return engine
 
 
 def integrity_ok(engine: Engine) -> bool:

@@ -12,12 +12,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from station.db.sealed import SealedBytes
 
 UUID_LEN = 36
 
@@ -137,7 +138,7 @@ class DocumentRow(Base):
     issuing_country: Mapped[str] = mapped_column(String(3), default="")
     expiry: Mapped[date | None] = mapped_column(Date, nullable=True)
     source: Mapped[str] = mapped_column(String(8), default="manual")
-    image_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    image_jpeg: Mapped[bytes | None] = mapped_column(SealedBytes, nullable=True)  # sealed: site key
 
 
 class NeedRow(Base):
@@ -149,13 +150,13 @@ class NeedRow(Base):
 
 
 class PhotoRow(Base):
-    """The portrait of one individual (JPEG, about 600x800), encrypted with the rest of the database."""
+    """The portrait of one individual (JPEG, about 600x800), sealed with the site key (station.db.sealed)."""
 
     __tablename__ = "photos"
     individual_id: Mapped[str] = mapped_column(
         ForeignKey("individuals.id", ondelete="CASCADE"), primary_key=True
     )
-    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    jpeg: Mapped[bytes] = mapped_column(SealedBytes)  # sealed with the site key (station.db.sealed)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     quality: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

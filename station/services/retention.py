@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from station import clock
 from station.db.rows import AuditEventRow, HouseholdRow, MetaRow
 from station.db.uow import Database
 from station.domain.roles import Permission
@@ -145,7 +146,7 @@ def purge(ctx: StationContext, keep_days: int, *, now: datetime | None = None) -
                 if hh.id not in pending]
         counts: dict[str, list[int]] = {}
         for hh in rows:
-            day = hh.arrived_at.date().isoformat()
+            day = clock.to_local(hh.arrived_at).date().isoformat()
             c = counts.setdefault(day, [0, 0])
             c[0] += 1
             c[1] += hh.size
@@ -177,3 +178,59 @@ def purged_counts(db: Database) -> dict[str, dict[str, int]]:
 def households_left(db: Database) -> int:
     with db.reader() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(HouseholdRow)) or 0)
+
+
+# The number of days is the station's own policy, kept in the (encrypted) database with an audit event for
+# each change, not in settings.json: a thief editing a plain file cannot set it, nor can a clerk.
+KEEP_DAYS_META = "retention.keep_days"
+MAX_KEEP_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class RetentionStatus:
+    keep_days: int | None  # None: not set, nothing can be purged
+    acknowledged_upto: int | None
+    packs_waiting: int  # exports the office has not acknowledged yet
+    households: int
+
+
+def keep_days(db: Database) -> int | None:
+    with db.reader() as uow:
+        meta = uow.session.get(MetaRow, KEEP_DAYS_META)
+    return int(meta.value) if meta is not None else None
+
+
+def set_keep_days(ctx: StationContext, days: int | None) -> None:
+    """Administrators only: how many days after arrival an acknowledged household may be purged (None: never)."""
+    require(ctx.actor, Permission.MANAGE_SETTINGS)
+    if days is not None and not 0 <= days <= MAX_KEEP_DAYS:
+        raise StationError("retention.error.keep_days")
+    with ctx.db.uow() as uow:
+        meta = uow.session.get(MetaRow, KEEP_DAYS_META)
+        old = int(meta.value) if meta is not None else None
+        if days is None:
+            if meta is not None:
+                uow.session.delete(meta)
+        elif meta is None:
+            uow.session.add(MetaRow(key=KEEP_DAYS_META, value=str(days)))
+        else:
+            meta.value = str(days)
+        audit.record(uow, ctx.actor, "retention.set", "station", ctx.station_code, {"keep_days": [old, days]})
+
+
+def status(ctx: StationContext) -> RetentionStatus:
+    require(ctx.actor, Permission.MANAGE_SETTINGS)
+    with ctx.db.reader() as uow:
+        records = [json.loads(m.value) for m in uow.session.scalars(
+            select(MetaRow).where(MetaRow.key.startswith(EXPORT_PREFIX)))]
+    return RetentionStatus(keep_days(ctx.db), acknowledged_upto(ctx.db),
+                           sum(1 for r in records if not r.get("acked")), households_left(ctx.db))
+
+
+def purge_by_setting(ctx: StationContext, *, now: datetime | None = None) -> PurgeResult:
+    """Purge with the station's own number of days; refused while none is set."""
+    require(ctx.actor, Permission.MANAGE_SETTINGS)
+    days = keep_days(ctx.db)
+    if days is None:
+        raise StationError("retention.error.days_not_set")
+    return purge(ctx, days, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from station import clock
@@ -24,6 +25,27 @@ from station.domain.model import (
     Need,
     Origin,
 )
+from station.domain.roles import Actor, Role
+
+# Need to know: protection needs (unaccompanied and separated children, survivors of violence, women at
+# risk) and every need's note are named only to supervisors and administrators. Lists leave them out for a
+# clerk; the member form hides them from a clerk once the member is saved (kept as they are when the clerk
+# saves). Nothing prints a needs mark on wristbands or cards (station.printing.profiles).
+PROTECTION_NEEDS = frozenset({SpecificNeed.UNACCOMPANIED_CHILD, SpecificNeed.SEPARATED_CHILD,
+                              SpecificNeed.SURVIVOR_OF_VIOLENCE, SpecificNeed.WOMAN_AT_RISK})
+_SEE_PROTECTION = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def sees_protection(actor: Actor) -> bool:
+    """May this person see protection needs and need notes?"""
+    return actor.role in _SEE_PROTECTION
+
+
+def shown_needs(needs: Iterable[Need], sees: bool) -> tuple[Need, ...]:
+    """The needs a list may name to someone: all of them (with notes) when `sees`, else the others, without notes."""
+    if sees:
+        return tuple(needs)
+    return tuple(Need(n.code) for n in needs if n.code not in PROTECTION_NEEDS)
 
 
 def member_view(row: IndividualRow, has_photo: bool) -> MemberView:

@@ -50,10 +50,17 @@ def row_digest(values: tuple[Any, ...]) -> str:
 
 
 def table_rows(conn: Connection, table: str, columns: list[str]) -> list[str]:
-    """One digest per row over `columns` (read as stored: raw SQL, no ORM conversion), sorted."""
+    """One digest per row over `columns` (read as stored: raw SQL, no ORM conversion; images sealed with the
+    site key since revision 0006 are opened first, so a sealed portrait counts as the same row), sorted."""
+    from station.db import sealed
+
+    def opened(value: Any) -> Any:
+        return sealed.unseal(conn.dialect, bytes(value)) if isinstance(value, bytes | memoryview) else value
+
     cols = ", ".join(f'"{c}"' for c in columns)
     where = f" WHERE {MUTABLE_META}" if table == "station_meta" else ""
-    return sorted(row_digest(tuple(r)) for r in conn.execute(text(f'SELECT {cols} FROM "{table}"{where}')))
+    return sorted(row_digest(tuple(opened(v) for v in r))
+                  for r in conn.execute(text(f'SELECT {cols} FROM "{table}"{where}')))
 
 
 def manifest(conn: Connection) -> dict[str, Any]:

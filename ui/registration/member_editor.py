@@ -36,6 +36,7 @@ from station.domain.model import Document, MemberDraft, NameParts, Need
 from station.domain.text import normalize_digits
 from station.domain.validation import Problem, parse_date, validate_member
 from station.i18n import tr
+from station.services.views import PROTECTION_NEEDS
 from ui.registration.choices import NATIONALITIES, CodeCombo, compact
 from ui.widgets.field import Field, force_left_to_right
 
@@ -85,6 +86,7 @@ class MemberEditor(QWidget):
         force_left_to_right(self.doc_expiry)
         self.needs = {n: QCheckBox(self) for n in SpecificNeed}
         self.need_note = QLineEdit(self)
+        self.sees_protection = True  # need to know: False for a clerk (see apply_need_to_know)
         self._build()
         self.retranslate()
 
@@ -215,6 +217,15 @@ class MemberEditor(QWidget):
         if self._sex_follows and implied is not None:
             self.sex.set_value(implied)
 
+    def apply_need_to_know(self) -> None:
+        """A clerk records protection needs and notes but does not see a saved member's again: the boxes and
+        the note are hidden, keeping their state, so a save by the clerk keeps them as they were."""
+        hide = bool(self.member_id) and not self.sees_protection
+        for need in PROTECTION_NEEDS:
+            self.needs[need].setVisible(not hide)
+        self.need_note.setVisible(not hide)
+        self.need_note_label.setVisible(not hide)
+
     def clear(self, relationship: Relationship | None = Relationship.HEAD) -> None:
         self.load(None, relationship)
 
@@ -242,6 +253,7 @@ class MemberEditor(QWidget):
         for need, box in self.needs.items():
             box.setChecked(need in codes)
         self.need_note.setText(next((n.note for n in m.needs if n.note), "") if m else "")
+        self.apply_need_to_know()
         self._extra_docs = tuple(m.documents[1:]) if m else ()
         sources = m.field_sources if m else {}
         for key, f in self.fields.items():

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 from station.i18n import tr
+
+# Privacy mode (need to know): every portrait on screen is blurred until it is turned off again.
+_labels: weakref.WeakSet[PortraitLabel] = weakref.WeakSet()
+_privacy = [False]
+_BLUR = (6, 8)  # the portrait is shrunk to this many pixels and blown up again: no face can be told
+
+
+def privacy_mode() -> bool:
+    return _privacy[0]
+
+
+def set_privacy_mode(on: bool) -> None:
+    """Blur (or show again) every portrait, those on screen now and those shown later."""
+    _privacy[0] = on
+    for label in list(_labels):
+        label.set_jpeg(label.jpeg)
 
 
 class PortraitLabel(QLabel):
@@ -16,14 +34,20 @@ class PortraitLabel(QLabel):
         self.setFixedSize(self._w, self._h)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setStyleSheet("border: 1px solid #b0b0b0; background: #eceff1; color: #78909c; font-size: 8pt;")
+        self.jpeg: bytes | None = None
+        _labels.add(self)
         self.set_jpeg(None)
 
     def set_jpeg(self, jpeg: bytes | None) -> None:
+        self.jpeg = jpeg
         pix = QPixmap()
         if jpeg and pix.loadFromData(jpeg, "JPG"):
+            if _privacy[0]:
+                pix = pix.scaled(*_BLUR, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
             self.setPixmap(pix.scaled(self._w, self._h, Qt.AspectRatioMode.KeepAspectRatio,
                                       Qt.TransformationMode.SmoothTransformation))
-            self.setToolTip("")
+            self.setToolTip(tr("ui.portrait.blurred") if _privacy[0] else "")
         else:
             self.clear()
             self.setText(tr("ui.portrait.none"))

@@ -1,0 +1,1 @@
+"""Station settings for administrators: retention and the duress passphrase."""
