@@ -16,11 +16,25 @@ def station_home() -> Path:
     env = os.environ.get("STATION_HOME")
     home = Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     home.mkdir(parents=True, exist_ok=True)
-    try:
+    try:  # the folder only: called often (time conversions); sign-in closes everything inside (owner_only)
         home.chmod(0o700)
     except OSError:  # pragma: no cover - e.g. a folder we do not own
         pass
     return home
+
+
+def owner_only(home: Path) -> None:
+    """Close the station folder and every folder and file in it to everyone but their owner (0700 / 0600):
+    a folder made by hand, copied, or left by an older version may be open (issue 15)."""
+    for path in (home, *home.rglob("*")):
+        try:
+            if path.is_symlink():
+                continue
+            mode = path.stat().st_mode
+            if mode & 0o077:
+                path.chmod(0o700 if path.is_dir() else mode & 0o700 | 0o600)
+        except OSError:  # pragma: no cover - e.g. a file we do not own, or one just removed
+            pass
 
 
 def resource_candidates() -> tuple[Path, ...]:

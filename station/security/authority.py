@@ -11,9 +11,20 @@ database alone. This file holds signed statements, checked in order:
   (stations upgraded from before signing keys: "sign on next sign-in");
 - the newest audit event of each station (its head), signed by whoever wrote it.
 
-A statement that does not verify is reported, never used. The file can be edited by anyone with the
-laptop, but not signed: whoever rewrites it wholesale needs a new anchor, which the office refuses
+A statement that does not verify is reported, never used. The file can be edited by anyone holding the
+database key, but not signed: whoever rewrites it wholesale needs a new anchor, which the office refuses
 (packs carry the anchor's key; the office pins it at the first accepted pack).
+
+Not on a PostgreSQL site (issue 15, checked): there the accounts live on the server, shared by every desk,
+and each laptop's key file holds only the accounts enrolled on it, so a file on one laptop cannot vouch for
+grants made at another desk, and an anchor per laptop would make as many authorities as desks. Server sites
+keep the hash chain and the server's own account check (password hashes); `station audit verify` says that
+signatures are not checked there. Holding the grants and heads signed in the server database, anchored in a
+site key enrolled at the office, would be the way to extend this to servers.
+
+Both files name accounts, roles and station codes, so they are sealed under the station's file key
+(station/security/sealed.py): only a process in which someone signed in reads or writes them. A file of the
+older, plain form is read as is and sealed when next written (or read in a signed-in process).
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ from typing import Any
 
 from station.errors import StationError
 from station.fsutil import atomic_write_bytes
-from station.security import signing
+from station.security import sealed, signing
 from station.security.keyring import file_lock
 
 AUTHORITY_FILE = "authority.json"
@@ -34,6 +45,44 @@ HEADS_FILE = "trail-heads.json"
 LOCK_FILE = "authority.lock"
 FORMAT_VERSION = 1
 ADMIN = "administrator"
+_AUTHORITY = "authority"
+_HEADS = "trail heads"
+
+
+def _read_json(home: Path, path: Path, purpose: str) -> Any:
+    """A sealed (or older plain) JSON file's content; None when missing or unreadable. StationError when sealed
+    and nobody signed in in this process."""
+    return _read_sealed(home, path, purpose)[0]
+
+
+def _read_sealed(home: Path, path: Path, purpose: str) -> tuple[Any, bool]:
+    """(content, whether the file was sealed)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, False
+    if sealed.is_sealed(data):
+        return sealed.unseal(home, purpose, data), True
+    return data, False
+
+
+def _is_sealed_file(path: Path) -> bool:
+    try:
+        return sealed.is_sealed(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return False
+
+
+def _write_sealed(home: Path, path: Path, purpose: str, obj: Any, *, flush: bool = True) -> None:
+    blob = json.dumps(sealed.seal(home, purpose, obj)).encode("utf-8")
+    if flush:
+        atomic_write_bytes(path, blob)
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(blob)
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -68,15 +117,17 @@ class AuthorityFile:
         path = home / AUTHORITY_FILE
         if not path.exists():
             return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
+        data, was_sealed = _read_sealed(home, path, _AUTHORITY)
         if not isinstance(data, dict):
             data = {}
         data.setdefault("statements", [])
         data.setdefault("heads", {})
-        return cls(path, data)
+        af = cls(path, data)
+        if data.get("anchor") and not was_sealed and sealed.is_open(home):
+            with file_lock(home / LOCK_FILE):  # a plain file from an older version: sealed now
+                if not _is_sealed_file(path):
+                    af._write()
+        return af
 
     @classmethod
     def create(cls, home: Path, station_id: str, founder: str, founder_sk: bytes, *, recovery_pub: str | None,
@@ -91,7 +142,7 @@ class AuthorityFile:
         return af
 
     def _write(self) -> None:
-        atomic_write_bytes(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
+        _write_sealed(self.path.parent, self.path, _AUTHORITY, self.data)
 
     def _update(self, change: Any) -> None:
         """Re-read under the lock, apply `change(data)`, write: parallel writers lose nothing."""
@@ -109,10 +160,7 @@ class AuthorityFile:
     # replaced by a rename but not flushed (a crash leaves the previous head, which verify tolerates: the
     # events after it are signed one by one), so saving a household costs no extra disk flush.
     def heads(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.path.parent / HEADS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        data = _read_json(self.path.parent, self.path.parent / HEADS_FILE, _HEADS)
         return data if isinstance(data, dict) else {}
 
     def set_heads(self, heads: dict[str, dict[str, Any]]) -> None:
@@ -122,12 +170,7 @@ class AuthorityFile:
                 old = current.get(station)
                 if not isinstance(old, dict) or int(old.get("body", {}).get("seq", 0)) <= int(st["body"]["seq"]):
                     current[station] = st
-            path = self.path.parent / HEADS_FILE
-            tmp = path.with_name(f".{HEADS_FILE}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(current, fh)
-            os.replace(tmp, path)
+            _write_sealed(self.path.parent, self.path.parent / HEADS_FILE, _HEADS, current, flush=False)
 
     def head(self, station: str) -> dict[str, Any] | None:
         st = self.heads().get(station)

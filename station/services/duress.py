@@ -16,18 +16,20 @@ from pathlib import Path
 
 from station.domain.roles import Permission
 from station.errors import StationError
-from station.security.keyring import Keyring
+from station.security.keyring import DURESS_ENTRY, Keyring
 from station.services import audit
 from station.services.authz import require
 from station.services.station import StationContext, initialize, validate_passphrase, validate_username
 from station.settings import StationSettings
 
-DURESS_ENTRY = "__duress__"
-
 
 def set_duress_passphrase(ctx: StationContext, passphrase: str) -> None:
     """Administrators only. Must differ from the administrator's own passphrase."""
     require(ctx.actor, Permission.MANAGE_SETTINGS)
+    if ctx.settings.database_url:
+        # The records are on the site server, shared by every desk: erasing this laptop would not touch them,
+        # and an "empty-looking" station cannot be shown from a server that holds them. Refused, not ignored.
+        raise StationError("duress.error.server_site")
     validate_passphrase(passphrase)
     keyring = Keyring.load(ctx.home)
     try:
@@ -52,8 +54,8 @@ def clear_duress_passphrase(ctx: StationContext) -> None:
 
 
 def is_duress(keyring: Keyring, passphrase: str) -> bool:
-    if not keyring.has(DURESS_ENTRY):
-        return False
+    """Tried after every failed sign-in, whether a duress passphrase is set or not: the key file does not say
+    (its entries are nameless), and a failure costing the same either way does not tell a coercer either."""
     try:
         keyring.unwrap(DURESS_ENTRY, passphrase)
     except StationError:

@@ -12,7 +12,10 @@ station was erased. Finished print jobs the print system kept are purged too.
 
 From the sign-in screen nobody is signed in: the erase needs no passphrase on purpose (a panic gesture);
 the confirmation (type a word, or hold for three seconds) is the UI's, see ui/erase/.
-On a PostgreSQL site only this laptop's files are erased (the server's data is the server's).
+On a PostgreSQL site only this laptop's files are erased: its key file (and with it the sealed server
+password), settings and caches. The records live on the site server, which other desks share and which this
+laptop cannot destroy (it holds no right to drop them, and a desk that could would let one seized laptop wipe
+the whole site); the window and the command say so before and after (`keeps_server_records`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from station.security import wipe
+from station.security import sealed, wipe
 from station.security.authority import AUTHORITY_FILE, HEADS_FILE
 from station.security.keyring import KEYRING_FILE
 from station.services import trail_guard
@@ -102,6 +105,7 @@ def erase(home: Path, contexts: tuple[StationContext, ...] = ()) -> EraseReport:
             key_files += 1
     for ctx in contexts:  # 2. key material in memory
         forget_keys(ctx)
+    sealed.forget(home)  # the key of the station's sealed files, held since a sign-in
     files, written = 0, 0
     for wal in home.glob("*-wal"):  # an emptied WAL leaves SQLite nothing to write back when closing
         written += _overwrite(wal, random=False)
@@ -136,3 +140,13 @@ def _purge_print_spool() -> None:
 
 def was_erased(home: Path) -> bool:
     return (home / ERASED_MARKER).exists()
+
+
+def keeps_server_records(home: Path) -> bool:
+    """True on a PostgreSQL site: erasing this laptop leaves the records on the site server."""
+    from station.settings import station_settings
+
+    try:
+        return bool(station_settings(home).database_url)
+    except Exception:  # unreadable settings: nothing to say about a server
+        return False

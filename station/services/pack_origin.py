@@ -16,6 +16,8 @@ enrolled station code with another anchor is refused.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,14 +25,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from station.db.rows import MetaRow
+from station.db.uow import Database
+from station.domain.roles import Actor, Permission
 from station.errors import StationError
 from station.export.container import ReadState
+from station.fsutil import atomic_write_bytes
 from station.security import signing
 from station.security.authority import AuthorityFile
-from station.services import trail_guard
+from station.services import audit, trail_guard
+from station.services.authz import require
 
 PIN_PREFIX = "pin:"  # station_meta "pin:<station code>" = "<station id> <anchor public key>"
 ORIGIN_FORMAT = 1
+IDENTITY_KIND = "registration-station identity"
+IDENTITY_FORMAT = 1
+_STATION_CODE = re.compile(r"^[A-Z]{2,5}-\d{2}$")
+_STATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+IDENTITY_MAX_BYTES = 4096
 
 
 def pack_signer(session: Session) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
@@ -59,6 +70,51 @@ def station_identity(home: Path, station_code: str) -> dict[str, str]:
     trust = af.trust()
     return {"station": station_code, "station_id": trust.station_id, "anchor": trust.anchor_pub,
             "fingerprint": signing.fingerprint(trust.anchor_pub)}
+
+
+def write_identity(home: Path, station_code: str, out: Path) -> str:
+    """`station export station-key`: the station's public identity (no secret, no person) as a file to carry
+    to the office with the office key exchange; returns its fingerprint (to read out over the phone)."""
+    identity = station_identity(home, station_code)
+    doc = {"kind": IDENTITY_KIND, "format": IDENTITY_FORMAT, **identity}
+    atomic_write_bytes(out, (json.dumps(doc, indent=1) + "\n").encode("utf-8"), 0o644)
+    return identity["fingerprint"]
+
+
+def read_identity(path: Path) -> dict[str, str]:
+    """A station identity file, checked against its format (StationError security.error.identity_invalid)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(IDENTITY_MAX_BYTES + 1)
+        doc = json.loads(raw.decode("utf-8")) if len(raw) <= IDENTITY_MAX_BYTES else None
+    except (OSError, ValueError):
+        doc = None
+    if not isinstance(doc, dict) or doc.get("kind") != IDENTITY_KIND or doc.get("format") != IDENTITY_FORMAT:
+        raise StationError("security.error.identity_invalid")
+    station, station_id, anchor = doc.get("station"), doc.get("station_id"), doc.get("anchor")
+    if not (isinstance(station, str) and _STATION_CODE.match(station) and isinstance(station_id, str)
+            and _STATION_ID.match(station_id) and isinstance(anchor, str)):
+        raise StationError("security.error.identity_invalid")
+    try:
+        if len(signing.unb64(anchor)) != 32:
+            raise ValueError
+    except ValueError:
+        raise StationError("security.error.identity_invalid") from None
+    if doc.get("fingerprint") not in (None, signing.fingerprint(anchor)):
+        raise StationError("security.error.identity_invalid")
+    return {"station": station, "station_id": station_id, "anchor": anchor,
+            "fingerprint": signing.fingerprint(anchor)}
+
+
+def enrol_station(db: Database, actor: Actor, identity: dict[str, str]) -> str:
+    """(Office, administrators) enrol a station from its identity file before its first pack; audited.
+    A station already enrolled with another key is refused (export.error.origin_mismatch)."""
+    require(actor, Permission.MANAGE_SETTINGS)
+    with db.uow() as uow:
+        enrol_identity(uow.session, identity)
+        audit.record(uow, actor, "station.enrol", "station", identity["station"],
+                     {"fingerprint": identity["fingerprint"]})
+    return identity["fingerprint"]
 
 
 def enrol_identity(session: Session, identity: dict[str, str]) -> None:

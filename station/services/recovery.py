@@ -25,7 +25,7 @@ from station.services.station import (
     StationContext,
     open_database,
     record_failed_signin_later,
-    throttle,
+    reserve_attempt,
     validate_passphrase,
     validate_username,
 )
@@ -47,11 +47,10 @@ def recover(code: str, username: str, new_passphrase: str, home: Path | None = N
     validate_passphrase(new_passphrase)
     settings = station_settings(home)
     keyring = Keyring.load(home)
-    throttle(keyring, RECOVERY_ENTRY)
+    reserve_attempt(keyring, RECOVERY_ENTRY)  # counted before the derivation, under the lock (issue 15)
     try:
         key = keyring.unwrap(RECOVERY_ENTRY, normalize_recovery_code(code))
     except StationError:
-        keyring.record_failure(RECOVERY_ENTRY)
         record_failed_signin_later(home, RECOVERY_ENTRY)
         raise StationError("accounts.error.recovery_code_wrong") from None
     db = open_database(home, settings, key)

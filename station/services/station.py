@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-import os
 import secrets
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,18 +26,25 @@ from station.domain.recovery_code import format_recovery_code, normalize_recover
 from station.domain.regno import SITE_PATTERN
 from station.domain.roles import Actor, Role
 from station.errors import PermissionDenied, StationError, is_disk_full
-from station.paths import station_home
-from station.security import db_secret
+from station.paths import owner_only, station_home
+from station.security import db_secret, sealed
 from station.security.kdf import KdfParams
 from station.security.keyring import RECOVERY_ENTRY, Keyring, new_database_key
+from station.security.signin_guard import (  # noqa: F401  (re-exported: recovery, the windows, tests)
+    FAILURE_UNSAVED_DELAY,
+    FREE_FAILURES,
+    LOCK_AFTER,
+    LOCK_SECONDS,
+    clear_pending_failures,
+    pending_failures,
+    record_failed_signin_later,
+    reserve_attempt,
+    throttle,
+)
 from station.services import audit, full_disk, matching, search_index, setup_files, site_join, trail_guard
 from station.services.full_disk import flush_pending_audit
 from station.settings import StationSettings, save_section, station_settings
 
-# Growing delay after failed sign-ins, then a temporary lock.
-FREE_FAILURES = 3
-LOCK_AFTER = 8
-LOCK_SECONDS = 15 * 60
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 MIN_PASSPHRASE = 10
 DEMO_META = "station.demo"  # "1" on a station set up for synthetic (demo) data only (see services.demo)
@@ -64,10 +71,19 @@ class StationContext:
     def station_code(self) -> str:
         return f"{self.settings.site_code}-{self.settings.station_number:02d}"
 
+    def __post_init__(self) -> None:
+        _OPEN[id(self)] = self
+
     def close(self) -> None:
         self.db_key = None
         trail_guard.forget(self.db)  # the session's signing keys go with it (issue 15)
+        _OPEN.pop(id(self), None)
+        if not any(other.home == self.home for other in list(_OPEN.values())):
+            sealed.forget(self.home)  # and the key of the station's sealed files, once no session needs it
         self.db.dispose()
+
+
+_OPEN: weakref.WeakValueDictionary[int, StationContext] = weakref.WeakValueDictionary()  # sessions not closed
 
 
 def validate_username(name: str) -> str:
@@ -88,7 +104,7 @@ def open_database(home: Path, settings: StationSettings, key: bytes | None,
     if settings.database_url:
         # the server password is sealed under the database key, never in settings.json (issue 15)
         engine = url_engine(db_secret.full_url(home, settings.database_url, key))
-        upgrade(engine)
+        upgrade(engine, zone=clock.station_zone(home))
         if key is not None:
             _seal_server_password(home, settings, key)
     else:
@@ -96,7 +112,7 @@ def open_database(home: Path, settings: StationSettings, key: bytes | None,
             raise StationError("error.bad_credentials")
         db_path = home / DB_FILE
         engine = sqlcipher_engine(db_path, key)
-        upgrade(engine, db_path)
+        upgrade(engine, db_path, zone=clock.station_zone(home))
     db = Database(engine)
     try:
         search_index.ensure_current(db, progress)
@@ -182,6 +198,7 @@ def initialize(
                 pass  # cleared at the next attempt
         raise
     setup_files.ensure_reserve(home)
+    owner_only(home)
     return StationContext(home, settings, db, actor, db_key=db_key), recovery_code
 
 
@@ -217,27 +234,15 @@ def is_set_up(home: Path | None = None) -> bool:
     return setup_files.is_committed(home or station_home())
 
 
-def throttle(keyring: Keyring, username: str) -> None:
-    count, last = keyring.failures(username)
-    if count >= LOCK_AFTER:
-        remaining = LOCK_SECONDS - (time.time() - last)
-        if remaining > 0:
-            raise StationError("error.account_locked", n=max(1, round(remaining / 60)))
-    elif count >= FREE_FAILURES:
-        delay = min(2 ** (count - FREE_FAILURES), 30)
-        wait = delay - (time.time() - last)
-        if wait > 0:
-            time.sleep(wait)
-
-
 def sign_in(username: str, passphrase: str, home: Path | None = None,
             progress: Callable[[int, int], None] | None = None) -> StationContext:
     """Unwrap the database key with this account's passphrase, open and migrate the database, load the role."""
     home = home or station_home()
+    owner_only(home)
     settings = station_settings(home)
     username = username.strip().lower()
     keyring = Keyring.load(home)
-    throttle(keyring, username)
+    reserve_attempt(keyring, username)
     try:
         key = keyring.unwrap(username, passphrase)
     except StationError:
@@ -288,9 +293,9 @@ def _load_actor(
         actor = Actor(username, Role(row.role), station_code)
         must_change = bool(row.must_change_password)
     ctx = StationContext(home, settings, db, actor, must_change_password=must_change)
-    if full_disk.record_signin(ctx, _pending_failures(home)):
+    if full_disk.record_signin(ctx, pending_failures(home)):
         try:
-            _clear_pending_failures(home)
+            clear_pending_failures(home)
         except OSError:
             pass
     try:
@@ -300,13 +305,12 @@ def _load_actor(
     return ctx
 
 
-FAILURE_UNSAVED_DELAY = 2.0  # seconds; a failure that cannot be counted (full disk) still costs a guesser time
+
 
 
 def _note_failure(home: Path, keyring: Keyring, username: str) -> None:
-    """Count a failed sign-in; on a full disk the count cannot be saved, so the answer is slowed instead."""
+    """Note a failed sign-in (already counted by `reserve_attempt`) for the audit trail."""
     try:
-        keyring.record_failure(username)
         record_failed_signin_later(home, username)
     except OSError:
         time.sleep(FAILURE_UNSAVED_DELAY)
@@ -329,7 +333,7 @@ def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Ac
     """Check `username`'s passphrase against this session (throttled like sign-in); the account's Actor."""
     username = username.strip().lower()
     keyring = Keyring.load(ctx.home)
-    throttle(keyring, username)
+    reserve_attempt(keyring, username)
     try:
         key = keyring.unwrap(username, passphrase)
         if ctx.db_key is not None and not hmac.compare_digest(key, ctx.db_key):
@@ -338,8 +342,7 @@ def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Ac
             role = Role(_active_account(uow, username, passphrase).role)
         role = trail_guard.remember(ctx.db, ctx.home, keyring, username, role)  # granted role; key for switch()
     except StationError:
-        try:
-            keyring.record_failure(username)
+        try:  # counted by reserve_attempt
             with ctx.db.uow() as uow:
                 safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
                 audit.record(uow, safe, "signin.failed", "account", safe, {"during": "unlock"},
@@ -379,44 +382,3 @@ def sign_out(ctx: StationContext) -> None:
         ctx.close()
 
 
-# A failed sign-in cannot write to the encrypted database (no key). It is noted in a small file
-# holding only the account name and time, and moved into the audit trail at the next sign-in.
-_PENDING = "failed-signins.log"
-
-
-def record_failed_signin_later(home: Path, username: str) -> None:
-    # Not the typed name (people type passphrases into the account field): a keyed hash of it, turned back
-    # into the account's name at the next sign-in if an account has that name (issue 15).
-    try:
-        safe = Keyring.load(home).name_tag(username)
-    except StationError:
-        safe = "?"
-    fd = os.open(home / _PENDING, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner only (issue 15)
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, 0o600)  # a file made 0644 by an older version
-    with open(fd, "a", encoding="utf-8") as fh:
-        fh.write(f"{clock.utcnow().isoformat(timespec='seconds')} {safe}\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _pending_failures(home: Path) -> list[tuple[str, str]]:
-    path = home / _PENDING
-    if not path.exists():
-        return []
-    out = []
-    try:
-        keyring: Keyring | None = Keyring.load(home)
-    except StationError:
-        keyring = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        at, _, name = line.partition(" ")
-        if name.startswith("#"):  # a tag (see record_failed_signin_later): unknown names stay unknown
-            name = (keyring.name_for_tag(name) if keyring is not None else None) or "?"
-        if name:
-            out.append((name, at))
-    return out
-
-
-def _clear_pending_failures(home: Path) -> None:
-    (home / _PENDING).unlink(missing_ok=True)

@@ -83,6 +83,7 @@ class EraseDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("eraseDialog")
         self._erase = erase_fn or (lambda: erase_service.erase(home, contexts))
+        self._server = erase_service.keeps_server_records(home)  # the site server's records stay (said)
         self.warning = QLabel(self)
         self.warning.setWordWrap(True)
         self.prompt = QLabel(self)
@@ -121,7 +122,8 @@ class EraseDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("erase.ui.title"))
-        self.warning.setText(tr("erase.ui.warning"))
+        note = "\n\n" + tr("erase.server_note") if self._server else ""
+        self.warning.setText(tr("erase.ui.warning") + note)
         self.prompt.setText(tr("erase.ui.type_word", word=tr("erase.ui.word")))
         self.hold.setText(tr("erase.ui.hold"))
         self.erase_button.setText(tr("erase.ui.erase"))
@@ -141,7 +143,7 @@ class EraseDialog(QDialog):
         for w in (self.word, self.hold, self.erase_button, self.cancel_button):
             w.setEnabled(False)
         report = self._erase()
-        self.result_label.setText(tr("erase.ui.done"))
+        self.result_label.setText(tr("erase.ui.done") + ("\n" + tr("erase.server_note") if self._server else ""))
         self.result_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.erased.emit(report)
         self.accept()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 
 from station import clock
@@ -39,8 +40,11 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         with ctx.db.reader() as uow:
             reports = audit.verify(uow, ctx.actor)
+        server = bool(ctx.settings.database_url)
     finally:
         ctx.close()
+    if server:  # said, not hidden: on a site server only the hash chain is checked (issue 15)
+        print(tr("audit.verify.server_unsigned"), file=sys.stderr)
     if args.json:
         print(json.dumps([{"station": r.station, "ok": r.ok, "events": r.events, "first_bad_seq": r.first_bad_seq,
                            "first_bad_event_id": r.first_bad_event_id, "problem": r.problem} for r in reports],

@@ -22,6 +22,10 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from station.services import erase
 
+    home = station_home()
+    server = erase.keeps_server_records(home)
+    if server:
+        print(tr("erase.server_note"), file=sys.stderr)
     word = args.confirm
     if word is None:
         if not sys.stdin.isatty():
@@ -29,8 +33,9 @@ def run(args: argparse.Namespace) -> int:
         word = input(tr("erase.cli.prompt", word=erase.CONFIRM_WORD) + " ")
     if word.strip() != erase.CONFIRM_WORD:
         raise StationError("erase.error.not_confirmed", word=erase.CONFIRM_WORD)
-    home = station_home()
     report = erase.erase(home)
     print(tr("erase.cli.done", seconds=f"{report.seconds:.2f}", files=report.files + report.key_files))
+    if server:
+        print(tr("erase.server_note"))
     os.environ.pop("STATION_PASSPHRASE", None)
     return 0

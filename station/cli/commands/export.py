@@ -13,7 +13,8 @@ from station.errors import StationError
 from station.i18n import tr
 
 NAME = "export"
-HELP = "Write the encrypted end-of-day pack (and manage the office key, list USB drives, plain spreadsheets)."
+HELP = ("Write the encrypted end-of-day pack (and manage the office key, this station's key for the office, "
+        "list USB drives, plain spreadsheets).")
 PASSPHRASE_ENV = "STATION_OFFICE_KEY_PASSPHRASE"
 
 
@@ -29,6 +30,11 @@ def register(p: argparse.ArgumentParser) -> None:
                    help="public key file to write (default: OUT with its extension replaced, office.key -> office.pub)")
     s = sub.add_parser("set-office-key", help="(administrator) install the office public key on this station")
     s.add_argument("pubfile", type=Path)
+    sk = sub.add_parser("station-key", help="this station's public signing key (its identity) for the office")
+    sk.add_argument("--out", type=Path, required=True, help="file to write (public, no secret: carry it to the office)")
+    en = sub.add_parser("enrol-station", help="(office administrator) enrol a station from its station-key file, "
+                                             "before its first pack")
+    en.add_argument("identity", type=Path, metavar="FILE")
     sub.add_parser("drives", help="list removable drives")
     pl = sub.add_parser("plain", help="(supervisor) NOT encrypted spreadsheet of the register")
     pl.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
@@ -76,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.action == "plain":
             return _plain(ctx, args.out)
+        if args.action in ("station-key", "enrol-station"):
+            return _station_identity(ctx, args)
         return _pack(ctx, args)
     finally:
         ctx.close()
@@ -98,6 +106,20 @@ def _pack(ctx: object, args: argparse.Namespace) -> int:
              individuals=tr("count.individuals", n=res.individuals),
              portraits=tr("count.portraits", n=res.portraits), events=tr("count.audit_events", n=res.audit_events)))
     print(tr("export.cli.sha", sha=res.sha256))
+    return 0
+
+
+def _station_identity(ctx: object, args: argparse.Namespace) -> int:
+    """`station-key` writes this station's identity; `enrol-station` installs another station's at the office."""
+    from station.services import pack_origin
+
+    if args.action == "station-key":
+        fingerprint = pack_origin.write_identity(ctx.home, ctx.station_code, args.out)  # type: ignore[attr-defined]
+        print(tr("security.cli.station_key_written", file=str(args.out), fingerprint=fingerprint))
+        return 0
+    identity = pack_origin.read_identity(args.identity)
+    pack_origin.enrol_station(ctx.db, ctx.actor, identity)  # type: ignore[attr-defined]
+    print(tr("security.cli.station_enrolled", station=identity["station"], fingerprint=identity["fingerprint"]))
     return 0
 
 

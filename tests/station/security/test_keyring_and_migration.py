@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import threading
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 
 from station.db.engine import DB_FILE, sqlcipher_engine
+from station.domain.recovery_code import normalize_recovery_code
 from station.domain.roles import Role
 from station.errors import StationError
-from station.security import signing
-from station.security.keyring import Keyring
+from station.security import sealed, signing
+from station.security.kdf import KdfParams, derive_key
+from station.security.keyring import RECOVERY_ENTRY, Keyring
 from station.services import accounts, audit
 from station.services.station import initialize, record_failed_signin_later, sign_in
 from tests.conftest import PASSPHRASE
@@ -55,25 +59,32 @@ def test_entries_carry_a_sealed_signing_key(home: Path) -> None:
                         home=home)
     ctx.close()
     raw = (home / "keyring.json").read_text()
-    entry = json.loads(raw)["entries"]["admin"]
     keyring = Keyring.load(home)
     assert keyring.signing_key("admin") is None  # nothing in memory before an unwrap
     keyring.unwrap("admin", PASSPHRASE)
     sk = keyring.signing_key("admin")
-    assert sk is not None and signing.public_of(sk) == entry["pub"]
+    assert sk is not None and signing.public_of(sk) in [e["pub"] for e in json.loads(raw)["entries"]]
     assert signing.b64(sk) not in raw
     keyring.forget()
     assert keyring.signing_key("admin") is None
 
 
-def _make_legacy(home: Path) -> None:
-    """What a station set up by the previous version looks like: no authority, no signing keys."""
+def _make_legacy(home: Path, secrets: dict[str, str]) -> None:
+    """What a station set up by an older version looks like: no authority, no signing keys, a key file of
+    format 1 (entries under their names, each with its own key derivation)."""
+    station_id = json.loads((home / "keyring.json").read_text())["station_id"]
+    db_key = Keyring.load(home).unwrap("admin", PASSPHRASE)
+    sealed.forget(home)
     (home / "authority.json").unlink()
-    data = json.loads((home / "keyring.json").read_text())
-    for entry in data["entries"].values():
-        for k in ("pub", "sk", "sk_nonce"):
-            entry.pop(k, None)
-    (home / "keyring.json").write_text(json.dumps(data))
+    (home / "trail-heads.json").unlink(missing_ok=True)
+    entries = {}
+    for name, secret in secrets.items():
+        params = KdfParams.fresh()
+        nonce = os.urandom(12)
+        wrapped = AESGCM(derive_key(secret, params)).encrypt(nonce, db_key, f"{station_id}\x00{name}".encode())
+        entries[name] = {"kdf": params.to_dict(), "nonce": signing.b64(nonce), "wrapped": signing.b64(wrapped)}
+    (home / "keyring.json").write_text(json.dumps({"format": 1, "station_id": station_id, "entries": entries,
+                                                   "failures": {}}))
 
 
 def _problems(home: Path) -> list[tuple[str | None, object]]:
@@ -91,12 +102,15 @@ def test_upgraded_station_signs_from_the_first_administrator_sign_in(home: Path)
     accounts.create_account(ctx, "clerk", Role.SUPERVISOR, CLERK_PW)
     add_household(ctx, with_photo=False)
     ctx.close()
-    _make_legacy(home)
+    _make_legacy(home, {"admin": PASSPHRASE, "clerk": CLERK_PW})
+    assert "clerk" in (home / "keyring.json").read_text()
 
     sup = sign_in("clerk", CLERK_PW, home)  # before any administrator: roles as before
     assert sup.actor.role == Role.SUPERVISOR
     sup.close()
-    assert "pub" in json.loads((home / "keyring.json").read_text())["entries"]["clerk"]  # key made on sign-in
+    raw = (home / "keyring.json").read_text()
+    assert "clerk" not in raw and "admin" in raw  # the clerk's entry moved to the nameless form, with a key
+    assert len([e for e in json.loads(raw)["entries"] if e.get("pub")]) == 1
     assert not (home / "authority.json").exists()
 
     assert _problems(home) == []  # the administrator's sign-in made the authority and granted current roles
@@ -164,7 +178,7 @@ def test_recovery_on_an_upgraded_station_founds_a_new_authority(home: Path) -> N
                            home=home)
     accounts.create_account(ctx, "clerk", Role.CLERK, CLERK_PW)
     ctx.close()
-    _make_legacy(home)
+    _make_legacy(home, {"admin": PASSPHRASE, "clerk": CLERK_PW, RECOVERY_ENTRY: normalize_recovery_code(code)})
     sign_in("admin", PASSPHRASE, home).close()  # authority made, without the recovery key (code unknown)
     key = Keyring.load(home).unwrap("clerk", CLERK_PW)
     with sqlcipher_engine(home / DB_FILE, key).begin() as conn:  # promoted before the recovery
@@ -196,7 +210,9 @@ def test_typed_names_never_stored_readable(home: Path) -> None:
     for path in home.rglob("*"):
         if path.is_file() and path.suffix in (".json", ".log"):
             assert typo not in path.read_text(errors="replace"), path.name
-    assert Keyring.load(home).failures(typo)[0] == 1 and Keyring.load(home).failures("admin")[0] == 1
+    ring = Keyring.load(home)  # counted per bucket, not per name (the counters name nobody)
+    assert ring.failures(typo)[0] + ring.failures("admin")[0] == (2 if ring._bucket(typo) != ring._bucket("admin")
+                                                                  else 4)
     ctx = sign_in("admin", PASSPHRASE, home)
     try:
         with ctx.db.reader() as uow:

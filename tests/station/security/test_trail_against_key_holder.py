@@ -17,6 +17,7 @@ from station.db.engine import DB_FILE, sqlcipher_engine
 from station.domain.audit_chain import event_hash
 from station.domain.roles import Role
 from station.errors import PermissionDenied
+from station.security import sealed
 from station.security.keyring import Keyring
 from station.services import accounts, audit
 from station.services.station import StationContext, initialize, sign_in
@@ -150,10 +151,12 @@ def test_portrait_swapped_directly(station, home: Path) -> None:
 def test_forged_grant_in_the_authority_file_is_named_and_ignored(station, home: Path) -> None:
     """Editing authority.json itself (no administrator key) gains nothing."""
     path = home / "authority.json"
-    data = json.loads(path.read_text())
+    Keyring.load(home).unwrap("clerk", CLERK_PW)  # the clerk's database key opens the sealed file
+    data = sealed.unseal(home, "authority", json.loads(path.read_text()))
     data["statements"].append({**data["statements"][0],
                                "body": {**data["statements"][0]["body"], "role": "administrator"}})
-    path.write_text(json.dumps(data))
+    path.write_text(json.dumps(sealed.seal(home, "authority", data)))
+    sealed.forget(home)
     with _clerk_engine(home).begin() as conn:
         conn.execute(text("UPDATE accounts SET role = 'administrator' WHERE username = 'clerk'"))
     problems = _problems(home)

@@ -63,3 +63,29 @@ def test_only_administrators_set_it_and_not_their_own(home: Path) -> None:
     with pytest.raises(PermissionDenied):
         duress.set_duress_passphrase(clerk, DURESS)
     clerk.close()
+
+
+def test_duress_is_refused_on_a_server_site_not_silently_ignored(home: Path) -> None:
+    """Sign-in never tries a duress passphrase on a PostgreSQL site (the records are the server's, shared by
+    every desk): setting one there is refused with a sentence saying why, instead of doing nothing."""
+    import dataclasses
+
+    ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
+                        home=home)
+    try:
+        ctx.settings = dataclasses.replace(ctx.settings, database_url="postgresql+psycopg://desk@db/site")
+        with pytest.raises(StationError) as err:
+            duress.set_duress_passphrase(ctx, DURESS)
+        assert err.value.code == "duress.error.server_site" and "server" in err.value.message()
+    finally:
+        ctx.close()
+
+
+def test_duress_on_each_backend(ctx, backend: str) -> None:
+    """A real server site refuses it; a laptop station takes it."""
+    if backend == "postgresql":
+        with pytest.raises(StationError) as err:
+            duress.set_duress_passphrase(ctx, DURESS)
+        assert err.value.code == "duress.error.server_site"
+    else:
+        duress.set_duress_passphrase(ctx, DURESS)

@@ -53,3 +53,57 @@ def test_erase_twice_is_harmless(home: Path) -> None:
     erase.erase(home, (ctx,))
     again = erase.erase(home)
     assert again.key_files == 0 and erase.was_erased(home)
+
+
+def test_erase_destroys_tracing_cases_distributions_and_photos_too(home: Path, tmp_path: Path) -> None:
+    """Every table added since the erase was written (tracing cases and alerts, person and tracing keys,
+    hand-outs, duplicate decisions) lives in the one encrypted database: nothing of them survives."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from station.db.rows import DistributionRow, TracingAlertRow, TracingCaseRow
+    from station.domain.codes import ReliefItem
+    from station.domain.tracing import CaseDraft
+    from station.services import distribution, tracing
+    from station.services.registration import register_household
+    from tests.factories import family_of_five
+
+    ctx, code = initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
+                           home=home)
+    households = [add_household(ctx) for _ in range(3)]  # with portraits
+    sought = ("Zubair", "Khalid", "Hassan", "Al-Obaidi")
+    with ctx.db.uow() as uow:
+        seeker = register_household(uow, ctx.actor, family_of_five(date(2026, 6, 1)))
+        tracing.open_case(uow, ctx.actor, CaseDraft(
+            seeker.id, seeker_individual_id=seeker.members[0].id, sought_ar=("زبير", "خالد", "حسن", "العبيدي"),
+            sought_lat=sought, sex="M", age_years=17, origin="Mosul, Ninewa", last_seen_place="Mosul old city",
+            circumstances="taken to hospital in Erbil", consent_to_share=True), on=date(2026, 6, 1))
+        distribution.open_round(uow, ctx.actor, 1)
+    with ctx.db.uow() as uow:
+        distribution.record_handout(uow, ctx.actor, households[0].id, {ReliefItem.WATER: 2}, in_round=True)
+    with ctx.db.reader() as uow:
+        s = uow.session
+        assert s.scalar(select(func.count()).select_from(TracingCaseRow)) == 1
+        assert s.scalar(select(func.count()).select_from(DistributionRow)) == 1
+        assert s.scalar(select(func.count()).select_from(TracingAlertRow)) is not None
+    keys = [bytes(ctx.db_key or b"")]
+    names = [n.encode() for n in (*sought, "Fatima", "Al-Jubouri", "فاطمة", "زبير", "Erbil", "Mosul old city")]
+
+    report = erase.erase(home, (ctx,))
+
+    assert report.key_files >= 2
+    left = [p for p in home.rglob("*") if p.is_file()]
+    assert [p.name for p in left] == [erase.ERASED_MARKER]
+    for path in [p for p in tmp_path.rglob("*") if p.is_file()]:  # nothing of them anywhere this test wrote
+        raw = path.read_bytes()
+        assert not any(n in raw for n in names) and b"\xff\xd8\xff" not in raw, path
+    with pytest.raises(StationError):
+        sign_in("admin", PASSPHRASE, home)
+    with pytest.raises(StationError):
+        recover(code, "admin", "a brand new passphrase", home)
+    for key in keys:
+        with pytest.raises(OperationalError):
+            engine = sqlcipher_engine(home / DB_FILE, key)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM tracing_cases").scalar_one()

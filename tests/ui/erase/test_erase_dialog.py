@@ -72,3 +72,21 @@ def test_dialog_erases_a_real_station(qtbot, home: Path) -> None:  # type: ignor
         d.word.setText("ERASE")
         d.erase_button.click()
     assert erase.was_erased(home) and not is_set_up(home) and ctx.db_key is None
+
+
+def test_server_site_is_told_the_server_keeps_its_records(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """On a PostgreSQL site the dialog says, before and after, that the records on the server are not erased."""
+    import json
+
+    from station.i18n import tr
+
+    (tmp_path / "settings.json").write_text(json.dumps({"station": {"database_url": "postgresql+psycopg://d@db/s"}}))
+    calls: list[int] = []
+    d = EraseDialog(tmp_path, erase_fn=lambda: calls.append(1), clock=FakeClock())
+    qtbot.addWidget(d)
+    assert tr("erase.server_note") in d.warning.text()
+    d.word.setText(erase.CONFIRM_WORD)
+    d.erase_button.click()
+    assert calls == [1] and tr("erase.server_note") in d.result_label.text()
+    laptop, _ = _dialog(qtbot)
+    assert tr("erase.server_note") not in laptop.warning.text()
