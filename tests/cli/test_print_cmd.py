@@ -36,6 +36,7 @@ def test_print_card_to_pdf_and_reprint(sqlite_ctx, env, tmp_path: Path, capsys) 
         assert len(uow.session.scalars(select(PrintRecordRow)).all()) == 2
 
 
+@pytest.mark.cups  # a scheduler must answer to say which queue is missing
 def test_print_to_missing_printer_fails_cleanly(sqlite_ctx, env, capsys) -> None:
     hh = add_household(sqlite_ctx, with_photo=False)
     sqlite_ctx.close()
