@@ -36,6 +36,7 @@ from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Ori
 from station.domain.validation import Problem
 from station.i18n import tn, tr
 from station.services.demo_names import ARRIVAL_POINTS, ORIGINS
+from station.services.views import shown_needs
 from ui.registration.choices import compact
 from ui.registration.member_editor import MemberEditor
 from ui.widgets.field import Field, force_left_to_right
@@ -238,7 +239,7 @@ class HouseholdForm(QWidget):
         self.view = None
         self.members = []
         self.editing = None
-        self.arrived.setDateTime(QDateTime.currentDateTime())
+        self._show_arrival(clock.to_local(clock.utcnow()))  # the station's clock, not the computer's zone
         self.governorate.setCurrentText("")
         self.district.clear()
         self.place.clear()
@@ -257,8 +258,7 @@ class HouseholdForm(QWidget):
         self.view = view
         self.members = member_draft_of(view)
         self.editing = None
-        a = view.arrived_at
-        self.arrived.setDateTime(QDateTime(QDate(a.year, a.month, a.day), QTime(a.hour, a.minute)))
+        self._show_arrival(view.arrived_at)
         self.governorate.setCurrentText(view.origin.governorate)
         self.district.setText(view.origin.district)
         self.place.setText(view.origin.place)
@@ -293,7 +293,23 @@ class HouseholdForm(QWidget):
             self.title.setText(tr("ui.household.existing", number=self.view.registration_number,
                                   version=self.view.version))
 
+    def set_need_to_know(self, sees_protection: bool) -> None:
+        """Who is signed in may (supervisor) or may not (clerk) see protection needs; the list and form follow."""
+        self.editor.sees_protection = sees_protection
+        self.editor.apply_need_to_know()  # the member on screen too (a clerk unlocking a supervisor's screen)
+        self._refresh_table()
+
     def _refresh_table(self) -> None:
+        # Columns fit their contents, measured once after the fill: left on ResizeToContents, every setItem
+        # measured every column again (opening a household of six spent 30 ms in it).
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        try:
+            self._fill_table()
+        finally:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def _fill_table(self) -> None:
         self.table.setRowCount(len(self.members))
         today = clock.local_today()
         photographed = {m.id for m in self.view.members if m.has_photo} if self.view else set()
@@ -301,7 +317,8 @@ class HouseholdForm(QWidget):
             values = [str(r + 1), m.name_ar.full(), m.name_lat.full(), tr(f"code.sex.{m.sex.value}"),
                       tr(f"code.relationship.{m.relationship.value}"), age_text(m, today),
                       "✓" if m.id in photographed else "",
-                      ", ".join(tr(f"code.need.{n.code.value}") for n in m.needs)]
+                      ", ".join(tr(f"code.need.{n.code.value}")
+                                for n in shown_needs(m.needs, self.editor.sees_protection))]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if c == 1:
@@ -362,6 +379,11 @@ class HouseholdForm(QWidget):
         if 0 <= row < len(self.members) and self.members[row].id:
             self.photo_requested.emit(self.members[row].id)
 
+    def _show_arrival(self, a: datetime) -> None:
+        """Show an aware time as the station's wall-clock time (the editor holds no zone of its own)."""
+        a = clock.to_local(a)
+        self.arrived.setDateTime(QDateTime(QDate(a.year, a.month, a.day), QTime(a.hour, a.minute)))
+
     def draft(self) -> HouseholdDraft:
         arrived = self.arrived.dateTime().toPython()
         assert isinstance(arrived, datetime)
@@ -370,7 +392,7 @@ class HouseholdForm(QWidget):
             origin=Origin(self.governorate.currentText(), self.district.text(), self.place.text()),
             arrival_point=self.arrival_point.currentText(),
             notes=self.notes.text(),
-            arrived_at=arrived.replace(second=0, microsecond=0),
+            arrived_at=clock.minute(clock.from_local(arrived)),  # typed as the station's local time
             id=self.view.id if self.view else None,
             expected_version=self.view.version if self.view else None,
         )

@@ -1,0 +1,109 @@
+"""The register's model sorts in place (found-by-another-spelling rows last) and builds each row's text once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
+
+from station.domain.codes import HouseholdStatus
+from station.domain.model import HouseholdSummary
+from ui.records import register_model
+from ui.records.register_model import RegisterModel
+
+ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+
+
+def _row(i: int, name: str, approximate: bool = False) -> HouseholdSummary:
+    return HouseholdSummary(id=f"h{i}", registration_number=f"MKH-02-{i:06d}-X",
+                            arrived_at=datetime(2026, 11, 30, 18, 0) - timedelta(minutes=i), head_name_ar="علي",
+                            head_name_lat=name, size=1 + i % 7, origin="Ninewa", status=HouseholdStatus.ACTIVE,
+                            approximate=approximate)
+
+
+ROWS = [_row(1, "Zaid", approximate=True), _row(2, "Bashar"), _row(3, "Ahmad", approximate=True), _row(4, "Yusuf")]
+
+
+def _ids(model: RegisterModel) -> list[str]:
+    return [model.data(model.index(r, 0), RegisterModel.ID_ROLE) for r in range(model.rowCount())]
+
+
+@pytest.mark.parametrize("order", [ASC, DESC])
+def test_a_clicked_column_sorts_but_exact_matches_stay_on_top(order: Qt.SortOrder) -> None:
+    model = RegisterModel()
+    model.set_rows(ROWS)
+    model.sort(RegisterModel.COL_HEAD_LAT, order)
+    expected = ["h2", "h4", "h3", "h1"] if order == ASC else ["h4", "h2", "h1", "h3"]
+    assert _ids(model) == expected
+    model.set_rows(list(reversed(ROWS)))  # the next search's rows come in sorted the same way
+    assert _ids(model) == expected
+
+
+def test_no_column_keeps_the_order_given_and_unsorting_restores_it() -> None:
+    model = RegisterModel()
+    model.set_rows(ROWS)
+    assert _ids(model) == ["h1", "h2", "h3", "h4"]  # the search's ranking, as it came
+    model.sort(RegisterModel.COL_NUMBER, DESC)
+    assert _ids(model) == ["h4", "h2", "h3", "h1"]
+    model.sort(-1)
+    assert _ids(model) == ["h1", "h2", "h3", "h4"]
+
+
+def test_the_selected_row_follows_its_household_when_sorted() -> None:
+    model = RegisterModel()
+    model.set_rows(ROWS)
+    current = QPersistentModelIndex(model.index(1, 2))  # h2, as a view's current index is kept
+    model.sort(RegisterModel.COL_HEAD_LAT, DESC)
+    assert model.data(model.index(current.row(), 0), RegisterModel.ID_ROLE) == "h2" and current.column() == 2
+
+
+def test_a_saved_household_goes_to_its_place_in_a_sorted_list_and_is_refreshed_in_place() -> None:
+    model = RegisterModel()
+    model.set_rows(ROWS)
+    assert model.upsert(_row(5, "Ali")) == 0  # unsorted: the newest on top
+    model.sort(RegisterModel.COL_HEAD_LAT, ASC)
+    assert model.upsert(_row(6, "Carim")) == 2  # Ali, Bashar, Carim, Yusuf, then the approximate ones
+    assert _ids(model)[:4] == ["h5", "h2", "h6", "h4"]
+    renamed = _row(2, "Bashir")
+    row = model.upsert(renamed)
+    assert model.rows[row] == renamed and len(model.rows) == 6
+    assert model.data(model.index(row, RegisterModel.COL_HEAD_LAT)) == "\u2066Bashir\u2069"  # not the old text
+
+
+def test_each_rows_text_is_built_once_not_on_every_paint(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_tr = register_model.tr
+
+    def counted(key: str, **params: object) -> str:
+        calls.append(key)
+        return real_tr(key, **params)
+
+    monkeypatch.setattr(register_model, "tr", counted)
+    model = RegisterModel()
+    model.set_rows([_row(i, f"Name {i}") for i in range(2000)])
+    assert calls == []  # nothing built for rows never shown
+    cells = [model.index(r, c) for r in range(30) for c in range(model.columnCount())]
+    first = [model.data(ix) for ix in cells]  # a paint of the first 30 rows
+    built = len(calls)
+    assert built == 30  # one status per shown row
+    assert [model.data(ix) for ix in cells] == first and len(calls) == built  # the next paint builds nothing
+    assert model.data(model.index(0, RegisterModel.COL_STATUS)) == real_tr("code.status.active")
+    model.retranslate()  # the language changed: the statuses are translated again when next shown
+    model.data(model.index(0, RegisterModel.COL_STATUS))
+    assert len(calls) == built + 1
+
+
+def test_the_register_table_shows_the_model_itself(qtbot) -> None:
+    from ui.records.register_view import RegisterView
+
+    view = RegisterView()
+    qtbot.addWidget(view)
+    # a sorting proxy in between doubled what every paint costs: the model sorts in place
+    assert view.table.model() is view.model
+    view.set_rows(ROWS, searching=True)
+    view.table.sortByColumn(RegisterModel.COL_HEAD_LAT, ASC)
+    assert _ids(view.model) == ["h2", "h4", "h3", "h1"]
+    with qtbot.waitSignal(view.open_requested) as opened:
+        view.table.activated.emit(view.model.index(1, 0))
+    assert opened.args == ["h4"]
