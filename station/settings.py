@@ -6,13 +6,23 @@ it with `load(PhotoThresholds)`. Values are checked against the declared types o
 raises StationError("error.settings_invalid") naming the section and the setting, instead of failing
 later somewhere else. Unknown keys are ignored, missing ones take their defaults. Only non-personal
 configuration lives here; window geometry and similar trivia stay in QSettings.
+
+Settings that say who or where the station is (`setting(..., sealed=True)`: the site code, the desk number,
+the server's address) never reach settings.json (issue 15: a thief with the laptop and no passphrase reads no
+site or station code). They live in the file `identity`, sealed under the station's file key (derived from
+the database key, station/security/sealed.py): `load` returns them only in a process where someone signed
+in, and their defaults before that. A settings.json of an older version that still holds them is read as is
+until the next sign-in moves them into `identity` (`seal_plain`). `identity` also keeps one opaque "spare"
+slot, random bytes unless a duress passphrase is set (station/services/duress.py keeps its copy there).
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import enum
 import json
+import os
 import types
 import typing
 from collections.abc import Callable
@@ -26,6 +36,30 @@ from station.paths import station_home
 T = TypeVar("T")
 
 SETTINGS_FILE = "settings.json"
+IDENTITY_FILE = "identity"
+IDENTITY_FORMAT = 1
+SPARE_BYTES = 256 + 16  # the spare slot: 256 bytes sealed with AES-GCM (its tag), or as many random ones
+_IDENTITY_PURPOSE = "settings identity"
+# The sealing module (station/security/sealed.py) registers itself here when it is imported: the settings are
+# read by the printing and scanning layers, which must not depend on the security layer. A process that never
+# imported it never signed in, so it has nothing to unseal.
+_sealer: Any = None
+
+
+def use_sealer(module: Any) -> None:
+    """Called by station.security.sealed: its is_open/seal/unseal keep the sealed settings."""
+    global _sealer
+    _sealer = module
+
+
+def _is_open(home: Path) -> bool:
+    return _sealer is not None and bool(_sealer.is_open(home))
+
+
+def _sealer_or_locked() -> Any:
+    if _sealer is None:
+        raise StationError("security.error.station_locked")
+    return _sealer
 SECTIONS: dict[str, type] = {}  # section name -> its dataclass
 
 
@@ -45,9 +79,15 @@ def section(name: str) -> Callable[[type[T]], type[T]]:
     return register
 
 
-def setting(default: Any, description: str) -> Any:
-    """One setting's default and what it means (shown by `describe`)."""
-    return dataclasses.field(default=default, metadata={"description": description})
+def setting(default: Any, description: str, *, sealed: bool = False) -> Any:
+    """One setting's default and what it means (shown by `describe`); `sealed`: kept in the sealed identity
+    file, never in settings.json (it says who or where the station is)."""
+    return dataclasses.field(default=default, metadata={"description": description, "sealed": sealed})
+
+
+def sealed_fields(cls: type) -> tuple[str, ...]:
+    """The settings of a section that are kept sealed."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("sealed"))
 
 
 def section_name(cls: type) -> str:
@@ -141,11 +181,18 @@ def read_all(home: Path | None = None) -> dict[str, Any]:
 
 
 def load(cls: type[T], home: Path | None = None) -> T:
-    """The section declared by `cls`, its values checked against their declared types."""
+    """The section declared by `cls`, its values checked against their declared types.
+
+    Sealed settings come from the identity file when someone signed in in this process; before that, from
+    settings.json only if an older version left them there (such a copy wins, until `seal_plain` moves it),
+    else they take their defaults."""
     name = section_name(cls)
-    raw = read_all(home).get(name, {})
+    base = home or station_home()
+    raw = read_all(base).get(name, {})
     if not isinstance(raw, dict):
         raise StationError("error.settings_invalid", section=name, setting="-")
+    if sealed_fields(cls) and _is_open(base):  # a plain copy is newer (an older version wrote it): it wins
+        raw = {**read_sealed(base).get(name, {}), **raw}
     hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -158,11 +205,29 @@ def load(cls: type[T], home: Path | None = None) -> T:
 
 
 def save(value: Any, home: Path | None = None) -> None:
-    """Store a section (an instance of its declared dataclass), keeping every other section as it was."""
-    name = section_name(type(value))
-    data = read_all(home)
-    data[name] = dataclasses.asdict(value)
-    atomic_write_bytes(_path(home), json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
+    """Store a section (an instance of its declared dataclass), keeping every other section as it was.
+
+    Its sealed settings go to the identity file, which needs someone signed in in this process; without
+    that, they must be as `load` sees them (only the plain settings change) or StationError
+    'security.error.station_locked' is raised."""
+    cls = type(value)
+    name = section_name(cls)
+    base = home or station_home()
+    data = read_all(base)
+    values = dataclasses.asdict(value)
+    hidden = sealed_fields(cls)
+    plain = {k: v for k, v in values.items() if k not in hidden}
+    if hidden and _is_open(base):
+        sections = read_sealed(base)
+        sections[name] = {k: values[k] for k in hidden}
+        _write_identity(base, sections=sections)  # first: a crash before the next write loses nothing
+    elif hidden:
+        if any(getattr(load(cls, base), k) != values[k] for k in hidden):
+            raise StationError("security.error.station_locked")
+        old = data.get(name, {})
+        plain.update({k: old[k] for k in hidden if isinstance(old, dict) and k in old})  # older plain copies
+    data[name] = plain
+    atomic_write_bytes(_path(base), json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
 def update(cls: type[T], home: Path | None = None, **changes: Any) -> T:
@@ -185,17 +250,95 @@ def save_section(name: str, value: Any, home: Path | None = None) -> None:
     save(value, home)
 
 
+# -- the sealed identity file -------------------------------------------------------------------------------
+def _identity_doc(home: Path) -> dict[str, Any]:
+    path = home / IDENTITY_FILE
+    if not path.exists():
+        return {}
+    try:
+        doc = json.loads(path.read_bytes())
+    except ValueError:
+        raise StationError("error.keyring_damaged") from None
+    return doc if isinstance(doc, dict) else {}
+
+
+def read_sealed(home: Path) -> dict[str, dict[str, Any]]:
+    """The sealed settings, section by section ({} when there are none); StationError
+    'security.error.station_locked' when nobody signed in in this process."""
+    doc = _identity_doc(home)
+    if "sections" not in doc:
+        return {}
+    sections = _sealer_or_locked().unseal(home, _IDENTITY_PURPOSE, doc["sections"])
+    return {k: v for k, v in sections.items() if isinstance(v, dict)} if isinstance(sections, dict) else {}
+
+
+def _noise() -> dict[str, Any]:
+    """A spare slot holding nothing, the same size as one holding something."""
+    return {"sealed": 1, "nonce": base64.b64encode(os.urandom(12)).decode(),
+            "data": base64.b64encode(os.urandom(SPARE_BYTES)).decode()}
+
+
+_KEEP: Any = object()
+
+
+def _write_identity(home: Path, *, sections: dict[str, Any] | None = None, spare: Any = _KEEP) -> None:
+    doc = _identity_doc(home)
+    new: dict[str, Any] = {"format": IDENTITY_FORMAT}
+    if sections is not None:
+        new["sections"] = _sealer_or_locked().seal(home, _IDENTITY_PURPOSE, sections)
+    elif "sections" in doc:
+        new["sections"] = doc["sections"]
+    if spare is _KEEP:
+        spare = doc.get("spare")
+    new["spare"] = spare if spare is not None else _noise()
+    atomic_write_bytes(home / IDENTITY_FILE, json.dumps(new).encode("utf-8"))
+
+
+def identity_spare(home: Path) -> Any:
+    """The spare slot of the identity file (None when there is no identity file)."""
+    return _identity_doc(home).get("spare")
+
+
+def keep_identity_spare(home: Path, doc: dict[str, Any] | None) -> None:
+    """Put `doc` (a sealed document of at most SPARE_BYTES, see `sealed.seal_bytes`) in the spare slot;
+    None fills it with random bytes again."""
+    _write_identity(home, spare=doc)
+
+
+def seal_plain(home: Path | None = None) -> bool:
+    """Move sealed settings that an older version left in settings.json into the identity file (someone
+    must have signed in in this process); True when settings.json was rewritten."""
+    base = home or station_home()
+    data = read_all(base)
+    moved = False
+    for name, cls in SECTIONS.items():
+        old = data.get(name)
+        if isinstance(old, dict) and any(k in old for k in sealed_fields(cls)):
+            save(load(cls, base), base)
+            moved = True
+    return moved
+
+
 @section("station")
 @dataclasses.dataclass(frozen=True)
 class StationSettings:
     """Who this station is and how it behaves."""
 
-    site_code: str = setting("", "Site code, 2 to 5 Latin capitals (MKH); the first part of every registration number")
-    station_number: int = setting(0, "This desk's number at the site, 1 to 99")
+    site_code: str = setting("", "Site code, 2 to 5 Latin capitals (MKH); the first part of every registration number",
+                             sealed=True)
+    station_number: int = setting(0, "This desk's number at the site, 1 to 99", sealed=True)
     language: str = setting("en", "The station's language (en, ar, ckb): the window's, and the second one on paper")
-    database_url: str = setting("", "A PostgreSQL URL for a shared register; empty: the encrypted file in STATION_HOME")
+    database_url: str = setting("", "A PostgreSQL URL for a shared register (without its password, sealed apart); "
+                                "empty: the encrypted file in STATION_HOME", sealed=True)
     idle_lock_minutes: int = setting(5, "Minutes without input before the screen locks")
     time_zone: str = setting("", "IANA time zone shown and reported in (Asia/Baghdad); empty: the computer's zone")
+    server_site: bool = setting(False, "The register is on a site server (set with database_url); readable "
+                                "before sign-in, unlike the server's address")
+
+    @property
+    def on_server(self) -> bool:
+        """A PostgreSQL site: known before sign-in too (the plain flag; or an older version's plain URL)."""
+        return self.server_site or bool(self.database_url)
 
 
 def station_settings(home: Path | None = None) -> StationSettings:

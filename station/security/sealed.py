@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from station import settings as _settings
 from station.errors import StationError
 from station.security.signing import b64, unb64
 
@@ -129,3 +131,6 @@ def new_box_key() -> tuple[bytes, str]:
     sk = X25519PrivateKey.generate()
     return (sk.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
             b64(sk.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)))
+
+
+_settings.use_sealer(sys.modules[__name__])  # the settings that say who the station is are sealed (settings.py)

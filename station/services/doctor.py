@@ -106,16 +106,19 @@ def check_database(home: Path, credentials: Credentials | None = None) -> tuple[
         return Check("database", False, "doctor.not_set_up", {}), False
     settings = station_settings(home)
     db_path = home / DB_FILE
-    if not settings.database_url and not db_path.exists():
+    if not settings.on_server and not db_path.exists():  # the server's address is sealed: only the flag here
         return Check("database", False, "doctor.db_missing", {}), False
     if credentials is None:
         return Check("database", True, "doctor.db_present_locked", {"reason": ""}, required=False), False
     try:
-        if settings.database_url:  # the server password is sealed under the database key (issue 15)
+        if settings.on_server:  # the server's address and password are sealed under the database key (issue 15)
             from station.security import db_secret
 
             key = Keyring.load(home).unwrap(credentials[0].strip().lower(), credentials[1])
-            engine = url_engine(db_secret.full_url(home, settings.database_url, key))
+            url = station_settings(home).database_url  # readable now that the key is unwrapped
+            if not url:
+                raise StationError("error.settings_invalid", section="station", setting="database_url")
+            engine = url_engine(db_secret.full_url(home, url, key))
         else:
             key = Keyring.load(home).unwrap(credentials[0].strip().lower(), credentials[1])
             engine = sqlcipher_engine(db_path, key)

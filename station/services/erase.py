@@ -147,6 +147,6 @@ def keeps_server_records(home: Path) -> bool:
     from station.settings import station_settings
 
     try:
-        return bool(station_settings(home).database_url)
+        return station_settings(home).on_server  # a plain flag: the server's address itself is sealed
     except Exception:  # unreadable settings: nothing to say about a server
         return False

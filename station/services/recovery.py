@@ -26,10 +26,10 @@ from station.services.station import (
     open_database,
     record_failed_signin_later,
     reserve_attempt,
+    unsealed_settings,
     validate_passphrase,
     validate_username,
 )
-from station.settings import station_settings
 
 RECOVERY_CODE_BYTES = 20  # 160 bits: 32 base32 characters in groups of five
 
@@ -45,7 +45,6 @@ def recover(code: str, username: str, new_passphrase: str, home: Path | None = N
     if username == RECOVERY_ENTRY:
         raise StationError("error.username_invalid")
     validate_passphrase(new_passphrase)
-    settings = station_settings(home)
     keyring = Keyring.load(home)
     reserve_attempt(keyring, RECOVERY_ENTRY)  # counted before the derivation, under the lock (issue 15)
     try:
@@ -53,6 +52,7 @@ def recover(code: str, username: str, new_passphrase: str, home: Path | None = N
     except StationError:
         record_failed_signin_later(home, RECOVERY_ENTRY)
         raise StationError("accounts.error.recovery_code_wrong") from None
+    settings = unsealed_settings(home)  # who and where the station is: sealed until a key is unwrapped
     db = open_database(home, settings, key)
     trail_guard.attach(db, home, keyring, RECOVERY_ENTRY)  # the recovery key signs what recovery writes
     try:

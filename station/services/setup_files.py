@@ -49,6 +49,9 @@ def clear_unfinished_setup(home: Path) -> None:
     from station.security.authority import AUTHORITY_FILE  # made during set-up too (issue 15)
 
     clean_partials(home)
+    from station.settings import IDENTITY_FILE  # sealed under the unfinished set-up's key: no use to anyone
+
+    (home / IDENTITY_FILE).unlink(missing_ok=True)
     files = (*_DB_FILES, AUTHORITY_FILE)
     staged = home / SETUP_KEYRING
     if staged.exists():

@@ -43,7 +43,7 @@ from station.security.signin_guard import (  # noqa: F401  (re-exported: recover
 )
 from station.services import audit, full_disk, matching, search_index, setup_files, site_join, trail_guard
 from station.services.full_disk import flush_pending_audit
-from station.settings import StationSettings, save_section, station_settings
+from station.settings import StationSettings, save_section, seal_plain, station_settings
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 MIN_PASSPHRASE = 10
@@ -160,9 +160,8 @@ def initialize(
     username = validate_username(admin_username)
     validate_passphrase(admin_passphrase)
     setup_files.clear_unfinished_setup(home)  # raises already_set_up on a finished station
-    settings = StationSettings(
-        site_code=site_code, station_number=station_number, language=language, database_url=database_url
-    )
+    settings = StationSettings(site_code=site_code, station_number=station_number, language=language,
+                               database_url=database_url, server_site=bool(database_url))
     actor = Actor(username, Role.ADMINISTRATOR, f"{site_code}-{station_number:02d}")
     joined_id = _existing_site(home, settings) if database_url else None
     station_id = joined_id or str(uuid.uuid4())
@@ -239,7 +238,7 @@ def sign_in(username: str, passphrase: str, home: Path | None = None,
     """Unwrap the database key with this account's passphrase, open and migrate the database, load the role."""
     home = home or station_home()
     owner_only(home)
-    settings = station_settings(home)
+    before = station_settings(home)  # before the key is unwrapped: without who and where the station is
     username = username.strip().lower()
     keyring = Keyring.load(home)
     reserve_attempt(keyring, username)
@@ -248,10 +247,12 @@ def sign_in(username: str, passphrase: str, home: Path | None = None,
     except StationError:
         from station.services import duress  # tried only after a failure: no cost to ordinary sign-ins
 
-        if not settings.database_url and duress.is_duress(keyring, passphrase):
-            return duress.erase_and_open_empty(home, settings, username, passphrase)
+        value = None if before.on_server else duress.duress_value(keyring, passphrase)
+        if value is not None:
+            return duress.erase_and_open_empty(home, before, username, passphrase, value)
         _note_failure(home, keyring, username)
         raise
+    settings = unsealed_settings(home)
     released = full_disk.make_room(home)
     db = open_database(home, settings, key, progress)
     trail_guard.attach(db, home, keyring, username)  # the sign-in event is signed too
@@ -267,6 +268,24 @@ def sign_in(username: str, passphrase: str, home: Path | None = None,
     ctx.db_key = key
     ctx.disk_full = ctx.disk_full or released
     return ctx
+
+
+def unsealed_settings(home: Path) -> StationSettings:
+    """The station's settings with who and where it is (sealed, issue 15), once a key was unwrapped in this
+    process. What an older version left in settings.json (site code, desk number, server address) is moved
+    into the sealed identity file now, and settings.json rewritten without it."""
+    settings = station_settings(home)
+    if settings.database_url and not settings.server_site:  # the plain "server site" flag, for before sign-in
+        settings = dataclasses.replace(settings, server_site=True)
+        try:
+            save_section("station", settings, home)  # the flag and the sealed identity in one go
+        except OSError:
+            pass  # a full disk: done at the next sign-in with room to write
+    try:
+        seal_plain(home)
+    except OSError:
+        pass
+    return settings
 
 
 def _active_account(uow: UnitOfWork, username: str, passphrase: str) -> AccountRow:
@@ -303,9 +322,6 @@ def _load_actor(
     except OSError:
         pass  # a full disk: the counter is cleared at the next sign-in with room to write
     return ctx
-
-
-
 
 
 def _note_failure(home: Path, keyring: Keyring, username: str) -> None:

@@ -86,7 +86,7 @@ def test_each_section_is_named_once() -> None:
 def test_every_station_setting_is_described() -> None:
     rows = settings.describe(StationSettings)
     assert [r[0] for r in rows] == ["site_code", "station_number", "language", "database_url",
-                                    "idle_lock_minutes", "time_zone"]
+                                    "idle_lock_minutes", "time_zone", "server_site"]
     assert all(r[3] for r in rows), "every station setting has a description"
     assert ("idle_lock_minutes", "int", 5) == rows[4][:3]
 

@@ -25,7 +25,6 @@ from station import i18n
 from station.errors import StationError
 from station.i18n import tr
 from station.services import station as st
-from station.settings import station_settings
 from ui.tasks import run_task
 
 
@@ -133,10 +132,7 @@ class SignInWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("signIn")
         self._home = home
-        if not station_code:
-            settings = station_settings(home)
-            if settings.site_code:
-                station_code = f"{settings.site_code}-{settings.station_number:02d}"
+        # The station's code is sealed until someone signs in (issue 15): shown only when the caller knows it.
         self._station_code = station_code
         self._sign_in_fn = sign_in_fn
         self._pool = pool

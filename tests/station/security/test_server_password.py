@@ -10,6 +10,7 @@ import pytest
 
 from station.security import db_secret
 from station.services.station import initialize, sign_in
+from station.settings import station_settings
 from tests.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.postgres  # uses the shared PostgreSQL database: one worker at a time
@@ -44,9 +45,10 @@ def test_password_never_in_a_plain_file(home: Path) -> None:
     assert password
     ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
                         home=home, database_url=URL)
+    stored = station_settings(home).database_url  # sealed with the station's identity (station/settings.py)
     ctx.close()
-    stored = json.loads((home / "settings.json").read_text())["station"]["database_url"]
     assert stored and db_secret.split_password(stored)[1] is None
+    assert "database_url" not in json.loads((home / "settings.json").read_text())["station"]
     for path in home.rglob("*"):
         if path.is_file():
             assert password.encode() not in path.read_bytes(), path.name
