@@ -12,6 +12,7 @@ from station.printing.content import CardContent, Labels
 from station.printing.draw import draw_portrait, draw_qr, draw_text
 from station.printing.fonts import Family
 from station.printing.geometry import PT_PER_MM, Box, CardLayout, TextSlot
+from station.printing.pdfstream import deflate_pages_fast
 
 INK = Color(0.11, 0.11, 0.13)
 MUTED = Color(0.38, 0.40, 0.44)
@@ -123,5 +124,6 @@ def render_cards(cards: Iterable[CardContent], labels: Labels, layout: CardLayou
         if backs:
             draw_back(c, card, labels, layout)
             c.showPage()
+    deflate_pages_fast(c)
     c.save()
     return out.getvalue()

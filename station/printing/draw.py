@@ -9,6 +9,7 @@ rendering exactly, but that text is not extractable from the PDF.
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -16,11 +17,11 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageOps
 from reportlab.lib.colors import Color, black
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from station.printing.fonts import Family, rl_name
+from station.printing.fonts import Face, Family, rl_name
+from station.printing.pdfstream import JpegReader
 from station.printing.shaping import ShapedLine, needs_shaping, shape
 
 Align = Literal["left", "right", "center"]
@@ -91,34 +92,51 @@ def draw_text(
 UNITS = 1000.0  # shaped lines are kept as PDF path operators in thousandths of an em
 
 
-def _num(v: float) -> str:
-    text = f"{v:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+_OP_TEMPLATE = {"m": "{} {} m", "l": "{} {} l", "c": "{} {} {} {} {} {} c", "h": "h"}
+_POINT_ZERO = re.compile(r"\.0(?= )")  # every number in a path is followed by a space: "12.0 " -> "12 "
+_compiled: dict[tuple[str, int], tuple[str, np.ndarray, np.ndarray]] = {}
+
+
+def _compiled_glyph(face: Face, gid: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """A glyph's path as a format template ("{} {} m\n..."), its coordinates in font units, and which are x."""
+    key = (face.path, gid)
+    got = _compiled.get(key)
+    if got is None:
+        ops = face.outline(gid)
+        coords: list[float] = []
+        for op in ops:
+            coords.extend(op[1:])  # type: ignore[arg-type]
+        is_x = np.zeros(len(coords), bool)
+        is_x[0::2] = True  # every operator takes (x, y) pairs
+        got = ("\n".join(_OP_TEMPLATE[str(op[0])] for op in ops), np.array(coords, float), is_x)
+        _compiled[key] = got
+    return got
 
 
 @lru_cache(maxsize=4096)
 def _line_code(text: str, family: Family, bold: bool) -> str:
     """The PDF path operators of a whole shaped line, in em/1000 units; computed once per process.
 
-    Repeated labels cost nothing after the first card, and each new name is formatted once.
+    Repeated labels cost nothing after the first card; each new name is formatted once. Every number
+    is f"{ox + v * k:.1f}" less a trailing ".0", as before: the same float operations, done on arrays
+    and formatted in one pass (a name has some 4,000 numbers: ~10 ms one by one, ~1.5 ms so).
     """
     line = shape(text, family, bold)
-    parts: list[str] = []
+    templates: list[str] = []
+    values: list[np.ndarray] = []
     for g in line.glyphs:
+        template, coords, is_x = _compiled_glyph(g.face, g.gid)
+        if not template:
+            continue
         k = UNITS / g.face.upem
-        ox, oy = g.x * UNITS, g.y * UNITS
-        for op in g.face.outline(g.gid):
-            kind = op[0]
-            if kind == "m" or kind == "l":
-                parts.append(f"{_num(ox + op[1] * k)} {_num(oy + op[2] * k)} {kind}")  # type: ignore[operator]
-            elif kind == "c":
-                parts.append(" ".join((
-                    _num(ox + op[1] * k), _num(oy + op[2] * k), _num(ox + op[3] * k),  # type: ignore[operator]
-                    _num(oy + op[4] * k), _num(ox + op[5] * k), _num(oy + op[6] * k), "c",  # type: ignore[operator]
-                )))
-            else:
-                parts.append("h")
-    return "\n".join(parts)
+        scaled = coords * k
+        values.append(np.where(is_x, g.x * UNITS + scaled, g.y * UNITS + scaled))
+        templates.append(template)
+    if not templates:
+        return ""
+    numbers = map("{:.1f}".format, np.concatenate(values).tolist())
+    code = "\n".join(templates).format(*numbers)
+    return _POINT_ZERO.sub("", code)
 
 
 def _draw_outlines(
@@ -222,7 +240,7 @@ def draw_portrait(c: Canvas, jpeg: bytes | None, x: float, y: float, w: float, h
         except (OSError, ValueError):
             px = b""
         if px:
-            c.drawImage(ImageReader(io.BytesIO(px)), x, y, w, h)
+            c.drawImage(JpegReader(px), x, y, w, h)
             c.saveState()
             c.setLineWidth(0.4)
             c.setStrokeColor(Color(0.55, 0.55, 0.55))

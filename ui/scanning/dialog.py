@@ -206,7 +206,13 @@ class IdScanDialog(QDialog):
             self.scan_file(Path(path))
 
     def scan_file(self, path: Path) -> None:
-        image = load_image(path)
+        """Decode the file in the thread pool (a large scan must not freeze the window), then read it there."""
+        self.status.setText(tr("scanning.dialog.reading"))
+        self.status.setStyleSheet("")
+        run_off_thread(lambda: load_image(path), self._on_file_loaded,
+                       lambda error: self._on_scan_failed(error, FILE), self, self.pool, fallback=None)
+
+    def _on_file_loaded(self, image: np.ndarray | None) -> None:
         if image is None:
             self.status.setText(tr("scanning.reason.not_image"))
             return

@@ -157,3 +157,41 @@ def test_tracker_loads_the_still_photo_network_with_the_first_frame(detector: Fa
     t.join()
     still = detector.input_size(1280, 720, detector.settings.thorough_width)
     assert loaded == [{detector.input_size(1280, 720), still, (96, 96)}]
+
+
+def test_a_blurred_person_behind_makes_the_still_photo_several_faces(detector: FaceDetector) -> None:
+    # someone waiting in the queue behind, out of focus and 12-18 % of the frame high: one in eight such
+    # frames was reported as a single face at the former still-photo thresholds (0.5 and 0.6)
+    from station.scanning.photo_quality import MANY_FACES, assess
+    from tests.perf.face_conditions import hard_scenes
+
+    behind = [sc for sc in hard_scenes(4) if sc.condition == "person behind (blurred)"]
+    assert len(behind) == 8
+    for sc in behind:
+        faces = detector.detect(sc.frame, thorough=True)
+        assert len(faces) >= 2
+        assert MANY_FACES in assess(sc.frame, faces).reasons
+
+
+def test_a_face_in_a_niqab_is_still_a_face_in_the_still_photo(detector: FaceDetector) -> None:
+    from tests.perf.face_conditions import hard_scenes
+
+    veiled = [sc for sc in hard_scenes(4) if sc.condition == "niqab (eyes only)"]
+    found = sum(len(detector.detect(sc.frame, thorough=True)) == 1 for sc in veiled)
+    assert found >= 7, found  # 6 of 8 at the former thresholds
+
+
+def test_tiny_boxes_on_a_blurred_background_are_not_faces(detector: FaceDetector) -> None:
+    # two frames of the benchmark where a 28-29 px box (6 % of the frame) on the blurred photo behind
+    # scored 0.40-0.44: counted, they made a false "several faces" out of any photo (now they need 0.6)
+    from itertools import islice
+
+    from tests.perf.face_conditions import hard_scenes
+
+    scenes = list(islice(hard_scenes(20), 297))
+    for i in (242, 296):
+        sc = scenes[i]
+        assert sc.condition == "person behind (blurred)"
+        faces = detector.detect(sc.frame, thorough=True)
+        assert len(faces) == 2, [f.as_dict() for f in faces]
+        assert min(f.h for f in faces) > 0.1 * sc.frame.shape[0]

@@ -1,0 +1,94 @@
+"""The ID scan dialog decodes and reads in the thread pool (ui/tasks.py), and says so when a read fails."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import ui.scanning.dialog as dialog_mod
+from station import i18n
+from station.i18n import tr
+from station.scanning.idscan import ScanResult
+from ui.scanning.dialog import IdScanDialog
+
+
+def _qr_file(tmp_path: Path) -> Path:
+    import zxingcpp
+
+    code = np.asarray(zxingcpp.create_barcode("MKH-02-000123-V", zxingcpp.BarcodeFormat.QRCode).to_image(scale=4))
+    path = tmp_path / "code.png"
+    cv2.imwrite(str(path), cv2.copyMakeBorder(code, 60, 60, 60, 60, cv2.BORDER_CONSTANT, value=255))
+    return path
+
+
+def test_an_imported_file_is_decoded_and_read_off_the_gui_thread(qtbot, tmp_path: Path, monkeypatch) -> None:
+    path = _qr_file(tmp_path)
+    release = threading.Event()
+    threads: dict[str, int] = {}
+    real_load, real_scan = dialog_mod.load_image, dialog_mod.scan_image
+
+    def slow_load(p: str | Path) -> np.ndarray | None:  # a 40-megapixel scan, say: the window must not wait
+        threads["load"] = threading.get_ident()
+        release.wait(3)
+        return real_load(p)
+
+    def scan(image: np.ndarray) -> ScanResult:
+        threads["scan"] = threading.get_ident()
+        return real_scan(image)
+
+    monkeypatch.setattr(dialog_mod, "load_image", slow_load)
+    monkeypatch.setattr(dialog_mod, "scan_image", scan)
+    dlg = IdScanDialog(camera=False)
+    qtbot.addWidget(dlg)
+    dlg.scan_file(path)
+    # scan_file has returned while the decode is still blocked: the GUI thread is free
+    assert not release.is_set() and "scan" not in threads
+    assert dlg.status.text() == tr("scanning.dialog.reading")
+    qtbot.waitUntil(lambda: "load" in threads, timeout=5000)
+    with qtbot.waitSignal(dlg.result_shown, timeout=15_000) as blocker:
+        release.set()
+    gui = threading.main_thread().ident
+    assert threads["load"] != gui and threads["scan"] != gui
+    assert blocker.args[0].barcodes and dlg.preview.still
+
+
+def test_a_file_that_is_no_image_says_so(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "notes.png"
+    path.write_bytes(b"not a picture at all")
+    dlg = IdScanDialog(camera=False)
+    qtbot.addWidget(dlg)
+    dlg.scan_file(path)
+    qtbot.waitUntil(lambda: dlg.status.text() == tr("scanning.reason.not_image"), timeout=5000)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "ckb"])
+@pytest.mark.parametrize("where", ["load_image", "scan_image"])
+def test_an_unexpected_failure_is_told_in_the_users_language_and_the_dialog_stays_usable(
+        qtbot, tmp_path: Path, monkeypatch, lang: str, where: str) -> None:
+    path = _qr_file(tmp_path)
+    real = getattr(dialog_mod, where)
+
+    def broken(*_args: object) -> object:
+        raise RuntimeError("decoder crashed on AL JUBOURI ZAINAB")  # personal data must not reach the screen
+
+    monkeypatch.setattr(dialog_mod, where, broken)
+    i18n.set_language(lang)
+    try:
+        dlg = IdScanDialog(camera=False)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        expected = tr("fault.unexpected", kind="RuntimeError")
+        dlg.scan_file(path)
+        qtbot.waitUntil(lambda: dlg.status.text() == expected, timeout=10_000)
+        assert "JUBOURI" not in dlg.status.text()
+        assert dlg.isVisible() and dlg.import_button.isEnabled()
+        monkeypatch.setattr(dialog_mod, where, real)
+        with qtbot.waitSignal(dlg.result_shown, timeout=15_000) as blocker:  # the next try works
+            dlg.scan_file(path)
+        assert blocker.args[0].barcodes
+    finally:
+        i18n.set_language("en")
