@@ -69,12 +69,20 @@ def binarize(gray: np.ndarray, char_h: float | None = None) -> np.ndarray:
 
 
 def _blobs(binary: np.ndarray, min_h: int, max_h: int) -> list[Blob]:
+    """Character-sized components. A wide one (characters run together: small print, blur, a run of
+    fillers) is cut into character-wide pieces, so the line it belongs to stays whole."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     out = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if min_h <= h <= max_h and w <= 2.6 * h and area >= 0.12 * w * h and area >= 6:
+        if not (min_h <= h <= max_h and area >= 0.12 * w * h and area >= 6):
+            continue
+        if w <= 1.6 * h:
             out.append(Blob(x, y, w, h))
+        elif w <= 40 * h and area >= 0.2 * w * h:
+            k = max(2, round(w / (0.85 * h)))
+            piece = w / k
+            out.extend(Blob(round(x + j * piece), y, max(1, round(piece)), h) for j in range(k))
     return out
 
 
@@ -138,16 +146,19 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     return out
 
 
-def find_zones(gray: np.ndarray, work_width: int = 1100, limit: int = MAX_CANDIDATES) -> list[Zone]:
+def find_zones(gray: np.ndarray, work_width: int = 1100, limit: int = MAX_CANDIDATES, zoom: float = 1.0) -> list[Zone]:
     """Groups of 2 or 3 long, parallel, left-aligned text lines, most MRZ-like first (at most `limit`).
 
     Printed labels or a line of text near the MRZ can outscore it, so the reader tries each in turn
-    until one validates.
+    until one validates. `zoom` > 1 enlarges the image first (capped at `work_width` * zoom), so that
+    characters a few pixels high still come apart as blobs.
     """
     scale = 1.0
-    if gray.shape[1] > work_width:
-        scale = gray.shape[1] / work_width
-        gray = cv2.resize(gray, (work_width, round(gray.shape[0] / scale)), interpolation=cv2.INTER_AREA)
+    target = min(gray.shape[1] * zoom, work_width * zoom) if zoom > 1 else min(gray.shape[1], work_width)
+    if round(target) != gray.shape[1]:
+        scale = gray.shape[1] / target
+        interp = cv2.INTER_AREA if scale > 1 else cv2.INTER_CUBIC
+        gray = cv2.resize(gray, (round(target), round(gray.shape[0] / scale)), interpolation=interp)
     binary = binarize(gray)
     h_img = gray.shape[0]
     blobs = _blobs(binary, 6, max(12, h_img // 3))

@@ -36,3 +36,27 @@ def test_shipped_model_matches_its_record_and_trainer() -> None:
 def test_trainer_lives_outside_the_runtime_package() -> None:
     assert importlib.util.find_spec("station.scanning.mrz.train") is None
     assert TRAINER.is_file()
+
+
+CTC_TRAINER = ROOT / "tools" / "mrz" / "train_ctc.py"
+
+
+def test_ctc_line_model_if_shipped_matches_its_record_and_trainer() -> None:
+    """The CTC line recognizer is used only when its model is shipped; then it must be the one
+    tools/mrz/train_ctc.py declares, small, and readable by OpenCV's dnn module."""
+    import pytest
+
+    from station.scanning.mrz import ctc
+
+    assert CTC_TRAINER.is_file()
+    if not ctc.available():
+        pytest.skip("no CTC line model shipped: the cell classifier reads the MRZ")
+    path = ctc.model_path()
+    record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["model_sha256"] == _sha(path), "model changed without its record"
+    assert record["trainer"] == "tools/mrz/train_ctc.py"
+    assert record["trainer_sha256"] == _sha(CTC_TRAINER), "trainer changed: retrain (python -m tools.mrz.train_ctc)"
+    assert record["strip_height"] == ctc.STRIP_H and record["alphabet"] == ALPHABET
+    assert path.stat().st_size < 2 * 1024 * 1024
+    probs = ctc.run([np.zeros((ctc.STRIP_H, 200), np.float32)])
+    assert probs[0].shape == (50, len(ALPHABET) + 1)

@@ -1,0 +1,391 @@
+"""Build-time trainer for the MRZ line recognizer: `python -m tools.mrz.train_ctc [--out PATH]`.
+
+Renders blocks of MRZ lines with the TRAINING fonts only (OCR-B, its sharp cut, DejaVu Sans Mono,
+Liberation Mono; Noto Sans Mono, Nimbus Mono PS and FreeMono are left for the benchmark to report as
+unseen), at character heights of 5.5-22 px, degraded as real captures are (coloured guilloche, stamps,
+glare and hologram sheen, curvature, halftone, blur, motion blur, noise, JPEG, small tilt, text lines
+near the zone), cuts each line with the runtime's own `line_strip` (with the locator's usual errors in
+position and height), and fits a small fully-convolutional network with CTC loss in PyTorch.
+Exported to ONNX (opset 13, no recurrent layers) and run at run time by OpenCV's dnn module; PyTorch is
+needed here only. Beside the model it writes a .json record (this script's SHA-256, the arguments, the
+model's SHA-256, figures) that tests/station/scanning/test_mrz_model.py holds the shipped files to.
+Deterministic in its data for a given seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from station.scanning.mrz.checkdigits import ALPHABET
+from station.scanning.mrz.compose import Identity, name_field, td1, td2, td3
+from station.scanning.mrz.ctc import BLANK, STRIP_H, greedy, line_strip, model_path
+
+FONTS = (
+    Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),  # fonts-ocr-b
+    Path("/usr/share/fonts/opentype/ocr-b/OCRBS.otf"),  # fonts-ocr-b, "sharp" cut
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),  # fonts-dejavu-core
+    Path("/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf"),  # fonts-liberation
+)
+LABEL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LETTERS = ALPHABET[10:36]
+ALNUM = ALPHABET[:36]
+WORK_H = 26  # characters are drawn this tall, then the block is scaled to the wanted height
+
+
+def fonts() -> list[Path]:
+    return [f for f in FONTS if f.is_file()]
+
+
+def _word(rng: np.random.Generator, lo: int, hi: int) -> str:
+    return "".join(rng.choice(list(LETTERS), int(rng.integers(lo, hi + 1))))
+
+
+def mrz_lines(rng: np.random.Generator) -> list[str]:
+    """Either valid MRZ lines of a random identity (whole alphabet) or MRZ-shaped random runs."""
+    layout = str(rng.choice(["TD1", "TD2", "TD3", "MRVA", "MRVB"]))
+    n_lines, n = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44), "MRVA": (2, 44), "MRVB": (2, 36)}[layout]
+    if rng.random() < 0.35:
+        out = []
+        for _ in range(n_lines):
+            chars: list[str] = []
+            while len(chars) < n:
+                kind = rng.choice(3, p=[0.4, 0.35, 0.25])
+                pool = LETTERS if kind == 0 else "0123456789" if kind == 1 else "<"
+                chars.extend(rng.choice(list(pool), int(rng.integers(1, 9))))
+            out.append("".join(chars[:n]))
+        return out
+    number = "".join(rng.choice(list(ALNUM), int(rng.integers(10, 15)) if rng.random() < 0.3 else 9))
+    person = Identity(
+        surname=" ".join(_word(rng, 2, 9) for _ in range(int(rng.integers(1, 3)))),
+        given_names=" ".join(_word(rng, 2, 8) for _ in range(int(rng.integers(0, 3)))),
+        document_number=number if layout == "TD1" else number[:9],
+        nationality="".join(rng.choice(list(LETTERS), 3)),
+        birth_date=date(1930, 1, 1) + timedelta(days=int(rng.integers(0, 34000))),
+        sex=str(rng.choice(["M", "F", "X"])),
+        expiry_date=date(2020, 1, 1) + timedelta(days=int(rng.integers(0, 5000))),
+        issuing_state="".join(rng.choice(list(LETTERS), 3)),
+        document_code=str(rng.choice(["I", "ID", "AC", "IR", "P", "PO", "V"])),
+        optional_data="".join(rng.choice(list(ALNUM), int(rng.integers(0, 12)))),
+    )
+    if layout == "TD1":
+        return list(td1(person))
+    if layout == "TD2":
+        return list(td2(person))
+    if layout == "TD3":
+        return list(td3(person))
+    l1 = "V<" + person.issuing_state + name_field(person.surname, person.given_names, n - 5)
+    body = td3(person)[1][:28] if n == 44 else td2(person)[1][:28]
+    return [l1, body + (person.optional_data + "<" * n)[: n - 28]]
+
+
+def _page(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """Paper with coloured guilloche lines (drawn at half size, then enlarged: cheaper, as fine)."""
+    hh, hw = max(2, h // 2), max(2, w // 2)
+    base = rng.integers(170, 252, 3).astype(np.float32)
+    arr = np.empty((hh, hw, 3), np.float32)
+    arr[:] = base
+    yy, xx = (a.astype(np.float32) for a in np.ogrid[0:hh, 0:hw])
+    for _ in range(int(rng.integers(0, 4))):
+        f = np.float32(rng.uniform(0.03, 0.2))
+        wave = np.sin(xx * f + 5 * np.sin(yy * (f * np.float32(rng.uniform(0.3, 1.2)))) + np.float32(rng.uniform(0, 6)))
+        lines = (wave > rng.uniform(0.6, 0.9)).astype(np.float32)
+        arr += lines[..., None] * (rng.uniform(10, 55) * rng.uniform(-1, 1, 3)).astype(np.float32)
+    return cv2.resize(np.clip(arr, 0, 255).astype(np.uint8), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def render(rng: np.random.Generator, lines: list[str], font_file: Path) -> tuple[np.ndarray, np.ndarray]:
+    """BGR block at WORK_H px character height, and (lines, 2, 2) first/last character centres."""
+    probe = ImageFont.truetype(str(font_file), 100)
+    box = probe.getbbox("A")
+    size = round(100 * WORK_H / (box[3] - box[1]))
+    font = ImageFont.truetype(str(font_file), size)
+    pitch = font.getlength("A") * rng.uniform(0.97, 1.03)
+    spacing = WORK_H * rng.uniform(1.45, 2.0)
+    n = len(lines[0])
+    margin = int(WORK_H * rng.uniform(1.5, 3.0))
+    near = rng.random() < 0.35  # text lines one gap above and below
+    extra = 1 if near else 0
+    w = int(pitch * n + 2 * margin)
+    h = int(spacing * (len(lines) + 2 * extra) + 2 * margin)
+    page = Image.fromarray(_page(rng, w, h))
+    d = ImageDraw.Draw(page)
+    top = font.getbbox("A")[1]
+    ink = tuple(int(v) for v in rng.integers(0, 70, 3))
+    y0 = margin + extra * spacing
+    if near:
+        other = font if rng.random() < 0.5 else ImageFont.truetype(str(LABEL_FONT), int(size * rng.uniform(0.7, 1)))
+        for y in (y0 - spacing, y0 + spacing * len(lines)):
+            words = " ".join(_word(rng, 2, 9) for _ in range(n // 5))[: int(n * rng.uniform(0.4, 1.0))]
+            d.text((margin + rng.uniform(-1, 3) * WORK_H, y - top), words, font=other, fill=ink)
+    ends = []
+    for i, text in enumerate(lines):
+        y = y0 + i * spacing
+        x = float(margin)
+        for ch in text:  # one glyph per cell: the pitch is the MRZ's, whatever the font's advance
+            d.text((x, y - top), ch, font=font, fill=ink)
+            x += pitch
+        cy = y + WORK_H / 2
+        ends.append([[margin + pitch / 2, cy], [margin + pitch * (n - 0.5), cy]])
+    arr = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+    return arr, np.array(ends, np.float32)
+
+
+def _overprint(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    h, w = img.shape[:2]
+    yy, xx = (a.astype(np.float32) for a in np.ogrid[0:h, 0:w])
+    out = img.astype(np.float32)
+    if rng.random() < 0.25:  # a stamp over the zone
+        colour = np.array([(180, 60, 60), (60, 60, 180), (60, 140, 60), (150, 60, 150)][int(rng.integers(0, 4))])
+        c = (rng.uniform(0, w), rng.uniform(0, h))
+        r = WORK_H * rng.uniform(1.5, 3.5)
+        ring = np.abs(np.hypot(xx - c[0], yy - c[1]) - r) < WORK_H / 10
+        ring |= np.abs(np.hypot(xx - c[0], yy - c[1]) - 0.75 * r) < WORK_H / 16
+        a = rng.uniform(0.4, 0.8)
+        out = np.where(ring[..., None], out * (1 - a) + colour * a, out)
+    if rng.random() < 0.25:  # laminate glare and a hologram's sheen
+        c = (rng.uniform(0, w), rng.uniform(0, h))
+        spot = np.exp(-(((xx - c[0]) / (rng.uniform(0.08, 0.25) * w)) ** 2 + ((yy - c[1]) / (0.4 * h)) ** 2))
+        out += spot[..., None] * rng.uniform(80, 200)
+        band = np.sin((xx + yy * 0.6) * rng.uniform(0.02, 0.05))
+        rainbow = np.stack([np.sin(band * 3 + k * 2.1) for k in range(3)], axis=-1) * rng.uniform(10, 40)
+        out += rainbow * (np.abs(xx - rng.uniform(0, w)) < rng.uniform(0.1, 0.25) * w)[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def degrade(rng: np.random.Generator, img: np.ndarray, ends: np.ndarray, char_h: float) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray]:
+    """(grey image at `char_h`, scaled line ends, vertical displacement map's value at each line's ends)."""
+    if rng.random() < 0.45:
+        img = _overprint(rng, img)
+    h, w = img.shape[:2]
+    if rng.random() < 0.2:  # halftone screen (print and scan)
+        period = int(rng.integers(3, 6))
+        yy, xx = np.ogrid[0:h, 0:w]
+        screen = (np.sin(xx * 2 * np.pi / period) * np.sin(yy * 2 * np.pi / period) + 1) / 2 * 255
+        grey = img.astype(np.float32)
+        img = np.clip(0.55 * grey + 0.45 * (grey > screen[..., None] * 0.9 + 10) * 255, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:  # page curvature: the line bends by up to ~0.35 character heights
+        amp = rng.uniform(0.1, 0.35) * WORK_H
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        phase = rng.uniform(0, np.pi)
+        bend = amp * np.sin(np.pi * xx / w + phase)
+        bend -= amp * (np.sin(np.pi * ends[0, 0, 0] / w + phase) + np.sin(np.pi * ends[0, 1, 0] / w + phase)) / 2
+        img = cv2.remap(img, xx, yy + bend, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    angle = rng.uniform(-3, 3)  # the level the locator could not take out
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    ends = ends @ m[:, :2].T + m[:, 2]
+    f = char_h / WORK_H
+    size = (max(16, round(w * f)), max(16, round(h * f)))
+    img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+    ends = ends * np.array([size[0] / w, size[1] / h], np.float32)
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    if rng.random() < 0.35:
+        gray = cv2.GaussianBlur(gray, (0, 0), rng.uniform(0.4, 1.2))
+    if rng.random() < 0.2:  # motion blur
+        k = int(rng.integers(3, 7))
+        kernel = np.zeros((k, k), np.float32)
+        kernel[k // 2, :] = 1.0 / k
+        rot = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), rng.uniform(0, 180), 1.0)
+        turned = np.asarray(cv2.warpAffine(kernel, rot, (k, k)), np.float32)
+        gray = cv2.filter2D(gray, -1, turned / max(float(turned.sum()), 1e-6))
+    noisy = gray.astype(np.float32) + rng.normal(0, rng.uniform(0.5, 6), gray.shape)
+    gray = np.clip(noisy, 0, 255).astype(np.uint8)
+    quality = int(rng.integers(20, 50)) if rng.random() < 0.3 else int(rng.integers(60, 96))
+    _ok, buf = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return np.asarray(cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)), ends, np.zeros(0)
+
+
+def samples(rng: np.random.Generator, blocks: int) -> list[tuple[np.ndarray, str]]:
+    """(strip, text) pairs: each of `blocks` rendered blocks degraded twice (two character heights)."""
+    faces = fonts()
+    out = []
+    for _ in range(blocks):
+        lines = mrz_lines(rng)
+        face = faces[int(rng.integers(0, len(faces)))]
+        img, work_ends = render(rng, lines, face)
+        for _variant in range(2):
+            char_h = float(rng.uniform(5.5, 12)) if rng.random() < 0.55 else float(rng.uniform(12, 22))
+            gray, ends, _ = degrade(rng, img, work_ends, char_h)
+            pitch = float(np.hypot(*(ends[0, 1] - ends[0, 0]))) / (len(lines[0]) - 1)
+            for text, (a, b) in zip(lines, ends, strict=True):
+                jit = lambda s: rng.normal(0, s)  # noqa: E731 - the locator's errors in line geometry
+                start = (a[0] + jit(0.25 * pitch), a[1] + jit(0.12 * char_h))
+                end = (b[0] + jit(0.25 * pitch), b[1] + jit(0.12 * char_h))
+                out.append((line_strip(gray, start, end, char_h * float(rng.uniform(0.85, 1.2))), text))
+    return out
+
+
+def _samples_job(job: tuple[int, int]) -> list[tuple[np.ndarray, str]]:
+    return samples(np.random.default_rng(job), job[1])
+
+
+def parallel_samples(seed: int, blocks: int, workers: int = 2) -> list[tuple[np.ndarray, str]]:
+    """samples() split over processes, deterministic for a given seed and block count."""
+    from multiprocessing import Pool
+
+    chunk = 100
+    jobs = [(seed * 100_000 + i, min(chunk, blocks - i)) for i in range(0, blocks, chunk)]
+    with Pool(workers) as pool:
+        parts = pool.map(_samples_job, jobs)
+    return [s for part in parts for s in part]
+
+
+def build_net() -> Any:
+    import torch.nn as nn
+
+    def block(cin: int, cout: int, k: tuple[int, int] = (3, 3), pad: tuple[int, int] = (1, 1)) -> list[nn.Module]:
+        return [nn.Conv2d(cin, cout, k, padding=pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+    return nn.Sequential(
+        *block(1, 12), nn.MaxPool2d(2),  # 12 x W/2
+        *block(12, 32), nn.MaxPool2d(2),  # 6 x W/4
+        *block(32, 64), nn.MaxPool2d((2, 1)),  # 3 x W/4
+        *block(64, 96),
+        *block(96, 128, (3, 3), (0, 1)),  # 1 x W/4
+        *block(128, 128, (1, 3), (0, 1)),
+        nn.Dropout(0.1),
+        nn.Conv2d(128, BLANK + 1, 1),
+    )
+
+
+def batches(data: list[tuple[np.ndarray, str]], size: int, rng: np.random.Generator) -> Iterator[tuple[Any, ...]]:
+    import torch
+
+    order = rng.permutation(len(data))
+    for s in range(0, len(order), size):
+        idx = order[s : s + size]
+        width = max(data[i][0].shape[1] for i in idx)
+        width += (-width) % 4
+        x = np.zeros((len(idx), 1, STRIP_H, width), np.float32)
+        for k, i in enumerate(idx):
+            x[k, 0, :, : data[i][0].shape[1]] = data[i][0]
+        targets = [ALPHABET.index(c) for i in idx for c in data[i][1]]
+        yield (torch.from_numpy(x), torch.tensor(targets, dtype=torch.long),
+               torch.tensor([data[i][0].shape[1] // 4 for i in idx], dtype=torch.long),
+               torch.tensor([len(data[i][1]) for i in idx], dtype=torch.long))
+
+
+def line_accuracy(net: Any, data: list[tuple[np.ndarray, str]]) -> float:
+    import torch
+
+    net.eval()
+    ok = 0
+    with torch.no_grad():
+        for strip, text in data:
+            z = net(torch.from_numpy(strip[None, None]))[0, :, 0, :].T
+            ok += greedy(torch.softmax(z, 1).numpy()) == text
+    net.train()
+    return ok / max(1, len(data))
+
+
+def fit(train: list[tuple[np.ndarray, str]], test: list[tuple[np.ndarray, str]], seed: int,
+        minutes: float) -> Any:
+    """AdamW with a warm-up and a cosine decay over a time budget (the machine's speed sets the steps)."""
+    import math
+
+    import torch
+
+    torch.manual_seed(seed)
+    net = build_net()
+    peak = 3e-3
+    opt = torch.optim.AdamW(net.parameters(), lr=peak, weight_decay=1e-4)
+    ctc = torch.nn.CTCLoss(blank=BLANK, zero_infinity=True)
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    epoch = 0
+    done = False
+    while not done:
+        total, n = 0.0, 0
+        for x, y, in_len, out_len in batches(train, 32, rng):
+            frac = (time.perf_counter() - t0) / 60 / minutes
+            if frac >= 1:
+                done = True
+                break
+            for group in opt.param_groups:
+                group["lr"] = peak * min(1.0, frac / 0.05) * (0.02 + 0.98 * (1 + math.cos(math.pi * frac)) / 2)
+            logp = net(x)[:, :, 0, :].permute(2, 0, 1).log_softmax(2)
+            loss = ctc(logp, y, in_len, out_len)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach())
+            n += 1
+        acc = line_accuracy(net, test[:200])
+        print(f"epoch {epoch}: loss {total / max(1, n):.4f}, held-out line accuracy {acc:.3f}, "
+              f"{(time.perf_counter() - t0) / 60:.1f} min", flush=True)
+        epoch += 1
+    net.eval()
+    return net
+
+
+def export(net: Any, out: Path) -> None:
+    import torch
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    dummy = torch.zeros(1, 1, STRIP_H, 400)
+    torch.onnx.export(net, (dummy,), str(out), opset_version=13, input_names=["strip"], output_names=["logits"],
+                      dynamic_axes={"strip": {0: "batch", 3: "width"}, "logits": {0: "batch", 3: "frames"}},
+                      dynamo=False)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_record(model: Path, args: Mapping[str, object], figures: Mapping[str, object]) -> Path:
+    record = {
+        "model": model.name,
+        "model_sha256": sha256(model),
+        "trainer": "tools/mrz/train_ctc.py",
+        "trainer_sha256": sha256(Path(__file__)),
+        "arguments": args,
+        "fonts": [f.name for f in fonts()],
+        "strip_height": STRIP_H,
+        "alphabet": ALPHABET,
+        "figures": figures,
+    }
+    path = model.with_suffix(".json")
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=model_path())
+    ap.add_argument("--blocks", type=int, default=3000)
+    ap.add_argument("--minutes", type=float, default=24.0)
+    ap.add_argument("--seed", type=int, default=1717)
+    args = ap.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(2)
+    t0 = time.perf_counter()
+    train = parallel_samples(args.seed, args.blocks)
+    test = samples(np.random.default_rng(args.seed + 1), max(40, args.blocks // 40))
+    t1 = time.perf_counter()
+    print(f"{len(train)} training strips rendered in {t1 - t0:.0f}s", flush=True)
+    net = fit(train, test, args.seed, args.minutes)
+    acc = line_accuracy(net, test)
+    export(net, args.out)
+    figures = {"strips": len(train), "held_out_line_accuracy": round(acc, 4),
+               "minutes": round((time.perf_counter() - t0) / 60, 1)}
+    arguments = {k: v for k, v in vars(args).items() if k != "out"}
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB), {write_record(args.out, arguments, figures)}"
+          f", held-out line accuracy {acc:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
