@@ -21,10 +21,11 @@ from station.db.uow import UnitOfWork
 from station.domain.codes import HouseholdStatus
 from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Origin
 from station.domain.roles import Actor, Permission
+from station.domain.tracing import Person, blocking_keys
 from station.errors import NotFound, StationError
 from station.services import audit
 from station.services.authz import require
-from station.services.matching import Candidate, Loaded, find_people, person_from_draft
+from station.services.matching import Candidate, Loaded, find_people, key_counts, person_from_draft
 from station.services.registration import estimated_birth_date
 
 
@@ -78,31 +79,42 @@ def _decided_different(uow: UnitOfWork, member_id: str | None) -> set[str]:
     return {b if a == member_id else a for a, b in rows}
 
 
+def _person(member: MemberDraft, origin: Origin, on: date) -> Person:
+    birth, estimated = member.birth_date, False
+    if birth is None and member.age_years is not None:
+        birth, estimated = estimated_birth_date(member.age_years, on), True
+    return person_from_draft(member, origin, birth, estimated)
+
+
 def check_member_duplicates(
     uow: UnitOfWork, actor: Actor, member: MemberDraft, origin: Origin, *, household_id: str | None = None,
     on: date | None = None, limit: int = 3, cache: dict[str, Loaded] | None = None,
+    known: dict[str, int] | None = None,
 ) -> list[Candidate]:
     """Earlier registrations (here or merged from other stations) that may be this member: the same document
     type and number first, then name + birth date or age + sex + origin. Leaves out the member's own
     household and pairs already marked "not the same person"."""
     require(actor, Permission.SEARCH)
     on = on or clock.local_today()
-    birth, estimated = member.birth_date, False
-    if birth is None and member.age_years is not None:
-        birth, estimated = estimated_birth_date(member.age_years, on), True
-    person = person_from_draft(member, origin, birth, estimated)
-    return find_people(uow.session, person, on, DUPLICATE_SCORE, exclude=_decided_different(uow, member.id),
-                       exclude_households=[household_id] if household_id else [], limit=limit, cache=cache)
+    return find_people(uow.session, _person(member, origin, on), on, DUPLICATE_SCORE,
+                       exclude=_decided_different(uow, member.id),
+                       exclude_households=[household_id] if household_id else [], limit=limit, cache=cache,
+                       known=known)
 
 
 def check_household_duplicates(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft,
                                on: date | None = None) -> list[MemberDuplicates]:
     """`check_member_duplicates` for every member of a household about to be saved; only members with
-    candidates are listed."""
+    candidates are listed. The keys' counts of all members are read in one query, and people read for
+    one member serve the next."""
+    require(actor, Permission.SEARCH)
+    on = on or clock.local_today()
     out = []
     cache: dict[str, Loaded] = {}
+    known = key_counts(uow.session, {k for m in draft.members for k in blocking_keys(_person(m, draft.origin, on))})
     for pos, m in enumerate(draft.members, start=1):
-        found = check_member_duplicates(uow, actor, m, draft.origin, household_id=draft.id, on=on, cache=cache)
+        found = check_member_duplicates(uow, actor, m, draft.origin, household_id=draft.id, on=on, cache=cache,
+                                        known=known)
         if found:
             out.append(MemberDuplicates(pos, m.id, tuple(found)))
     return out

