@@ -4,21 +4,23 @@ How a search ranks (station.domain.name_index holds the tokens):
 - One word: households with a word starting as typed first, the rarest such word first (Mohsen before
   Mohammed for "Moh"), newest first within a word; then other spellings of the same name (Muhammad, محمد;
   never Mahmoud), marked `approximate`, rarest first again.
-- Two or more words: households where one person carries the words (pair tokens) first, then those with
-  every word somewhere; within each, those matched as typed first, then other spellings; the newest first.
+- Two or more words: households where one person carries the words (pair tokens of the rarest word with
+  each other one, the rarer pairs' household lists intersected on the index) first, then those with every
+  word somewhere (from the rarest word's households; when every word is common, among the newest RECENT
+  households only); within each, those matched as typed first, then other spellings; the newest first.
 Each result carries how many households match in all (`SearchResult.total`, counted up to COUNT_CAP).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Select, and_, exists, func, intersect, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, intersect, or_, select, text
 
 from station import clock
 from station.db.rows import HouseholdRow, NameTokenRow
@@ -43,6 +45,7 @@ WORDS_RANKED = 24  # distinct words starting as typed, each counted to rank the 
 TYPO_MIN = 4  # words this long or longer that match nothing are looked up again as mistyped
 TYPO_SIMILARITY = 80  # RapidFuzz ratio (0-100) of the typed word to a spelling on file
 PAIR_WALK = 4000  # households with a pair token: from this many (1 in 12 at 200,000 people), walk the register
+RECENT = 1000  # words each on many households, spread over a household's people: only the newest looked at
 _TOP = "\U0010ffff"
 _PARTIAL_REGNO = re.compile(r"^(?:([A-Z]{2,5})-?)?(?:(\d{2})-)?(\d{1,6})(?:-[0-9A-Z])?$")
 
@@ -71,12 +74,16 @@ class SearchResult:
 
 def _summaries(uow: UnitOfWork, q: _Query) -> list[HouseholdSummary]:
     """Run a query over the summary columns only (no ORM objects: the register stays fast)."""
+    return _summary_rows(uow.session.connection().execute(q))  # Core, not the ORM: less time per statement
+
+
+def _summary_rows(rows: Iterable[Sequence[Any]]) -> list[HouseholdSummary]:
     zone = clock.station_zone()
     return [
         HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=clock.to_local(r[2], zone),
                          head_name_ar=r[3], head_name_lat=r[4],
                          size=r[5], origin=Origin(r[6], r[7], r[8]).text(), status=HouseholdStatus(r[9]))
-        for r in uow.session.execute(q)
+        for r in rows
     ]
 
 
@@ -122,7 +129,7 @@ _DISTINCT = text(
 )
 
 
-def _distinct_tokens(s: Session, prefix: str, n: int) -> list[str]:
+def _distinct_tokens(s: Connection, prefix: str, n: int) -> list[str]:
     """Distinct index tokens starting with `prefix`, at most n: one index seek each (a loose index scan)."""
     return [r[0] for r in s.execute(_DISTINCT, {"lo": prefix, "hi": prefix + _TOP, "n": n})]
 
@@ -143,7 +150,7 @@ class _Word:
         return or_(exact, NameTokenRow.token.in_(self.spellings)) if self.spellings else exact
 
 
-def _resolve(s: Session, q: QueryWord) -> _Word:
+def _resolve(s: Connection, q: QueryWord) -> _Word:
     spellings: list[str] = []
     for key in q.keys:
         spellings += [t for t in _distinct_tokens(s, spelling_range(key), SPELLINGS) if q.same_name(token_word(t))]
@@ -152,7 +159,7 @@ def _resolve(s: Session, q: QueryWord) -> _Word:
     return _Word(q, sorted(set(spellings)))
 
 
-def _mistyped(s: Session, q: QueryWord) -> list[str]:
+def _mistyped(s: Connection, q: QueryWord) -> list[str]:
     """Spellings on file within one typing mistake of a word that matches nothing as typed or by sound.
 
     A mistake adds, drops or changes one consonant of the key at most: the spellings filed under the typed
@@ -172,13 +179,13 @@ def _mistyped(s: Session, q: QueryWord) -> list[str]:
     return found
 
 
-def _count(s: Session, cond: ColumnElement[bool], cap: int = COUNT_CAP) -> int:
+def _count(s: Connection, cond: ColumnElement[bool], cap: int = COUNT_CAP) -> int:
     """Distinct households with an index token meeting `cond`, counted up to `cap`."""
     sample = select(NameTokenRow.household_id).where(cond).distinct().limit(cap).subquery()
     return int(s.scalar(select(func.count()).select_from(sample)) or 0)
 
 
-def _entries(s: Session, cond: ColumnElement[bool], cap: int = COMMON) -> int:
+def _entries(s: Connection, cond: ColumnElement[bool], cap: int = COMMON) -> int:
     """Index entries meeting `cond`, up to `cap` (a cheap covering-index range)."""
     sample = select(NameTokenRow.household_id).where(cond).limit(cap).subquery()
     return int(s.scalar(select(func.count()).select_from(sample)) or 0)
@@ -191,7 +198,7 @@ def _has(cond: ColumnElement[bool]) -> ColumnElement[bool]:
 def _newest(uow: UnitOfWork, cond: ColumnElement[bool], limit: int, skip: set[str]) -> list[HouseholdSummary]:
     """Households with a token meeting `cond`, newest first, leaving out `skip`."""
     q = select(*_SUMMARY_COLUMNS)
-    if _entries(uow.session, cond) >= COMMON:  # common: walk the register newest first, stop at `limit`
+    if _entries(uow.session.connection(), cond) >= COMMON:  # common: walk the register newest first, stop at `limit`
         q = q.where(_has(cond))
     else:
         q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(cond)))
@@ -222,14 +229,14 @@ def search_page(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_L
     words = query_words(text)
     if not words or len(words[0].exact) < 2:
         return SearchResult([], 0)  # a single letter would list everybody; wait for the next keystroke
-    resolved = [_resolve(uow.session, w) for w in words]
+    resolved = [_resolve(uow.session.connection(), w) for w in words]
     if len(resolved) == 1:
         return _one_word(uow, resolved[0], limit)
     return _several_words(uow, resolved, limit)
 
 
 def _one_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
-    s = uow.session
+    s = uow.session.connection()
     if _word_entries(s, word) >= COMMON:
         return _one_common_word(uow, word, limit)
     cond = word.condition()
@@ -259,7 +266,7 @@ def _one_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
 
 def _one_common_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
     """A word on many households: each matching word's households newest first, the rarest word first."""
-    s = uow.session
+    s = uow.session.connection()
     typed = _distinct_tokens(s, word.query.exact, WORDS_RANKED + 1)
     groups: list[tuple[bool, ColumnElement[bool]]] = []
     if len(typed) > WORDS_RANKED:  # a short beginning (Mo): too many words to rank one by one
@@ -284,7 +291,7 @@ def _one_common_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
 
 
 def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchResult:
-    s = uow.session
+    s = uow.session.connection()
     entries = {id(w): _word_entries(s, w) for w in words}
     words = sorted(words, key=lambda w: entries[id(w)])
     if entries[id(words[0])] == 0:
@@ -295,57 +302,71 @@ def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchRes
     first: list[HouseholdSummary] = []
     persons = 0
     if len(named) >= 2:
-        pair = NameTokenRow.token.in_(named[0].query.pairs(named[1].query))
-        persons = _entries(s, pair, PAIR_WALK)
+        # the rarest name paired with each other one; the rarer pairs' households intersected on the
+        # index (short, contiguous ranges), the common ones checked on what is left
+        pairs = [NameTokenRow.token.in_(named[0].query.pairs(w.query)) for w in named[1:]]
+        counts = [_entries(s, pair, PAIR_WALK) for pair in pairs]
+        persons = min(counts)
         if persons:
+            rare = [pair for pair, n in zip(pairs, counts, strict=True) if n < PAIR_WALK]
+            common = [pair for pair, n in zip(pairs, counts, strict=True) if n >= PAIR_WALK]
             q: _Query = select(HouseholdRow.id)
-            if persons >= PAIR_WALK:  # a common pair: walk the register newest first, stop at the page
+            if len(rare) > 1:
+                both = intersect(*[select(NameTokenRow.household_id).where(pair) for pair in rare]).subquery()
+                q = q.where(HouseholdRow.id.in_(select(both.c.household_id)))
+            elif rare:
+                q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(rare[0])))
+            # (no rare pair: a common one, walked newest first, stopping at the page)
+            for pair in common:
                 q = q.where(_has(pair))
-            else:
-                q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(pair)))
-            for w in named[2:]:
-                q = q.where(_has(NameTokenRow.token.in_(named[0].query.pairs(w.query))))
-            first = _exact_first(s, typed, _checked(uow, q.order_by(*_NEWEST), words, limit))
+            first = _checked(uow, q.order_by(*_NEWEST), words, limit)
     if len(first) >= limit:
         return SearchResult(first, max(persons, len(first)), persons >= PAIR_WALK)
     # 2. Then households with every word somewhere (in different people), the newest first.
     seen = {h.id for h in first}
-    driver = words[0]
+    driver, cap = words[0], limit + len(seen)
     if entries[id(driver)] < COMMON:  # start from the rarest word's households, check the others on each
         q = select(*_SUMMARY_COLUMNS).where(
             HouseholdRow.id.in_(select(NameTokenRow.household_id).where(driver.condition())))
-        rest, cap = words[1:], limit + len(seen)
-    else:  # every word is common: intersect their households on the index (bounded, however rare the mix)
-        both = intersect(*[select(NameTokenRow.household_id).where(w.condition()) for w in words]).subquery()
-        q = select(*_SUMMARY_COLUMNS).where(HouseholdRow.id.in_(select(both.c.household_id)))
-        rest, cap = [], limit + len(seen)
-    for w in rest:
-        q = q.where(_has(w.condition()))
-    found = _summaries(uow, q.order_by(*_NEWEST).limit(cap))
+        for w in words[1:]:
+            q = q.where(_has(w.condition()))
+        found = _summaries(uow, q.order_by(*_NEWEST).limit(cap))
+        bounded = len(found) >= cap
+    else:  # every word is common: only the newest RECENT households, each checked for every word, rarest first
+        # (intersecting whole word lists cost 100 ms at 200,000 people; one person carrying the words was
+        # found above through the pair tokens however old)
+        recent = select(*_SUMMARY_COLUMNS, HouseholdRow.sequence).order_by(*_NEWEST).limit(RECENT).subquery()
+        q = select(*list(recent.c)[:len(_SUMMARY_COLUMNS)]).where(
+            *[exists().where(and_(NameTokenRow.household_id == recent.c.id, w.condition())) for w in words])
+        found = _summaries(uow, q.order_by(recent.c.arrived_at.desc(), recent.c.sequence.desc()).limit(cap))
+        bounded = True  # older households were not looked at: the count is a lower bound
     others = _exact_first(s, typed, [h for h in found if h.id not in seen][:limit - len(first)])
     found_ids = {f.id for f in found}
     total = len(found) + sum(1 for h in first if h.id not in found_ids)
-    return SearchResult(first + others, max(total, len(first) + len(others)), len(found) >= cap)
+    return SearchResult(first + others, max(total, len(first) + len(others)), bounded)
 
 
 def _checked(uow: UnitOfWork, candidates: _Query, words: list[_Word], limit: int) -> list[HouseholdSummary]:
     """The first `limit` candidate households (in the candidates' order) that have every word, as typed or
-    another spelling; candidates are checked a batch at a time (a pair token rarely lies: one batch)."""
-    s = uow.session
-    kept: list[str] = []
+    another spelling, those with every word as typed first (the others marked); candidates are checked a
+    batch at a time (a pair token rarely lies: one batch), in the statement that reads their rows."""
+    s = uow.session.connection()
+    as_typed = and_(*[_has(_prefix(w.query.exact)) for w in words]).label("as_typed")
+    kept: list[HouseholdSummary] = []
     for offset in range(0, 50 * limit, 2 * limit):
         batch = list(s.scalars(candidates.limit(2 * limit).offset(offset)))
-        good = set(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(batch),
-                                                           *[_has(w.condition()) for w in words])))
-        kept += [h for h in batch if h in good]
+        rows = s.execute(select(*_SUMMARY_COLUMNS, as_typed).where(HouseholdRow.id.in_(batch),
+                                                                   *[_has(w.condition()) for w in words])).all()
+        found = {r[0]: (h, bool(r[-1])) for r, h in zip(rows, _summary_rows(rows), strict=True)}
+        kept += [h if exact else replace(h, approximate=True)
+                 for h, exact in (found[i] for i in batch if i in found)]
         if len(kept) >= limit or len(batch) < 2 * limit:
             break
     kept = kept[:limit]
-    found = {h.id: h for h in _summaries(uow, select(*_SUMMARY_COLUMNS).where(HouseholdRow.id.in_(kept)))}
-    return [found[h] for h in kept if h in found]
+    return [h for h in kept if not h.approximate] + [h for h in kept if h.approximate]
 
 
-def _exact_first(s: Session, typed: list[QueryWord], rows: list[HouseholdSummary]) -> list[HouseholdSummary]:
+def _exact_first(s: Connection, typed: list[QueryWord], rows: list[HouseholdSummary]) -> list[HouseholdSummary]:
     """Households with every word as typed first, then those found through other spellings (marked)."""
     if not rows:
         return rows
@@ -354,14 +375,9 @@ def _exact_first(s: Session, typed: list[QueryWord], rows: list[HouseholdSummary
     return [h for h in rows if h.id in exact] + [replace(h, approximate=True) for h in rows if h.id not in exact]
 
 
-def _word_entries(s: Session, word: _Word) -> int:
-    """Index entries of a word (as typed and its spellings), each range counted up to COMMON."""
-    total = _entries(s, _prefix(word.query.exact))
-    for tok in word.spellings:
-        if total >= COMMON:
-            break
-        total += _entries(s, NameTokenRow.token == tok)
-    return min(total, COMMON)
+def _word_entries(s: Connection, word: _Word) -> int:
+    """Index entries of a word (as typed and its spellings), counted up to COMMON (one statement)."""
+    return _entries(s, word.condition())
 
 
 def household_summary(uow: UnitOfWork, actor: Actor, household_id: str) -> HouseholdSummary:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from station.i18n import tr
+from station.i18n import tn, tr
 
 NAME = "search"
 HELP = ("Search the register by registration number, any name part in either script and any common spelling, "
@@ -43,4 +43,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"{mark} {h.registration_number}  {h.arrived_at:%Y-%m-%d %H:%M}  {h.head_name_lat}  "
                   f"{h.head_name_ar}  {h.size}  {h.origin}")
         print(tr("ui.register.found", n=page.total))
+        if page.more:
+            print(tn("cli.search.more", page.more))
     return 0 if page.rows else 3

@@ -100,3 +100,38 @@ def test_a_typing_mistake_is_forgiven_when_nothing_matches_as_typed(ctx) -> None
             assert [h.registration_number for h in found][:1] == [target], typed
             assert found[0].approximate
         assert other not in {h.registration_number for h in search(uow, ctx.actor, "Mohanmed")}
+
+
+def _spread(ctx, *people: tuple[str, str]) -> str:
+    members = tuple(MemberDraft(NameParts(), NameParts(given, father), Sex.MALE,
+                                Relationship.HEAD if i == 0 else Relationship.SON, age_years=40 - 15 * i)
+                    for i, (given, father) in enumerate(people))
+    draft = HouseholdDraft(members=members, origin=Origin("Ninewa", "Mosul", ""))
+    with ctx.db.uow() as uow:
+        return register_household(uow, ctx.actor, draft).registration_number
+
+
+def test_a_full_name_finds_the_person_first_then_households_with_the_words_spread(ctx) -> None:
+    draft = HouseholdDraft(members=(MemberDraft(NameParts(), NameParts("Fadhil", "Salih", "Hussein", "Al-Dulaimi"),
+                                                Sex.MALE, Relationship.HEAD, age_years=50),),
+                           origin=Origin("Anbar", "Ramadi", ""))
+    with ctx.db.uow() as uow:
+        person = register_household(uow, ctx.actor, draft).registration_number
+    _three = _spread(ctx, ("Fadhil", "Salih"), ("Hussein", "Karim"))  # no Al-Dulaimi: not listed
+    spread = _spread(ctx, ("Fadhil", "Salih"), ("Hussein", "Al-Dulaimi"))  # newer, the words in two people
+    with ctx.db.reader() as uow:
+        page = search_page(uow, ctx.actor, "Fadel Salih Hussein Dulaimi")
+    assert [h.registration_number for h in page.rows] == [person, spread]  # not _three
+    assert page.total == 2 and not page.capped
+
+
+def test_common_words_spread_over_people_are_looked_for_among_the_newest_households_only(ctx, monkeypatch) -> None:
+    from station.services import search as search_module
+
+    monkeypatch.setattr(search_module, "COMMON", 2)  # every word "common" on this small station
+    monkeypatch.setattr(search_module, "RECENT", 2)
+    _oldest, middle, newest = (_spread(ctx, ("Mohammed", "Karim"), ("Hussein", "Ali")) for _ in range(3))
+    with ctx.db.reader() as uow:
+        page = search_page(uow, ctx.actor, "Mohammed Hussein")
+    assert [h.registration_number for h in page.rows] == [newest, middle]
+    assert page.capped  # older households were not looked at: "2 or more"
