@@ -9,17 +9,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from station.db.rows import (
     AuditEventRow,
     DistributionRow,
+    DocumentRow,
     HouseholdRow,
     IndividualRow,
+    NeedRow,
     PhotoRow,
     PrintRecordRow,
 )
-from station.export.codec import to_meta
+from station.export.codec import to_meta, values_meta
 
 BATCH = 200
 Item = tuple[str, dict[str, Any], bytes]  # part, meta, blob
@@ -112,43 +114,57 @@ def bundle_metas(hh: HouseholdRow) -> tuple[dict[str, Any], list[dict[str, Any]]
 
 
 def household_items(s: Session, ids: list[str]) -> Iterator[Item]:
-    """Each household followed by its members, documents, portraits, prints and distributions."""
+    """Each household followed by its members, documents, portraits, prints and distributions.
+
+    Read with plain SELECTs (no ORM objects): the same rows, in the same order, as the ORM relationships
+    give (members by position, documents and needs by id), so each record is what `bundle_metas` makes of
+    the household; about twice as fast, and nothing held between batches."""
     for chunk in _chunks(ids, BATCH):
-        rows = s.scalars(
-            select(HouseholdRow).where(HouseholdRow.id.in_(chunk)).order_by(HouseholdRow.id).options(
-                selectinload(HouseholdRow.members).selectinload(IndividualRow.documents),
-                selectinload(HouseholdRow.members).selectinload(IndividualRow.needs),
-            )
-        ).all()
-        member_ids = [m.id for hh in rows for m in hh.members]
-        photos: dict[str, PhotoRow] = {}
+        households = _select(s, HouseholdRow, HouseholdRow.id.in_(chunk), HouseholdRow.id)
+        members: dict[str, list[dict[str, Any]]] = {}
+        for m in _select(s, IndividualRow, IndividualRow.household_id.in_(chunk), IndividualRow.position):
+            members.setdefault(m["household_id"], []).append(m)
+        member_ids = [m["id"] for ms in members.values() for m in ms]
+        docs: dict[str, list[dict[str, Any]]] = {}
+        needs: dict[str, list[list[str]]] = {}
+        photos: dict[str, dict[str, Any]] = {}
         for mchunk in _chunks(member_ids, 500):
-            photos.update((p.individual_id, p) for p in s.scalars(select(PhotoRow).where(
-                PhotoRow.individual_id.in_(mchunk))))
-        prints: dict[str, list[PrintRecordRow]] = {}
-        for p in s.scalars(select(PrintRecordRow).where(PrintRecordRow.household_id.in_(chunk))
-                           .order_by(PrintRecordRow.id)):
-            prints.setdefault(p.household_id, []).append(p)
-        dists: dict[str, list[DistributionRow]] = {}
-        for d in s.scalars(select(DistributionRow).where(DistributionRow.household_id.in_(chunk))
-                           .order_by(DistributionRow.id)):
-            dists.setdefault(d.household_id, []).append(d)
-        for hh in rows:
-            hmeta, members, docs = bundle_metas(hh)
-            yield "households", hmeta, b""
-            for member_meta in members:
-                yield "individuals", member_meta, b""
-            for dmeta, image in docs:
-                yield "documents", dmeta, image
-            for m in hh.members:
-                photo = photos.get(m.id)
+            for d in _select(s, DocumentRow, DocumentRow.individual_id.in_(mchunk), DocumentRow.id):
+                docs.setdefault(d["individual_id"], []).append(d)
+            for iid, code, note in s.execute(select(NeedRow.individual_id, NeedRow.code, NeedRow.note)
+                                             .where(NeedRow.individual_id.in_(mchunk)).order_by(NeedRow.id)):
+                needs.setdefault(iid, []).append([code, note])
+            photos.update((p["individual_id"], p) for p in _select(s, PhotoRow, PhotoRow.individual_id.in_(mchunk)))
+        prints: dict[str, list[dict[str, Any]]] = {}
+        for p in _select(s, PrintRecordRow, PrintRecordRow.household_id.in_(chunk), PrintRecordRow.id):
+            prints.setdefault(p["household_id"], []).append(p)
+        dists: dict[str, list[dict[str, Any]]] = {}
+        for d in _select(s, DistributionRow, DistributionRow.household_id.in_(chunk), DistributionRow.id):
+            dists.setdefault(d["household_id"], []).append(d)
+        for hh in households:
+            yield "households", values_meta(HouseholdRow, hh), b""
+            people = members.get(hh["id"], [])
+            for m in people:
+                meta = values_meta(IndividualRow, m)
+                meta["needs"] = needs.get(m["id"], [])
+                yield "individuals", meta, b""
+            for m in people:
+                for d in docs.get(m["id"], []):
+                    yield "documents", values_meta(DocumentRow, d), d["image_jpeg"] or b""
+            for m in people:
+                photo = photos.get(m["id"])
                 if photo is not None:
-                    yield "portraits", to_meta(photo), photo.jpeg
-            for p in prints.get(hh.id, []):
-                yield "prints", to_meta(p), b""
-            for d in dists.get(hh.id, []):
-                yield "distributions", to_meta(d), b""
-        s.expunge_all()  # keep memory bounded: each batch is dropped once written
+                    yield "portraits", values_meta(PhotoRow, photo), photo["jpeg"]
+            for p in prints.get(hh["id"], []):
+                yield "prints", values_meta(PrintRecordRow, p), b""
+            for d in dists.get(hh["id"], []):
+                yield "distributions", values_meta(DistributionRow, d), b""
+
+
+def _select(s: Session, model: Any, where: Any, order: Any = None) -> list[dict[str, Any]]:
+    """Rows of one table as {column name: value} (values converted by the column types, as the ORM does)."""
+    q = select(*model.__table__.columns).where(where)
+    return [dict(r) for r in s.execute(q.order_by(order) if order is not None else q).mappings()]
 
 
 def audit_items(s: Session, rng: Range) -> Iterator[Item]:

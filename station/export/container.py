@@ -38,7 +38,7 @@ KIND: dict[str, int] = {name: kind for kind, name in PARTS.items()}
 
 
 class ByteSink(Protocol):
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,17 @@ class Record:
         return PARTS.get(self.kind, "")
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)  # one, shared
+
+
+def _framed(kind: int, meta: dict[str, Any], blob_len: int) -> bytes:
+    """A record without its blob: the fixed head and the JSON metadata."""
+    body = _JSON.encode(meta).encode()
+    return _REC.pack(kind, len(body), blob_len) + body
+
+
 def encode(kind: int, meta: dict[str, Any], blob: bytes = b"") -> bytes:
-    body = json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return _REC.pack(kind, len(body), len(blob)) + body + blob
+    return _framed(kind, meta, len(blob)) + blob
 
 
 class PackWriter:
@@ -70,10 +78,13 @@ class PackWriter:
         sink.write(encode(HEADER, self.header))
 
     def add(self, part: str, meta: dict[str, Any], blob: bytes = b"") -> None:
-        data = encode(KIND[part], meta, blob)
-        self._hashes[part].update(data)
-        self.counts[part] += 1
+        data, h = _framed(KIND[part], meta, len(blob)), self._hashes[part]
+        h.update(data)
         self._sink.write(data)
+        if blob:  # the same bytes as encode(), without copying a portrait into one more string
+            h.update(blob)
+            self._sink.write(blob)
+        self.counts[part] += 1
 
     def finish(self) -> dict[str, Any]:
         manifest = {
@@ -95,23 +106,27 @@ class _Buffer:
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
-        self._buf = bytearray()
+        self._buf = b""
         self._pos = 0
 
     def read(self, n: int) -> bytes | None:
-        while len(self._buf) - self._pos < n:
+        end = self._pos + n
+        if end <= len(self._buf):  # the usual case: one slice of the current chunk
+            out = self._buf[self._pos : end]
+            self._pos = end
+            return out
+        parts, have = [self._buf[self._pos :]], len(self._buf) - self._pos
+        while have < n:
             try:
                 nxt = next(self._chunks)
             except StopIteration:
-                if len(self._buf) - self._pos == 0:
+                if have == 0:
                     return None
                 raise StationError("export.error.truncated") from None
-            del self._buf[: self._pos]
-            self._pos = 0
-            self._buf += nxt
-        out = bytes(self._buf[self._pos : self._pos + n])
-        self._pos += n
-        return out
+            parts.append(nxt)
+            have += len(nxt)
+        self._buf, self._pos = b"".join(parts), n
+        return self._buf[:n]
 
 
 @dataclass
@@ -132,9 +147,25 @@ def _check_header(meta: dict[str, Any]) -> None:
         raise StationError("export.error.damaged")
 
 
-def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
+def _decode(raw: bytes) -> dict[str, Any]:
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        raise StationError("export.error.damaged") from None
+    except RecursionError:  # crafted deep nesting ([[[[...) inside a sealed record
+        raise StationError("export.error.hostile") from None
+    if not isinstance(meta, dict):
+        raise StationError("export.error.damaged")
+    return meta
+
+
+def read_records(chunks: Iterable[bytes], state: ReadState, *, decode: bool = True) -> Iterator[Record]:
     """Data records in order. Raises on a hostile or damaged stream; the manifest is checked at the end,
-    so the caller must consume the iterator fully before trusting (committing) anything it read."""
+    so the caller must consume the iterator fully before trusting (committing) anything it read.
+
+    `decode=False` (the writer's read-back of the pack it has just written, whose file hash must match):
+    framing, kinds, sizes, per-part counts and hashes, manifest and origin are all checked, but data
+    records are not JSON-decoded and come back empty."""
     buf = _Buffer(chunks)
     hashes = {name: hashlib.sha256() for name in PARTS.values()}
     first = True
@@ -148,14 +179,7 @@ def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
         body = buf.read(meta_len + blob_len)
         if body is None:
             raise StationError("export.error.truncated")
-        try:
-            meta = json.loads(body[:meta_len])
-        except ValueError:
-            raise StationError("export.error.damaged") from None
-        except RecursionError:  # crafted deep nesting ([[[[...) inside a sealed record
-            raise StationError("export.error.hostile") from None
-        if not isinstance(meta, dict):
-            raise StationError("export.error.damaged")
+        meta = _decode(body[:meta_len]) if decode or first or kind == MANIFEST else {}
         if first:
             if kind != HEADER:
                 raise StationError("export.error.damaged")
@@ -174,7 +198,7 @@ def read_records(chunks: Iterable[bytes], state: ReadState) -> Iterator[Record]:
         hashes[part].update(head)
         hashes[part].update(body)
         state.counts[part] += 1
-        yield Record(kind, meta, body[meta_len:])
+        yield Record(kind, meta, body[meta_len:] if decode else b"")
 
 
 def _read_origin(buf: _Buffer) -> dict[str, Any] | None:

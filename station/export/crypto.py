@@ -124,18 +124,25 @@ class SealWriter:
         self.aad = hashlib.sha256(prefix).digest()
         self._aead = AESGCM(self.key)
         self._out = out
-        self._buf = bytearray()
+        self._parts: list[bytes] = []  # written, not yet sealed: joined once per chunk, not copied per write
+        self._pending = 0
         self._counter = 0
         self.closed = False
         out.write(prefix)
 
     def write(self, data: bytes) -> None:
-        self._buf += data
-        while len(self._buf) > CHUNK:  # keep at least one byte back so the final chunk is never empty
-            self._emit(bytes(self._buf[:CHUNK]), final=False)
-            del self._buf[:CHUNK]
+        self._parts.append(bytes(data))
+        self._pending += len(data)
+        if self._pending > CHUNK:  # keep at least one byte back so the final chunk is never empty
+            buf = b"".join(self._parts)
+            view, pos = memoryview(buf), 0
+            while len(buf) - pos > CHUNK:
+                self._emit(view[pos : pos + CHUNK], final=False)
+                pos += CHUNK
+            rest = buf[pos:]
+            self._parts, self._pending = [rest], len(rest)
 
-    def _emit(self, plain: bytes, *, final: bool) -> None:
+    def _emit(self, plain: bytes | memoryview, *, final: bool) -> None:
         ct = self._aead.encrypt(_nonce(self._counter, final), plain, self.aad)
         self._counter += 1
         self._out.write(struct.pack(">I", len(ct)))
@@ -143,8 +150,8 @@ class SealWriter:
 
     def close(self) -> None:
         if not self.closed:
-            self._emit(bytes(self._buf), final=True)
-            self._buf.clear()
+            self._emit(b"".join(self._parts), final=True)
+            self._parts, self._pending = [], 0
             self.closed = True
 
 

@@ -12,11 +12,13 @@ The outcome depends only on the set of packs imported, never on their order.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from station.db.rows import (
@@ -32,23 +34,18 @@ from station.db.rows import (
 )
 from station.db.uow import UnitOfWork
 from station.domain.audit_chain import GENESIS, event_hash
-from station.domain.name_index import household_tokens
 from station.domain.portrait import JPEG_MAGIC, MAX_PORTRAIT_BYTES
 from station.errors import StationError
-from station.export.codec import digest, from_meta
+from station.export.codec import from_meta
 from station.export.collect import SKIP_AUDIT, bundle_metas
 from station.export.container import Record
+from station.export.merge_rows import Group, bundle_digest, fresh_rows, needs_of
+from station.export.merge_rows import hostile as _hostile
 
-GROUPS_PER_BATCH = 200
+GROUPS_PER_BATCH = 500
 AUDIT_PER_BATCH = 1000
-MAX_NEEDS = 64
-_HH_COLS = frozenset(c.name for c in HouseholdRow.__table__.columns)
-_IND_COLS = frozenset(c.name for c in IndividualRow.__table__.columns) | {"needs"}
-_DOC_COLS = frozenset(c.name for c in DocumentRow.__table__.columns)
-
-
-def _hostile() -> StationError:
-    return StationError("export.error.hostile")
+ROWS_PER_INSERT = 5000  # one executemany per table and chunk: bounded statement size on both engines
+_IN = 500  # ids per IN (...) list
 
 
 @dataclass
@@ -72,54 +69,23 @@ class MergeStats:
                     or self.distributions or self.audit_added)
 
 
-@dataclass
-class _Group:
-    meta: dict[str, Any]
-    hh: dict[str, Any]
-    members: list[tuple[dict[str, Any], dict[str, Any], list[tuple[str, str]]]] = field(default_factory=list)
-    docs: list[tuple[dict[str, Any], dict[str, Any], bytes]] = field(default_factory=list)
-    portraits: list[tuple[dict[str, Any], bytes]] = field(default_factory=list)
-    prints: list[dict[str, Any]] = field(default_factory=list)
-    dists: list[dict[str, Any]] = field(default_factory=list)
-
-    def member_ids(self) -> set[str]:
-        return {kw["id"] for _, kw, _ in self.members}
-
-    def digest(self) -> str:
-        return bundle_digest(
-            {k: v for k, v in self.meta.items() if k in _HH_COLS},
-            [{k: v for k, v in m.items() if k in _IND_COLS} for m, _, _ in self.members],
-            [({k: v for k, v in d.items() if k in _DOC_COLS}, img) for d, _, img in self.docs],
-        )
-
-
-def bundle_digest(
-    hh: dict[str, Any], members: list[dict[str, Any]], docs: Iterable[tuple[dict[str, Any], bytes]]
-) -> str:
-    return digest(hh, members, [(d, hashlib.sha256(img).hexdigest()) for d, img in docs])
-
-
-def _needs(raw: Any) -> list[tuple[str, str]]:
-    if not isinstance(raw, list) or len(raw) > MAX_NEEDS:
-        raise _hostile()
-    out = []
-    for item in raw:
-        if (not isinstance(item, list) or len(item) != 2 or not all(isinstance(x, str) for x in item)
-                or len(item[0]) > 32 or len(item[1]) > 4096):
-            raise _hostile()
-        out.append((item[0], item[1]))
-    return out
-
-
 # Hooks of the services above this layer (station.services.pack_import passes station.services.tracing's):
-# called for each batch of households added or updated, and for each tracing case carried by a new
-# audit event (returns whether the case changed anything here).
-HouseholdsHook = Callable[[UnitOfWork, list[HouseholdRow]], object]
+# called once per batch with the ids of the households added or updated (their rows are written and
+# flushed), and for each tracing case carried by a new audit event (returns whether it changed anything).
+HouseholdsHook = Callable[[UnitOfWork, list[str]], object]
 CaseHook = Callable[[UnitOfWork, Any], bool]
 
 
+def _chunks(items: list[Any], n: int) -> list[list[Any]]:
+    return [items[i : i + n] for i in range(0, len(items), n)]
+
+
 class Merger:
-    """Feed records in pack order, then call `finish()`; everything happens in `uow`'s transaction."""
+    """Feed records in pack order, then call `finish()`; everything happens in `uow`'s transaction.
+
+    Households new here (nearly all of a pack at the office) are written with one executemany per table
+    and batch, and their search tokens likewise; households already on file go through the ORM, which
+    replaces their members, documents and needs. Nothing is committed here: a pack is all or nothing."""
 
     def __init__(self, uow: UnitOfWork, *, on_households: HouseholdsHook | None = None,
                  on_case: CaseHook | None = None) -> None:
@@ -127,8 +93,8 @@ class Merger:
         self.s: Session = uow.session
         self.uow = uow
         self.stats = MergeStats()
-        self._groups: list[_Group] = []
-        self._group: _Group | None = None
+        self._groups: list[Group] = []
+        self._group: Group | None = None
         self._audit: list[dict[str, Any]] = []
         self._seen_households: set[str] = set()
         self._seen_events: set[str] = set()
@@ -145,7 +111,7 @@ class Merger:
             if hh["id"] in self._seen_households:
                 raise _hostile()
             self._seen_households.add(hh["id"])
-            self._group = _Group(meta, hh)
+            self._group = Group(meta, hh)
             self._groups.append(self._group)
             return
         if part == "audit":
@@ -160,17 +126,18 @@ class Merger:
         hid = g.hh["id"]
         if part == "individuals":
             kw = from_meta(IndividualRow, meta)
-            if kw["household_id"] != hid or kw["id"] in g.member_ids():
+            if kw["household_id"] != hid or kw["id"] in g.member_ids:
                 raise _hostile()
-            g.members.append((meta, kw, _needs(meta.get("needs", []))))
+            g.members.append((meta, kw, needs_of(meta.get("needs", []))))
+            g.member_ids.add(kw["id"])
         elif part == "documents":
             kw = from_meta(DocumentRow, meta)
-            if kw["individual_id"] not in g.member_ids() or len(rec.blob) > MAX_PORTRAIT_BYTES:
+            if kw["individual_id"] not in g.member_ids or len(rec.blob) > MAX_PORTRAIT_BYTES:
                 raise _hostile()
             g.docs.append((meta, kw, rec.blob))
         elif part == "portraits":
             kw = from_meta(PhotoRow, meta)
-            if (kw["individual_id"] not in g.member_ids() or not rec.blob.startswith(JPEG_MAGIC)
+            if (kw["individual_id"] not in g.member_ids or not rec.blob.startswith(JPEG_MAGIC)
                     or len(rec.blob) > MAX_PORTRAIT_BYTES):
                 raise _hostile()
             g.portraits.append((kw, rec.blob))
@@ -198,23 +165,59 @@ class Merger:
         groups, self._groups, self._batch_bytes = self._groups, [], 0
         if not groups:
             return
+        try:
+            self._merge_groups(groups)
+        except IntegrityError:
+            # an id the checks above let through collides with a row here (a document or print of another
+            # household): the pack contradicts this register; the caller's transaction is rolled back
+            raise StationError("export.error.inconsistent") from None
+
+    def _merge_groups(self, groups: list[Group]) -> None:
         s = self.s
+        self._check_ownership(groups)
         ids = [g.hh["id"] for g in groups]
+        on_file: set[str] = set()
+        for chunk in _chunks(ids, _IN):
+            on_file.update(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(chunk))))
+        fresh = [g for g in groups if g.hh["id"] not in on_file]
+        updated = self._update_known([g for g in groups if g.hh["id"] in on_file]) if on_file else []
+        self._insert_fresh(fresh)
+        self.stats.households_added += len(fresh)
+        self.stats.individuals += sum(len(g.members) for g in fresh)
+        self._write_tokens(fresh + updated, [g.hh["id"] for g in updated])
+        changed = [g.hh["id"] for g in fresh + updated]
+        if self._on_households is not None and changed:  # person keys for duplicate checks; tracing alerts
+            self._on_households(self.uow, changed)
+        self._merge_portraits(groups)
+        self._merge_by_id(PrintRecordRow, [kw for g in groups for kw in g.prints], "prints")
+        self._merge_by_id(DistributionRow, [kw for g in groups for kw in g.dists], "distributions")
+        s.flush()
+        s.expunge_all()  # bounded memory: this batch is in the transaction, not in Python
+
+    def _insert_fresh(self, groups: list[Group]) -> None:
+        """Households not on file here: plain rows, one executemany per table (Core: no ORM objects, no
+        autoflush, no unit-of-work bookkeeping)."""
+        if not groups:
+            return
+        rows = fresh_rows(groups)
+        for model, batch in ((HouseholdRow, rows.households), (IndividualRow, rows.individuals),
+                             (DocumentRow, rows.documents), (NeedRow, rows.needs)):
+            self._insert(model, batch)
+
+    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        for chunk in _chunks(rows, ROWS_PER_INSERT):
+            self.s.execute(insert(model.__table__), chunk)
+
+    def _update_known(self, groups: list[Group]) -> list[Group]:
+        """Households already on file: the later version wins (compared as before); returns the winners."""
+        s = self.s
         existing = {h.id: h for h in s.scalars(
-            select(HouseholdRow).where(HouseholdRow.id.in_(ids)).options(
+            select(HouseholdRow).where(HouseholdRow.id.in_([g.hh["id"] for g in groups])).options(
                 selectinload(HouseholdRow.members).selectinload(IndividualRow.documents),
                 selectinload(HouseholdRow.members).selectinload(IndividualRow.needs)))}
-        self._check_ownership(groups)
-        changed: list[HouseholdRow] = []
+        changed: list[Group] = []
         for g in groups:
-            row = existing.get(g.hh["id"])
-            if row is None:
-                row = HouseholdRow()
-                self._apply(row, g)
-                s.add(row)
-                self.stats.households_added += 1
-                changed.append(row)
-                continue
+            row = existing[g.hh["id"]]
             hmeta, members, docs = bundle_metas(row)
             # card_issue only grows, and printing a card does not bump the version
             local = (row.updated_at, row.version, row.card_issue, bundle_digest(hmeta, members, docs))
@@ -222,41 +225,39 @@ class Merger:
             if incoming > local:
                 self._apply(row, g)
                 self.stats.households_updated += 1
-                changed.append(row)
+                changed.append(g)
             elif incoming == local:
                 self.stats.households_unchanged += 1
             else:
                 self.stats.households_kept_local += 1
         s.flush()
-        self._index(changed, [row.id for row in changed if row.id in existing])
-        self._merge_portraits(groups)
-        self._merge_by_id(PrintRecordRow, [kw for g in groups for kw in g.prints], "prints")
-        self._merge_by_id(DistributionRow, [kw for g in groups for kw in g.dists], "distributions")
-        s.flush()
-        s.expunge_all()  # bounded memory: this batch is in the transaction, not in Python
+        return changed
 
-    def _index(self, rows: list[HouseholdRow], replaced: list[str]) -> None:
-        """Index the batch's added and updated households: search tokens, then the tracing checks."""
-        self._write_tokens(rows, replaced)
-        if self._on_households is not None and rows:  # person keys for duplicate checks; tracing alerts
-            self._on_households(self.uow, rows)
+    def _write_tokens(self, groups: list[Group], replaced: list[str]) -> None:
+        """Search tokens (station.domain.name_index, as registration writes them) of a batch: one DELETE for
+        the households replaced, one bulk INSERT, no ORM objects."""
+        for chunk in _chunks(replaced, _IN):
+            self.s.execute(delete(NameTokenRow).where(NameTokenRow.household_id.in_(chunk))
+                           .execution_options(synchronize_session=False))
+        rows = [{"token": t, "household_id": g.hh["id"]} for g in groups for t in g.tokens()]
+        # Two text columns, which no engine converts: straight to the driver's executemany, without
+        # SQLAlchemy's per-row parameter processing (most of a pack's rows are tokens).
+        conn = self.s.connection()
+        compiled = insert(NameTokenRow).compile(dialect=conn.dialect)
+        get = itemgetter(*compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        for chunk in _chunks(rows, ROWS_PER_INSERT):
+            params: Any = [get(r) for r in chunk] if get is not None else chunk
+            conn.exec_driver_sql(str(compiled), params)
 
-    def _write_tokens(self, rows: list[HouseholdRow], replaced: list[str]) -> None:
-        """Search tokens (station.domain.name_index) of a batch: one DELETE, one bulk INSERT, no ORM objects."""
-        if replaced:
-            self.s.execute(delete(NameTokenRow).where(NameTokenRow.household_id.in_(replaced)))
-        tokens = [{"token": t, "household_id": row.id} for row in rows for t in household_tokens(
-            ((m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar,
-              m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat) for m in row.members),
-            (d.number for m in row.members for d in m.documents), row.origin_key or "")]
-        if tokens:
-            self.s.execute(insert(NameTokenRow), tokens)
-
-    def _check_ownership(self, groups: list[_Group]) -> None:
-        """Refuse members or registration numbers that belong to a different household here."""
-        owner_of = {kw["id"]: g.hh["id"] for g in groups for _, kw, _ in g.members}
-        for start in range(0, len(owner_of), 500):
-            chunk = list(owner_of)[start : start + 500]
+    def _check_ownership(self, groups: list[Group]) -> None:
+        """Refuse members or registration numbers that belong to a different household here (or to two
+        households of the pack)."""
+        owner_of: dict[str, str] = {}
+        for g in groups:
+            for iid in g.member_ids:
+                if owner_of.setdefault(iid, g.hh["id"]) != g.hh["id"]:
+                    raise StationError("export.error.inconsistent")
+        for chunk in _chunks(list(owner_of), _IN):
             for iid, hid in self.s.execute(
                     select(IndividualRow.id, IndividualRow.household_id).where(IndividualRow.id.in_(chunk))):
                 if owner_of[iid] != hid:
@@ -264,12 +265,13 @@ class Merger:
         regnos = {g.hh["registration_number"]: g.hh["id"] for g in groups}
         if len(regnos) != len(groups):
             raise StationError("export.error.regno_conflict")
-        for regno, hid in self.s.execute(select(HouseholdRow.registration_number, HouseholdRow.id)
-                                         .where(HouseholdRow.registration_number.in_(list(regnos)))):
-            if regnos[regno] != hid:
-                raise StationError("export.error.regno_conflict")
+        for chunk in _chunks(list(regnos), _IN):
+            for regno, hid in self.s.execute(select(HouseholdRow.registration_number, HouseholdRow.id)
+                                             .where(HouseholdRow.registration_number.in_(chunk))):
+                if regnos[regno] != hid:
+                    raise StationError("export.error.regno_conflict")
 
-    def _apply(self, row: HouseholdRow, g: _Group) -> None:
+    def _apply(self, row: HouseholdRow, g: Group) -> None:
         for key, value in g.hh.items():
             setattr(row, key, value)
         old = {m.id: m for m in row.members}
@@ -297,7 +299,7 @@ class Merger:
             self.stats.individuals += 1
         row.members = members
 
-    def _merge_portraits(self, groups: list[_Group]) -> None:
+    def _merge_portraits(self, groups: list[Group]) -> None:
         incoming = {kw["individual_id"]: (kw, jpeg) for g in groups for kw, jpeg in g.portraits}
         if not incoming:
             return
@@ -327,7 +329,7 @@ class Merger:
             s.execute(update(PhotoRow).where(PhotoRow.individual_id == iid).values(**row))
             self.stats.portraits += 1
         if new_rows:
-            s.execute(insert(PhotoRow), new_rows)
+            self._insert(PhotoRow, new_rows)
             self.stats.portraits += len(new_rows)
 
     def _merge_by_id(self, model: Any, rows: list[dict[str, Any]], stat: str) -> None:
@@ -341,7 +343,7 @@ class Merger:
             have.update(self.s.scalars(select(model.id).where(model.id.in_(ids[start : start + 500]))))
         new = [r for r in rows if r["id"] not in have]
         if new:
-            self.s.execute(insert(model), new)
+            self._insert(model, new)
             setattr(self.stats, stat, getattr(self.stats, stat) + len(new))
 
     # ---- audit ----
@@ -380,7 +382,7 @@ class Merger:
                                                        AuditEventRow.seq.in_(seqs)).limit(1)) is not None:
                 raise StationError("export.error.audit_conflict")
         if new:
-            s.execute(insert(AuditEventRow), new)
+            self._insert(AuditEventRow, new)
             self.stats.audit_added += len(new)
             for e in new:  # tracing cases travel as the whole case in their audit events
                 case = e["details"].get("case") if isinstance(e["details"], dict) else None

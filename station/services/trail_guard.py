@@ -20,9 +20,9 @@ roles come from the database as before.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,9 @@ from station.errors import StationError
 from station.security import signing
 from station.security.authority import ADMIN, AuthorityFile, Trust, account_statement
 from station.security.keyring import RECOVERY_ENTRY, Keyring
+from station.services.household_state import IN_LIST as _IN
+from station.services.household_state import household_digest as household_digest  # trail_verify's
+from station.services.household_state import household_digests
 
 log = logging.getLogger(__name__)
 STATE_PREFIX = "hstate:"
@@ -110,34 +113,7 @@ def sign_event(session: Session, row: AuditEventRow) -> None:
         session.info.setdefault("trail_accounts", []).append((row.action, row.entity_id, dict(row.details)))
 
 
-# ---- household state digests ----
-
-def _rows(s: Session, table: Any, where: Any, skip: tuple[str, ...], order: Any) -> list[dict[str, Any]]:
-    cols = [c for c in table.columns if c.key not in skip]
-    return [dict(r._mapping) for r in s.execute(select(*cols).where(where).order_by(order))]
-
-
-def household_digest(s: Session, household_id: str) -> str | None:
-    """SHA-256 over a household's rows as stored: the household, its members, their documents (not the
-    images), needs and portraits (by hash). Five queries, whatever the household's size."""
-    hh_t, m_t = HouseholdRow.__table__, IndividualRow.__table__
-    d_t, n_t, p_t = DocumentRow.__table__, NeedRow.__table__, PhotoRow.__table__
-    head = _rows(s, hh_t, hh_t.c.id == household_id, ("updated_at",), hh_t.c.id)
-    if not head:
-        return None
-    members = _rows(s, m_t, m_t.c.household_id == household_id, ("updated_at",), m_t.c.id)
-    ids = [m["id"] for m in members]
-    docs = _rows(s, d_t, d_t.c.individual_id.in_(ids), ("image_jpeg",), d_t.c.id) if ids else []
-    needs = _rows(s, n_t, n_t.c.individual_id.in_(ids), (), n_t.c.id) if ids else []
-    photos = {r.individual_id: hashlib.sha256(r.jpeg).hexdigest() for r in s.execute(
-        select(p_t.c.individual_id, p_t.c.jpeg).where(p_t.c.individual_id.in_(ids)))} if ids else {}
-    body: list[Any] = [head[0]]
-    for m in members:
-        body.append([m, [d for d in docs if d["individual_id"] == m["id"]],
-                     [{k: v for k, v in n.items() if k != "id"} for n in needs if n["individual_id"] == m["id"]],
-                     photos.get(m["id"], "")])
-    return hashlib.sha256(signing.canonical(body)).hexdigest()
-
+# ---- household state digests (station.services.household_state) ----
 
 def state_data(station_id: str, household_id: str, digest: str) -> bytes:
     return f"hstate\x00{station_id}\x00{household_id}\x00{digest}".encode()
@@ -171,18 +147,30 @@ def _after_flush(session: Session, _ctx: Any) -> None:
             touched.add(hid)
 
 
+def households_written(session: Session, ids: Iterable[str]) -> None:
+    """Households written without ORM objects (a pack's bulk inserts): sealed at commit like flushed ones."""
+    if signer_for(session) is not None:
+        session.info.setdefault("trail_households", set()).update(ids)
+
+
 def seal_households(session: Session, signer: Signer, ids: set[str] | list[str]) -> None:
+    """Sign the digest of each household as stored (a household gone: its state entry goes too)."""
+    ids = sorted(set(ids))
+    digests = household_digests(session, ids)
+    metas: dict[str, MetaRow] = {}
+    for chunk in (ids[i:i + _IN] for i in range(0, len(ids), _IN)):
+        metas.update((m.key, m) for m in session.scalars(
+            select(MetaRow).where(MetaRow.key.in_([STATE_PREFIX + h for h in chunk]))))
+    fingerprint = signing.fingerprint(signer.pub)
     for hid in ids:
-        digest = household_digest(session, hid)
-        key = STATE_PREFIX + hid
-        meta = session.get(MetaRow, key)
+        digest, meta = digests.get(hid), metas.get(STATE_PREFIX + hid)
         if digest is None:
             if meta is not None:
                 session.delete(meta)
             continue
-        value = f"{digest} {signing.fingerprint(signer.pub)} {signer.sign(state_data(signer.station_id, hid, digest))}"
+        value = f"{digest} {fingerprint} {signer.sign(state_data(signer.station_id, hid, digest))}"
         if meta is None:
-            session.add(MetaRow(key=key, value=value))
+            session.add(MetaRow(key=STATE_PREFIX + hid, value=value))
         else:
             meta.value = value
 
@@ -199,9 +187,15 @@ def _before_commit(session: Session) -> None:
     site, _, number = (code.value if code is not None else "").rpartition("-")
     if not number.isdigit():
         return
-    local = set(session.scalars(select(HouseholdRow.id).where(  # merged households of other stations: theirs
-        HouseholdRow.id.in_(touched), HouseholdRow.site_code == site, HouseholdRow.station_number == int(number))))
-    seal_households(session, signer, [h for h in touched if h in local or session.get(HouseholdRow, h) is None])
+    ids, local, present = sorted(touched), set(), set()
+    for chunk in (ids[i:i + _IN] for i in range(0, len(ids), _IN)):  # merged households of others: theirs
+        for hid, hsite, hnumber in session.execute(select(
+                HouseholdRow.id, HouseholdRow.site_code, HouseholdRow.station_number,
+        ).where(HouseholdRow.id.in_(chunk))):
+            present.add(hid)
+            if hsite == site and hnumber == int(number):
+                local.add(hid)
+    seal_households(session, signer, [h for h in ids if h in local or h not in present])
     session.flush()
     session.info.pop("trail_households", None)
 

@@ -1,8 +1,13 @@
 """Office import speed: packs of 5,000 and 20,000 households (portraits for 30% of people) merged into an
-empty office database; MB/s, households/s and the share spent writing search tokens, linear in pack size.
+empty office database; MB/s (wall clock and the process's CPU time), households/s, and the shares spent
+writing search tokens and in the tracing service's hook (person keys, alerts), linear in pack size.
 
-Full (STATION_PERF_SHORT=0): 5,000 and 20,000 households, 30 MB/s or more asserted.
+Full (STATION_PERF_SHORT=0): 5,000 and 20,000 households, 30 MB/s or more asserted on CPU time (the import
+is one thread; on a shared machine the wall clock measures the neighbours, so it is printed beside it).
 Short: 100 and 400 households, linearity only (a shared machine's speed says little).
+
+    STATION_PERF_SHORT=0 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q -s -p no:cacheprovider \
+        tests/perf/test_import_speed.py
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import pytest
 from sqlalchemy import insert, select
 
 from station.db.rows import IndividualRow, PhotoRow
+from station.db.uow import UnitOfWork
 from station.export import merge
 from station.export.crypto import generate_office_key, load_private_key
+from station.export.merge_rows import Group
 from station.services import audit
 from station.services import export as ex
 from station.services import pack_import as im
@@ -57,15 +64,21 @@ def test_import_speed_is_linear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     priv_pem, pub_pem = generate_office_key("office key passphrase")
     (tmp_path / "office.key").write_bytes(priv_pem)
     private = load_private_key(tmp_path / "office.key", "office key passphrase")
-    indexing = [0.0]
-    real_write = merge.Merger._write_tokens
+    indexing, hooked = [0.0], [0.0]
+    real_write, real_hook = merge.Merger._write_tokens, im._households_merged
 
-    def timed_write(self: merge.Merger, rows: list, replaced: list[str]) -> None:  # type: ignore[type-arg]
+    def timed_write(self: merge.Merger, groups: list[Group], replaced: list[str]) -> None:
         t = time.perf_counter()
-        real_write(self, rows, replaced)
+        real_write(self, groups, replaced)
         indexing[0] += time.perf_counter() - t
 
+    def timed_hook(uow: UnitOfWork, ids: list[str]) -> None:
+        t = time.perf_counter()
+        real_hook(uow, ids)
+        hooked[0] += time.perf_counter() - t
+
     monkeypatch.setattr(merge.Merger, "_write_tokens", timed_write)
+    monkeypatch.setattr(im, "_households_merged", timed_hook)
     figures = []
     for households in SIZES:
         path, size = _pack(tmp_path, households, pub_pem)
@@ -73,20 +86,22 @@ def test_import_speed_is_linear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         home.mkdir()
         office, _ = initialize(site_code="OFF", station_number=1, admin_username="admin",
                                admin_passphrase=PASSPHRASE, home=home)
-        indexing[0] = 0.0
-        t = time.perf_counter()
+        indexing[0] = hooked[0] = 0.0
+        t, c = time.perf_counter(), time.process_time()
         got = im.import_pack(office.db, office.actor, path, private, allow_synthetic=True)
-        took = time.perf_counter() - t
+        took, cpu = time.perf_counter() - t, time.process_time() - c
         office.close()
+        path.unlink()  # a 20,000-household pack is a gigabyte
         assert got.stats.households_added == households
         mb = size / 2**20
-        figures.append((households, mb, took))
-        print(f"\n[perf] import {households} households, pack {mb:.0f} MB: {took:.1f} s, {mb / took:.1f} MB/s, "
-              f"{households / took:.0f} households/s; search tokens {indexing[0]:.1f} s "
-              f"({indexing[0] / took:.0%})")
-    (n1, _, t1), (n2, _, t2) = figures
-    per_small, per_large = t1 / n1, t2 / n2
-    print(f"[perf] time per household: {per_small * 1000:.2f} ms at {n1}, {per_large * 1000:.2f} ms at {n2}")
-    assert per_large < per_small * 1.5  # linear (or better: fixed costs spread)
+        figures.append((households, mb, took, cpu))
+        print(f"\n[perf] import {households} households, pack {mb:.0f} MB: wall {took:.1f} s = {mb / took:.1f} MB/s, "
+              f"CPU {cpu:.1f} s = {mb / cpu:.1f} MB/s, {households / took:.0f} households/s; "
+              f"search tokens {indexing[0]:.1f} s ({indexing[0] / took:.0%}), "
+              f"tracing hook {hooked[0]:.1f} s ({hooked[0] / took:.0%})")
+    (n1, _, t1, c1), (n2, _, t2, c2) = figures
+    print(f"[perf] per household: wall {t1 / n1 * 1000:.2f} ms at {n1}, {t2 / n2 * 1000:.2f} ms at {n2}; "
+          f"CPU {c1 / n1 * 1000:.2f} ms at {n1}, {c2 / n2 * 1000:.2f} ms at {n2}")
+    assert c2 / n2 < c1 / n1 * (2.0 if short_mode() else 1.5)  # linear (short: 0.2 s samples, noisy)
     if not short_mode():
-        assert all(mb / took >= 30 for _, mb, took in figures)
+        assert all(mb / cpu >= 30 for _, mb, _, cpu in figures)

@@ -184,3 +184,20 @@ def test_key_files(office_keys: OfficeKeys, tmp_path: Path) -> None:
         crypto.generate_office_key("short")
     assert crypto.load_public_key(office_keys.public_pem).public_bytes_raw() == \
         office_keys.private.public_key().public_bytes_raw()
+
+
+def test_read_back_without_decoding_still_checks_every_part() -> None:
+    """The writer's read-back skips JSON-decoding data records (issue 18), but not one check of the bytes."""
+    sink = io.BytesIO()
+    pack = PackWriter(sink, {"pack_id": "p1", "station": "MKH-02"})
+    pack.add("households", {"id": "a"})
+    pack.add("portraits", {"individual_id": "b"}, b"\xff\xd8\xffjpeg")
+    pack.finish()
+    data = sink.getvalue()
+    state = ReadState()
+    recs = list(read_records([data], state, decode=False))
+    assert [r.part for r in recs] == ["households", "portraits"] and all(r.meta == {} for r in recs)
+    assert state.manifest["pack_id"] == "p1" and state.counts["portraits"] == 1
+    with pytest.raises(StationError) as err:
+        list(read_records([data.replace(b"jpeg", b"jpeG")], ReadState(), decode=False))
+    assert err.value.code == "export.error.manifest_mismatch"

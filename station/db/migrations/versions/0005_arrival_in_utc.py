@@ -32,7 +32,7 @@ _CHUNK = 5000
 def _zone() -> tzinfo:
     zone = context.config.attributes.get("zone")
     if zone is not None:
-        return zone  # type: ignore[no-any-return]
+        return zone
     from station.clock import system_zone
 
     return system_zone()

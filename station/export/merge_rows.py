@@ -1,0 +1,92 @@
+"""A pack's household as it is checked and merged: its records grouped, its digest, and the plain table rows
+and search tokens a new household is written with (bulk inserts, no ORM objects: station.export.merge)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from station.db.rows import DocumentRow, HouseholdRow, IndividualRow
+from station.domain.name_index import household_tokens
+from station.errors import StationError
+from station.export.codec import digest
+
+MAX_NEEDS = 64
+NAME_COLS = ("given_ar", "father_ar", "grandfather_ar", "family_ar",
+             "given_lat", "father_lat", "grandfather_lat", "family_lat")  # household_tokens' order
+_HH_COLS = frozenset(c.name for c in HouseholdRow.__table__.columns)
+_IND_COLS = frozenset(c.name for c in IndividualRow.__table__.columns) | {"needs"}
+_DOC_COLS = frozenset(c.name for c in DocumentRow.__table__.columns)
+
+
+def hostile() -> StationError:
+    return StationError("export.error.hostile")
+
+
+@dataclass
+class Group:
+    """One household of a pack with the records that travel with it, as checked by the codec."""
+
+    meta: dict[str, Any]
+    hh: dict[str, Any]
+    members: list[tuple[dict[str, Any], dict[str, Any], list[tuple[str, str]]]] = field(default_factory=list)
+    docs: list[tuple[dict[str, Any], dict[str, Any], bytes]] = field(default_factory=list)
+    portraits: list[tuple[dict[str, Any], bytes]] = field(default_factory=list)
+    prints: list[dict[str, Any]] = field(default_factory=list)
+    dists: list[dict[str, Any]] = field(default_factory=list)
+    member_ids: set[str] = field(default_factory=set)
+
+    def digest(self) -> str:
+        return bundle_digest(
+            {k: v for k, v in self.meta.items() if k in _HH_COLS},
+            [{k: v for k, v in m.items() if k in _IND_COLS} for m, _, _ in self.members],
+            [({k: v for k, v in d.items() if k in _DOC_COLS}, img) for d, _, img in self.docs],
+        )
+
+    def tokens(self) -> set[str]:
+        """The household's search tokens: the same function registration indexes a household with."""
+        return household_tokens((tuple(kw[c] for c in NAME_COLS) for _, kw, _ in self.members),
+                                (kw["number"] for _, kw, _ in self.docs), self.hh.get("origin_key") or "")
+
+
+def bundle_digest(
+    hh: dict[str, Any], members: list[dict[str, Any]], docs: Iterable[tuple[dict[str, Any], bytes]]
+) -> str:
+    return digest(hh, members, [(d, hashlib.sha256(img).hexdigest()) for d, img in docs])
+
+
+def needs_of(raw: Any) -> list[tuple[str, str]]:
+    if not isinstance(raw, list) or len(raw) > MAX_NEEDS:
+        raise hostile()
+    out = []
+    for item in raw:
+        if (not isinstance(item, list) or len(item) != 2 or not all(isinstance(x, str) for x in item)
+                or len(item[0]) > 32 or len(item[1]) > 4096):
+            raise hostile()
+        out.append((item[0], item[1]))
+    return out
+
+
+@dataclass
+class FreshRows:
+    """Rows of households new here, table by table, in insert order (parents first)."""
+
+    households: list[dict[str, Any]] = field(default_factory=list)
+    individuals: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    needs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def fresh_rows(groups: list[Group]) -> FreshRows:
+    """The rows of `groups` (households not on file here) as plain dicts for executemany. The same rows the
+    ORM wrote before (needs in pack order, so their ids keep that order; an empty image is no image)."""
+    out = FreshRows()
+    for g in groups:
+        out.households.append(g.hh)
+        for _, kw, needs in g.members:
+            out.individuals.append(kw)
+            out.needs.extend({"individual_id": kw["id"], "code": c, "note": n} for c, n in needs)
+        out.documents.extend({**kw, "image_jpeg": img or None} for _, kw, img in g.docs)
+    return out
