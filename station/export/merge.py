@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from operator import itemgetter
 from typing import Any
 
@@ -88,8 +89,11 @@ class Merger:
     replaces their members, documents and needs. Nothing is committed here: a pack is all or nothing."""
 
     def __init__(self, uow: UnitOfWork, *, on_households: HouseholdsHook | None = None,
-                 on_case: CaseHook | None = None) -> None:
+                 on_case: CaseHook | None = None, arrival_zone: tzinfo | None = None) -> None:
+        """`arrival_zone`: the zone of a pack written before arrival times were UTC (header without
+        `arrival_times: utc`); its arrivals are read as wall-clock times there and stored as UTC."""
         self._on_households, self._on_case = on_households, on_case
+        self.arrival_zone = arrival_zone
         self.s: Session = uow.session
         self.uow = uow
         self.stats = MergeStats()
@@ -108,6 +112,9 @@ class Merger:
             if len(self._groups) >= GROUPS_PER_BATCH or self._batch_bytes > 64 * 2**20:
                 self._flush_groups()
             hh = from_meta(HouseholdRow, meta)
+            if self.arrival_zone is not None:
+                hh["arrived_at"] = hh["arrived_at"].replace(tzinfo=self.arrival_zone).astimezone(UTC) \
+                    .replace(tzinfo=None)
             if hh["id"] in self._seen_households:
                 raise _hostile()
             self._seen_households.add(hh["id"])

@@ -121,6 +121,7 @@ def export_pack(
             "pack_id": pack_id, "station": actor.station, "created_at": audit.utcnow().isoformat(),
             "app_version": station.__version__, "range": rng.as_meta(), "households": len(ids),
             "ack_token": ack,
+            "arrival_times": "utc",  # packs before migration 0005 carried the station's wall-clock time
         }
         if is_synthetic_station(uow):
             header["synthetic"] = True  # demo data: the office refuses this pack (services/pack_import.py)

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
+from station import clock
 from station.db.engine import CACHE_KIB
 from station.db.rows import HouseholdRow, IndividualRow, MetaRow
 from station.db.uow import Database, UnitOfWork
@@ -88,6 +89,9 @@ def import_pack(
                 for rec in records:
                     if first:
                         _refuse_if_known(uow, state, allow_synthetic)
+                        # a pack from before migration 0005 carries wall-clock arrivals: read them in our zone
+                        if state.header.get("arrival_times") != "utc":
+                            merger.arrival_zone = clock.station_zone()
                         first = False
                     merger.feed(rec)
                 _refuse_if_known(uow, state, allow_synthetic)
