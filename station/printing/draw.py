@@ -172,13 +172,14 @@ def qr_ec_level(payload: str) -> str:
 def code128_modules(payload: str) -> np.ndarray:
     code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.Code128)
     img = np.asarray(code.to_image(scale=1, add_quiet_zones=False))
-    return img[img.shape[0] // 2] < 128
+    row: np.ndarray = img[img.shape[0] // 2] < 128
+    return row
 
 
 def draw_qr(c: Canvas, payload: str, x: float, y: float, size: float, color: Color = black) -> float:
     """Draw a QR code filling a `size` square at (x, y) bottom-left; returns the module size in points."""
     mods = qr_modules(payload, qr_ec_level(payload))
-    n = mods.shape[0]
+    n = int(mods.shape[0])
     m = size / n
     path = c.beginPath()
     for row in range(n):

@@ -26,7 +26,7 @@ GREY = Color(0.35, 0.35, 0.35)
 def use_qr(payload: str, layout: WristbandLayout) -> bool:
     """QR when the printable width gives modules of at least `min_qr_module` mm, else Code128."""
     modules = qr_modules(payload, qr_ec_level(payload)).shape[0]
-    return layout.printable / modules >= layout.min_qr_module
+    return bool(layout.printable / modules >= layout.min_qr_module)
 
 
 def draw_wristband(c: Canvas, band: WristbandContent, labels: Labels, layout: WristbandLayout) -> None:

@@ -219,7 +219,8 @@ class FrameSource:
             self.frames_read += 1
             self.frame_size = (int(frame.shape[1]), int(frame.shape[0]))
             self.state = SourceState.LIVE
-            return frame
+            good: np.ndarray = frame
+            return good
         self._on_failed_read()
         return None
 

@@ -82,15 +82,18 @@ def _valid(r: MrzRead | None) -> bool:
     return bool(r and r.result and r.result.valid)
 
 
+Turns = tuple[int | None, ...]  # rotations tried together (a turn and its opposite)
+
+
 def read_turns(gray: np.ndarray, doubt_below: float | None = None,
-               pairs: tuple[tuple[int | None, ...], ...] = (UPRIGHT, SIDEWAYS)) -> tuple[MrzRead | None, tuple]:
+               pairs: tuple[Turns, ...] = (UPRIGHT, SIDEWAYS)) -> tuple[MrzRead | None, Turns]:
     """The best reading over the 90-degree turns of `gray`, and the pair of turns where lines were found.
 
     A turn and its opposite find the same lines, so when one finds none the other is skipped; the
     sideways pair is tried only when the upright one found nothing it could read surely.
     """
     best: MrzRead | None = None
-    found: tuple = ()
+    found: Turns = ()
     for pair in pairs:
         if best is not None and best.result is not None and best.reading.mean_confidence >= SIDEWAYS_BELOW:
             break
@@ -114,7 +117,7 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
     best: MrzRead | None = None
     flat: np.ndarray | None = None
     sharp = 0.0
-    found: tuple = ()
+    found: Turns = ()
     if corners is not None:
         flat = cv2.cvtColor(straighten(bgr, corners), cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else straighten(
             bgr, corners)

@@ -26,7 +26,7 @@ def throttle_wait(count: int, last: float, now: float) -> float:
             raise StationError("error.account_locked", n=max(1, round(remaining / 60)))
         return 0.0
     if count >= FREE_FAILURES:
-        return min(2 ** (count - FREE_FAILURES), 30) - (now - last)
+        return float(min(2 ** (count - FREE_FAILURES), 30) - (now - last))
     return 0.0
 
 

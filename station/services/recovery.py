@@ -19,13 +19,12 @@ from station.domain.roles import Actor, Permission, Role
 from station.errors import StationError
 from station.paths import station_home
 from station.security.keyring import RECOVERY_ENTRY, Keyring
+from station.security.signin_guard import record_failed_signin_later, reserve_attempt
 from station.services import audit, trail_guard
 from station.services.authz import require
 from station.services.station import (
     StationContext,
     open_database,
-    record_failed_signin_later,
-    reserve_attempt,
     unsealed_settings,
     validate_passphrase,
     validate_username,

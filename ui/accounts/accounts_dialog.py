@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from station.domain.roles import Permission, Role
 from station.errors import StationError
 from station.i18n import tr
+from station.security.signin_guard import LOCK_AFTER
 from station.services import accounts
 from station.services.accounts import AccountView
 from station.services.authz import require
-from station.services.station import LOCK_AFTER
 from ui.accounts.passphrase_dialogs import HandoverPassphraseDialog, NewAccountDialog
 
 

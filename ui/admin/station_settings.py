@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from station.domain.roles import Permission
 from station.errors import StationError
 from station.i18n import tn, tr
-from station.security.keyring import Keyring
+from station.security.keyring import DURESS_ENTRY, Keyring
 from station.services import duress, retention
 from station.services.authz import require
 from ui.tasks import run_off_thread
@@ -119,7 +119,7 @@ class StationSettingsDialog(QDialog):
         self.never.setChecked(st.keep_days is None)
         self.days.setValue(st.keep_days if st.keep_days is not None else 90)
         self.days.setEnabled(st.keep_days is not None)
-        has = Keyring.load(self._ctx.home).has(duress.DURESS_ENTRY)
+        has = Keyring.load(self._ctx.home).has(DURESS_ENTRY)
         self.duress_state.setText(tr("duress.cli.is_set" if has else "duress.cli.not_set"))
         self.buttons["clear_duress"].setEnabled(has)
 

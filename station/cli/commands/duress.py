@@ -41,8 +41,7 @@ def _new_passphrase() -> str:
 
 
 def is_set(home: Path) -> bool:
-    from station.security.keyring import Keyring
-    from station.services.duress import DURESS_ENTRY
+    from station.security.keyring import DURESS_ENTRY, Keyring
 
     return Keyring.load(home).has(DURESS_ENTRY)
 

@@ -90,7 +90,8 @@ def normalise_strip(strip: np.ndarray) -> np.ndarray:
     centres = np.arange(n, dtype=np.float32) * step + step / 2
     lo_c = np.interp(x, centres, lo).astype(np.float32)
     hi_c = np.interp(x, centres, hi).astype(np.float32)
-    return np.clip((ink - lo_c) / np.maximum(hi_c - lo_c, 24.0), 0.0, 1.0).astype(np.float32)
+    out: np.ndarray = np.clip((ink - lo_c) / np.maximum(hi_c - lo_c, 24.0), 0.0, 1.0).astype(np.float32)
+    return out
 
 
 def run(strips: list[np.ndarray], net: Any | None = None) -> list[np.ndarray]:

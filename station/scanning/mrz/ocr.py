@@ -50,7 +50,8 @@ class Model:
         z = h @ self.w2 + self.b2
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        probs: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return probs
 
 
 @cache
@@ -81,12 +82,14 @@ def normalise_cells(cells: np.ndarray) -> np.ndarray:
     percentile (one vectorised call for all cells: per-cell percentiles dominated the read time)."""
     ink = 255.0 - cells.astype(np.float32)
     lo, hi = np.percentile(ink, [5, 98], axis=1, keepdims=True)
-    return np.clip((ink - lo) / np.maximum(hi - lo, 24.0), 0.0, 1.0).astype(np.float32)
+    out: np.ndarray = np.clip((ink - lo) / np.maximum(hi - lo, 24.0), 0.0, 1.0).astype(np.float32)
+    return out
 
 
 def normalise(patch: np.ndarray) -> np.ndarray:
     cell = cv2.resize(patch, (CELL_W, CELL_H), interpolation=cv2.INTER_AREA)
-    return normalise_cells(cell.reshape(1, -1))[0]
+    out: np.ndarray = normalise_cells(cell.reshape(1, -1))[0]
+    return out
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ _CHUNK = 5000
 
 
 def _zone() -> tzinfo:
-    zone = context.config.attributes.get("zone")
+    zone: tzinfo | None = context.config.attributes.get("zone")
     if zone is not None:
         return zone
     from station.clock import system_zone
