@@ -7,7 +7,8 @@ glare and hologram sheen, curvature, halftone, blur, motion blur, noise, JPEG, s
 near the zone), cuts each line with the runtime's own `line_strip` (with the locator's usual errors in
 position and height), and fits a small fully-convolutional network with CTC loss in PyTorch.
 Exported to ONNX (opset 13, no recurrent layers) and run at run time by OpenCV's dnn module; PyTorch is
-needed here only. Beside the model it writes a .json record (this script's SHA-256, the arguments, the
+needed here only (`.venv/bin/pip install torch==2.13.0 onnx`: a CPU wheel; not a project dependency,
+so CI never downloads it). Beside the model it writes a .json record (this script's SHA-256, the arguments, the
 model's SHA-256, figures) that tests/station/scanning/test_mrz_model.py holds the shipped files to.
 Deterministic in its data for a given seed.
 """
