@@ -107,3 +107,14 @@ def test_the_register_table_shows_the_model_itself(qtbot) -> None:
     with qtbot.waitSignal(view.open_requested) as opened:
         view.table.activated.emit(view.model.index(1, 0))
     assert opened.args == ["h4"]
+
+
+def test_the_arrival_column_names_its_zone(monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.records.register_model import RegisterModel
+
+    monkeypatch.setenv("TZ", "Asia/Baghdad")
+    model = RegisterModel()
+    tip = model.headerData(RegisterModel.COL_ARRIVED, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert tip == "UTC+03:00"
