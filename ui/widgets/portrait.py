@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import weakref
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
@@ -24,7 +25,10 @@ def set_privacy_mode(on: bool) -> None:
     """Blur (or show again) every portrait, those on screen now and those shown later."""
     _privacy[0] = on
     for label in list(_labels):
-        label.set_jpeg(label.jpeg)
+        if shiboken6.isValid(label):  # a closed dialog's label may outlive its C++ widget until collected
+            label.set_jpeg(label.jpeg)
+        else:
+            _labels.discard(label)
 
 
 class PortraitLabel(QLabel):

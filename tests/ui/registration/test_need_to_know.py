@@ -101,3 +101,19 @@ def test_privacy_mode_blurs_every_portrait(qtbot, window: MainWindow) -> None:
         assert not privacy_mode() and _detail(label) > sharp * 0.8
     finally:
         set_privacy_mode(False)
+
+
+def test_privacy_mode_survives_a_portrait_whose_widget_is_gone(qtbot) -> None:
+    import shiboken6
+
+    gone = PortraitLabel()
+    shiboken6.delete(gone)  # a closed dialog's portrait: the Python wrapper outlives its C++ widget
+    shown = PortraitLabel()
+    qtbot.addWidget(shown)
+    shown.set_jpeg(_jpeg())
+    sharp = _detail(shown)
+    try:
+        set_privacy_mode(True)
+        assert _detail(shown) < sharp / 5
+    finally:
+        set_privacy_mode(False)
