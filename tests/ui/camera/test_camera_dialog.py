@@ -260,7 +260,8 @@ def test_worker_stuck_in_a_read_is_kept_until_it_finishes(qtbot, good_video: Pat
     worker.stop = slow_stop  # type: ignore[method-assign]
     dlg.reject()
     assert worker in dialog_mod._FINISHING  # still referenced: never destroyed while running
-    qtbot.waitUntil(lambda: worker not in dialog_mod._FINISHING, timeout=30_000)  # the worker finishes its blocked read; slow under load
+    # the worker finishes its blocked read in its own time; slow under load
+    qtbot.waitUntil(lambda: worker not in dialog_mod._FINISHING, timeout=30_000)
 
 
 def test_enter_keeps_a_good_photo_and_retakes_a_poor_one(qtbot, good_video: Path) -> None:  # type: ignore[no-untyped-def]
