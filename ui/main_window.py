@@ -266,4 +266,5 @@ class MainWindow(QMainWindow):
         if self.form.dirty and not self.confirm_discard():
             event.ignore()
             return
+        self.idle.stop()  # a closed desk never locks itself later over records that are closed by then
         event.accept()

@@ -65,6 +65,7 @@ def station_home(individuals: int, seed: int = SEED) -> tuple[Path, str]:
     if home.exists():
         return home, f"cached station {home.name}"
     forget_older(home)
+    home.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout (CI) has no cache folder yet
     work = Path(tempfile.mkdtemp(dir=home.parent, prefix=".building-"))
     people, seconds = _build(work, individuals, seed)
     try:
