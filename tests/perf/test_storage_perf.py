@@ -86,7 +86,13 @@ def test_search_p95(big_station: Path) -> None:
 
 
 def _respell(name: str) -> str:
-    """Another common transliteration of the same name: vowels swapped, doubled letters single."""
+    """Another common transliteration of the same name: vowels swapped, doubled letters single.
+
+    A compound with Abd (Abdullah, Abdulrahman) takes its other common form, Abdel- (Abdellah): the Allah
+    or Rahman in it keeps its letters in every common transliteration, and the search joins compounds by
+    Abd. Swapping its vowels gave "Abdoleh", which is nobody's spelling."""
+    if name.casefold().startswith("abdul"):
+        return name[:3] + "el" + name[5:]
     swapped = name.translate(str.maketrans("oueaOUEA", "uoaeUOAE"))
     return "".join(ch for i, ch in enumerate(swapped) if i == 0 or ch != swapped[i - 1])
 
@@ -96,7 +102,8 @@ def test_soundalike_search(big_station: Path) -> None:
     often as the exact spelling does, within the time budget."""
     ctx = sign_in("admin", PASSPHRASE, big_station)
     with ctx.db.reader() as uow:
-        ids = uow.session.scalars(select(HouseholdRow.id).order_by(func.random()).limit(200)).all()
+        every = uow.session.scalars(select(HouseholdRow.id).order_by(HouseholdRow.sequence)).all()
+        ids = random.Random(7).sample(list(every), 200)  # the same sample on every run
         sample = [household_summary(uow, ctx.actor, i) for i in ids]
     times: list[float] = []
     exact_hits = respelt_hits = changed = 0
