@@ -79,15 +79,14 @@ def day_figures(s: Session, day: date, station: str, zone: tzinfo | None = None)
     needs = Counter(s.scalars(
         select(NeedRow.code).join(IndividualRow).join(HouseholdRow)
         .where(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end)))
-    ustart, uend = start, end
     prints: Counter[str] = Counter()
     for kind, reprint in s.execute(select(PrintRecordRow.kind, PrintRecordRow.reprint).where(
-            PrintRecordRow.printed_at >= ustart, PrintRecordRow.printed_at < uend)):
+            PrintRecordRow.printed_at >= start, PrintRecordRow.printed_at < end)):
         prints[kind] += 1
         prints["reprints"] += int(bool(reprint))
     exports = []
     for ev in s.scalars(select(AuditEventRow).where(
-            AuditEventRow.action == "export.pack", AuditEventRow.at >= ustart, AuditEventRow.at < uend)
+            AuditEventRow.action == "export.pack", AuditEventRow.at >= start, AuditEventRow.at < end)
             .order_by(AuditEventRow.at)):
         details: dict[str, Any] = ev.details if isinstance(ev.details, dict) else {}
         counts: dict[str, Any] = details["counts"] if isinstance(details.get("counts"), dict) else {}
@@ -97,11 +96,11 @@ def day_figures(s: Session, day: date, station: str, zone: tzinfo | None = None)
                         "verified": bool(details.get("verified"))})
     handouts = {item: int(qty) for item, qty in s.execute(
         select(DistributionRow.item, func.sum(DistributionRow.quantity))
-        .where(DistributionRow.distributed_at >= ustart, DistributionRow.distributed_at < uend)
+        .where(DistributionRow.distributed_at >= start, DistributionRow.distributed_at < end)
         .group_by(DistributionRow.item))}
     return DayFigures(day, station, households, individuals, by_hour, pyramid, dict(needs.most_common()),
                       {"wristband": prints["wristband"], "card": prints["card"], "reprints": prints["reprints"]},
-                      exports, handouts, _tracing_counts(s, ustart, uend))
+                      exports, handouts, _tracing_counts(s, start, end))
 
 
 def _tracing_counts(s: Session, ustart: datetime, uend: datetime) -> dict[str, int]:
