@@ -65,6 +65,10 @@ class MainWindow(QMainWindow):
         self.register.day_changed.connect(lambda _d: self.refresh_register())
         self.register.open_requested.connect(self.open_household)
         self.form.save_requested.connect(self._on_form_save_requested)
+        from ui.registration.precheck import MemberPrecheck
+
+        self.precheck = MemberPrecheck(ctx, self)  # each member checked for duplicates as it is added
+        self.form.members_changed.connect(self.precheck.members_changed)
         self.form.portrait_loader = self.load_portrait
         self.register.selected.connect(self._on_register_selected)
         from ui.desk_actions import DeskActions
@@ -230,7 +234,8 @@ class MainWindow(QMainWindow):
 
         # Likely earlier registrations of the same people (same document first) are shown before saving: the
         # clerk goes back, links them, or saves anyway with a reason. Only a draft that would save is checked.
-        decisions = [] if validate_household(draft, clock.local_today()) else resolve_duplicates(self, self.ctx, draft)
+        decisions = [] if validate_household(draft, clock.local_today()) else resolve_duplicates(
+            self, self.ctx, draft, self.precheck.results)  # members checked as typed are not checked again
         if decisions is None:
             return  # back to the form, nothing saved
         try:
@@ -252,6 +257,7 @@ class MainWindow(QMainWindow):
             log.error("save failed: %s", type(exc.orig).__name__)
             self.show_error(tr(storage_error_key(exc)))
             return
+        self.precheck.saved()  # the household just saved may be the next member's earlier registration
         self.form.show_saved(view)
         if not self.register.search.text().strip() and view.arrived_at.date() == self.register.selected_day():
             self.register.model.upsert(row_summary)

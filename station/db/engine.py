@@ -19,6 +19,12 @@ DB_FILE = "station.db"
 # Cost measured in tests/perf/test_storage_perf.py (see the closing note for figures).
 SYNCHRONOUS = "FULL"
 CACHE_KIB = 32768  # per connection
+# A save writes about 160 pages to the write-ahead log at 200,000 people (person keys and name tokens land
+# on random index pages). At SQLite's default of 1,000 pages, one save in six also copied the log into the
+# database, doubling its commit (tests/perf/test_matching_speed.py). The log is now copied in the background
+# whenever the station is quiet for half a second (station.db.checkpoint); this threshold (8 MB of log) is
+# the net for writes that never pause (an import), where a higher one made single commits wait seconds.
+WAL_CHECKPOINT_PAGES = 2000
 PAGE_SIZE = 4096  # SQLCipher 4 default
 LOW_SPACE = 1024 * 1024  # below this, opening the file (WAL index, journal) may fail for lack of room
 
@@ -54,6 +60,7 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # decrypted pages kept: searches stay in memory
+        cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cur.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left for recovery
         cur.close()
 

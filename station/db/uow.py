@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
@@ -10,12 +10,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from station.db.checkpoint import BackgroundCheckpoint
 from station.errors import StationError
 
 
 class UnitOfWork:
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], after_commit: Callable[[], None] | None = None) -> None:
         self._factory = factory
+        self._after_commit = after_commit
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -28,6 +30,8 @@ class UnitOfWork:
         try:
             if exc_type is None:
                 self.session.commit()
+                if self._after_commit is not None:
+                    self._after_commit()
             else:
                 self.session.rollback()
         finally:
@@ -45,6 +49,8 @@ class Database:
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
+        # SQLite: the write-ahead log is copied into the file while nobody saves (station.db.checkpoint)
+        self.checkpoint = BackgroundCheckpoint(engine) if engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -52,7 +58,7 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write (takes the write lock at its first statement on SQLite)."""
-        return UnitOfWork(self._writer)
+        return UnitOfWork(self._writer, self.checkpoint.nudge if self.checkpoint is not None else None)
 
     def reader(self) -> UnitOfWork:
         """A read-only unit of work (never waits for a writer in WAL mode)."""
@@ -66,6 +72,8 @@ class Database:
     def dispose(self) -> None:
         """Close every connection; on SQLite first let the query planner refresh the statistics it needs
         (`PRAGMA optimize`, as SQLite recommends before closing), which keeps searches fast as the file grows."""
+        if self.checkpoint is not None:
+            self.checkpoint.stop()
         if self.dialect == "sqlite":
             try:
                 with self.engine.connect() as conn:

@@ -87,6 +87,7 @@ def part_words(part: str) -> tuple[str, ...]:
     return tuple(soundalike.words(part))
 
 
+@lru_cache(maxsize=65536)
 def fold_part(part: str) -> str:
     """One name part folded for display-free comparison (accents, Arabic letter variants, spaces)."""
     return search_key(part).replace(" ", "")

@@ -9,7 +9,9 @@ audit trail links both registration numbers. Supervisors only (a wrong merge hid
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,22 +104,91 @@ def check_member_duplicates(
                        known=known)
 
 
+class Prechecked:
+    """Members already checked while the household was being typed (the desk checks each member in the
+    background as it enters the list), so the save checks only what changed since.
+
+    A result is reused for the same person as compared (names, sex, birth date or age, origin, documents),
+    the same member record and household, and the same day, and for at most `max_age` seconds: another desk
+    of a site may register the same person meanwhile. The desk clears it after each save of its own (the
+    household just saved may be the next member's earlier registration); a check that started before the
+    clear is not kept. Thread-safe: filled by a worker, read at save on the GUI thread.
+    """
+
+    def __init__(self, max_age: float = 120.0, now: Callable[[], float] = time.monotonic) -> None:
+        self.max_age = max_age
+        self._now = now
+        self._found: dict[tuple[object, ...], tuple[float, tuple[Candidate, ...]]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(member: MemberDraft, origin: Origin, household_id: str | None, on: date) -> tuple[object, ...]:
+        return _person(member, origin, on), member.id, household_id, on
+
+    def get(self, key: tuple[object, ...]) -> tuple[Candidate, ...] | None:
+        with self._lock:
+            hit = self._found.get(key)
+        if hit is None or self._now() - hit[0] > self.max_age:
+            return None
+        return hit[1]
+
+    def start(self) -> tuple[int, float]:
+        """Taken before a check reads the register: put() keeps its result only if no clear() came between."""
+        with self._lock:
+            return self._generation, self._now()
+
+    def put(self, key: tuple[object, ...], candidates: Iterable[Candidate], started: tuple[int, float]) -> None:
+        with self._lock:
+            if started[0] == self._generation:  # a result is as old as the register it read
+                self._found[key] = (started[1], tuple(candidates))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+            self._generation += 1
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._found)
+
+
 def check_household_duplicates(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft,
-                               on: date | None = None) -> list[MemberDuplicates]:
+                               on: date | None = None, prechecked: Prechecked | None = None,
+                               ) -> list[MemberDuplicates]:
     """`check_member_duplicates` for every member of a household about to be saved; only members with
     candidates are listed. The keys' counts of all members are read in one query, and people read for
-    one member serve the next."""
+    one member serve the next. A member found in `prechecked` (checked moments ago, unchanged since) is
+    not checked again; members checked here are added to it."""
     require(actor, Permission.SEARCH)
     on = on or clock.local_today()
     out = []
     cache: dict[str, Loaded] = {}
-    known = key_counts(uow.session, {k for m in draft.members for k in blocking_keys(_person(m, draft.origin, on))})
-    for pos, m in enumerate(draft.members, start=1):
-        found = check_member_duplicates(uow, actor, m, draft.origin, household_id=draft.id, on=on, cache=cache,
-                                        known=known)
+    keys = [Prechecked.key(m, draft.origin, draft.id, on) if prechecked is not None else () for m in draft.members]
+    done = [prechecked.get(k) if prechecked is not None else None for k in keys]
+    todo = [m for m, d in zip(draft.members, done, strict=True) if d is None]
+    known = key_counts(uow.session, {k for m in todo for k in blocking_keys(_person(m, draft.origin, on))})
+    for pos, (m, key, found) in enumerate(zip(draft.members, keys, done, strict=True), start=1):
+        if found is None:
+            started = prechecked.start() if prechecked is not None else (0, 0.0)
+            found = tuple(check_member_duplicates(uow, actor, m, draft.origin, household_id=draft.id, on=on,
+                                                  cache=cache, known=known))
+            if prechecked is not None:
+                prechecked.put(key, found, started)
         if found:
             out.append(MemberDuplicates(pos, m.id, tuple(found)))
     return out
+
+
+def precheck_members(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft, prechecked: Prechecked,
+                     on: date | None = None) -> int:
+    """Check, ahead of the save, the members of a household being typed that `prechecked` does not hold
+    yet; returns how many were checked. The results wait in `prechecked` for check_household_duplicates."""
+    on = on or clock.local_today()
+    todo = sum(1 for m in draft.members if prechecked.get(Prechecked.key(m, draft.origin, draft.id, on)) is None)
+    if todo:
+        check_household_duplicates(uow, actor, draft, on=on, prechecked=prechecked)
+    return todo
 
 
 def record_duplicate_decision(uow: UnitOfWork, actor: Actor, individual_id: str, other_id: str, decision: str,

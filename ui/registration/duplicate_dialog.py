@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from station.domain.model import HouseholdDraft, MemberDraft, Origin
 from station.i18n import tr
-from station.services.duplicates import DuplicateDecision, check_household_duplicates
+from station.services.duplicates import DuplicateDecision, Prechecked, check_household_duplicates
 from station.services.matching import Candidate
 from station.services.photos import load_portrait
 from station.services.station import StationContext
@@ -144,12 +144,13 @@ class DuplicateDialog(QDialog):
         return []
 
 
-def resolve_duplicates(parent: QWidget | None, ctx: StationContext,
-                       draft: HouseholdDraft) -> list[DuplicateDecision] | None:
-    """Check the household about to be saved; ask about each member with likely earlier registrations.
-    Returns the answers to record with the save, or None when the clerk went back to the form."""
+def resolve_duplicates(parent: QWidget | None, ctx: StationContext, draft: HouseholdDraft,
+                       prechecked: Prechecked | None = None) -> list[DuplicateDecision] | None:
+    """Check the household about to be saved (members in `prechecked`, checked as they were typed, are not
+    checked again); ask about each member with likely earlier registrations. Returns the answers to record
+    with the save, or None when the clerk went back to the form."""
     with ctx.db.reader() as uow:
-        found = check_household_duplicates(uow, ctx.actor, draft)
+        found = check_household_duplicates(uow, ctx.actor, draft, prechecked=prechecked)
         portraits = {c.individual_id: load_portrait(uow, ctx.actor, c.individual_id)
                      for md in found for c in md.candidates}
     decisions: list[DuplicateDecision] = []

@@ -6,11 +6,12 @@ window calls the core service and answers with `show_saved` or `show_problems`).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +42,8 @@ from ui.registration.choices import compact
 from ui.registration.member_editor import MemberEditor
 from ui.widgets.field import Field, force_left_to_right
 from ui.widgets.portrait import PortraitLabel
+
+TYPED_PAUSE_MS = 400  # a pause in typing a member: check it for duplicates in the background
 
 
 def member_draft_of(view: HouseholdView) -> list[MemberDraft]:
@@ -75,6 +78,7 @@ VISIBLE_MEMBER_ROWS = 6  # a 1366x768 laptop shows six members without scrolling
 
 class HouseholdForm(QWidget):
     save_requested = Signal(object)  # HouseholdDraft
+    members_changed = Signal(object)  # HouseholdDraft: a member entered, changed or left the list
     photo_requested = Signal(str)  # individual id (saved members only)
     scan_requested = Signal()
 
@@ -152,6 +156,7 @@ class HouseholdForm(QWidget):
         self.portrait = PortraitLabel(self)
         self.editor = MemberEditor(self)
         self.editor.committed.connect(self.commit_member)
+        self._watch_editor()
         self.add_btn = QPushButton(self)
         self.add_btn.clicked.connect(self.commit_member)
         self.remove_btn = QPushButton(self)
@@ -329,9 +334,36 @@ class HouseholdForm(QWidget):
         else:
             self.table.clearSelection()
 
+    def _watch_editor(self) -> None:
+        """A member typed in full in the editor is checked for duplicates before it enters the list: the
+        check runs while the clerk goes on typing, and Save finds it done (ui/registration/precheck.py)."""
+        self._typed = QTimer(self)
+        self._typed.setSingleShot(True)
+        self._typed.setInterval(TYPED_PAUSE_MS)
+        self._typed.timeout.connect(self._on_member_typed)
+        e = self.editor
+        for edit in (*e.ar.values(), *e.lat.values(), e.birth, e.age, e.doc_number):
+            edit.textChanged.connect(self._typed.start)
+        for combo in (e.sex, e.relationship, e.doc_type):
+            combo.currentIndexChanged.connect(self._typed.start)
+
+    def _on_member_typed(self) -> None:
+        if self.editor.is_blank():
+            return
+        member, problems = self.editor.draft()
+        if problems:
+            return  # not a member yet: the clerk is still typing
+        members = list(self.members)
+        if self.editing is None:
+            members.append(member)
+        else:
+            members[self.editing] = member
+        self.members_changed.emit(dataclasses.replace(self.draft(), members=tuple(members)))
+
     # actions -------------------------------------------------------------------------------------
-    def commit_member(self) -> bool:
-        """Put the editor's member into the list; on problems, show them next to the fields."""
+    def commit_member(self, notify: bool = True) -> bool:
+        """Put the editor's member into the list; on problems, show them next to the fields. `notify`:
+        say so (members_changed), which starts the member's duplicate check ahead of the save."""
         if self.editor.is_blank() and self.editing is None:
             return True
         member, problems = self.editor.draft()
@@ -350,6 +382,8 @@ class HouseholdForm(QWidget):
         self._refresh_table()
         self.editor.clear(self._next_relationship())
         self._editor_loaded()
+        if notify:
+            self.members_changed.emit(self.draft())
         return True
 
     def edit_member(self, row: int) -> None:
@@ -373,6 +407,7 @@ class HouseholdForm(QWidget):
             self.editor.clear(self._next_relationship())
             self._editor_loaded()
             self._refresh_table()
+            self.members_changed.emit(self.draft())
 
     def _on_photo_clicked(self) -> None:
         row = self.table.currentRow() if self.editing is None else self.editing
@@ -398,7 +433,7 @@ class HouseholdForm(QWidget):
         )
 
     def request_save(self) -> None:
-        if not self.commit_member():
+        if not self.commit_member(notify=False):  # the save checks what was not checked yet
             return
         self.save_requested.emit(self.draft())
 

@@ -1,0 +1,70 @@
+"""The desk checks each member for earlier registrations as it enters the list, in the background; the save
+shows what that check found without checking the member again, and a save at this desk starts afresh."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+import station.services.duplicates as duplicates
+import ui.registration.duplicate_dialog as duplicate_dialog
+from station.domain.model import HouseholdDraft
+from station.services.registration import register_household
+from tests.factories import family_of_five
+from ui.main_window import MainWindow
+
+
+def test_a_member_is_checked_when_added_and_not_again_at_save(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    earlier = family_of_five()
+    with window.ctx.db.uow() as uow:
+        first = register_household(uow, window.ctx.actor, earlier)
+    again = HouseholdDraft(members=(earlier.members[0],), origin=earlier.origin)
+    window.new_household()
+    window.form.editor.load(again.members[0])  # the clerk types the same woman again
+    assert window.form.commit_member()
+    qtbot.waitUntil(lambda: window.precheck.checked == 1, timeout=10_000)
+
+    def not_again(*_a: object, **_k: object) -> object:
+        raise AssertionError("the member was checked again at save")
+
+    shown: list[duplicate_dialog.DuplicateDialog] = []
+
+    def back(self: duplicate_dialog.DuplicateDialog) -> int:
+        shown.append(self)
+        self.back_btn.click()
+        return int(QDialog.DialogCode.Rejected)
+
+    monkeypatch.setattr(duplicates, "check_member_duplicates", not_again)
+    monkeypatch.setattr(duplicate_dialog.DuplicateDialog, "exec", back)
+    window.form.request_save()
+    assert [c.household_id for c in shown[0].candidates][:1] == [first.id]
+    assert len(window.precheck.results) == 1
+    window.precheck.saved()  # what a save at this desk does: nothing held is reused after it
+    assert len(window.precheck.results) == 0
+
+
+def test_the_member_still_in_the_editor_is_checked_after_a_pause_in_typing(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    earlier = family_of_five()
+    with window.ctx.db.uow() as uow:
+        first = register_household(uow, window.ctx.actor, earlier)
+    window.new_household()
+    window.form.editor.load(earlier.members[0])  # typed, not yet added to the list
+    assert window.form.members == []
+    qtbot.waitUntil(lambda: window.precheck.checked == 1, timeout=10_000)
+    shown: list[duplicate_dialog.DuplicateDialog] = []
+
+    def back(self: duplicate_dialog.DuplicateDialog) -> int:
+        shown.append(self)
+        self.back_btn.click()
+        return int(QDialog.DialogCode.Rejected)
+
+    monkeypatch.setattr(duplicates, "check_member_duplicates", _not_again)
+    monkeypatch.setattr(duplicate_dialog.DuplicateDialog, "exec", back)
+    window.form.request_save()  # Save with the member still in the editor: its check is already done
+    assert [c.household_id for c in shown[0].candidates][:1] == [first.id]
+
+
+def _not_again(*_a: object, **_k: object) -> object:
+    raise AssertionError("the member was checked again at save")
