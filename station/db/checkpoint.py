@@ -26,9 +26,9 @@ IDLE_SECONDS = 0.5
 
 
 class BackgroundCheckpoint:
-    def __init__(self, engine: Engine, idle: float = IDLE_SECONDS) -> None:
+    def __init__(self, engine: Engine, idle: float | None = None) -> None:
         self.engine = engine
-        self.idle = idle
+        self.idle = IDLE_SECONDS if idle is None else idle
         self.done = 0  # checkpoints run (for tests)
         self._wake = threading.Event()
         self._stop = False
