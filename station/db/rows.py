@@ -126,7 +126,9 @@ class NameTokenRow(Base):
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
     # (household, token): deleting a household's tokens, and checking "does this household have a word
     # starting with ..." while walking the register, are both one short index range.
-    __table_args__ = (Index("ix_name_tokens_household_token", "household_id", "token"),)
+    # SQLite: WITHOUT ROWID, the primary key is the table (each row stored twice, not three times; 0007).
+    __table_args__ = (Index("ix_name_tokens_household_token", "household_id", "token"),
+                      {"sqlite_with_rowid": False})
 
 
 class DocumentRow(Base):

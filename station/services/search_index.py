@@ -1,29 +1,42 @@
 """Keep the name index in step with the code that builds it.
 
 Each household's search tokens (station.domain.name_index: folded words, sound-alike and pair tokens) are
-written when it is saved or merged. When a new version of the station builds tokens differently, the
-tokens already on file are rebuilt once, at start-up after the migrations, in one transaction: a crash
-leaves the old index and the old version mark, so the rebuild simply runs again next time.
+written when it is saved or merged. When a new version of the station builds tokens differently (or a
+migration empties the index, 0007), the tokens are rebuilt once, at start-up after the migrations, in one
+transaction: a crash leaves the old index and the old version mark, so the rebuild simply runs again.
 
-The rebuild reads plain columns (no ORM objects), computes each distinct name part's tokens and each
-pair of name slots' pair tokens once (`_Tokens`), collects each token's households, drops the token table
-and makes it again (emptying millions of rows one by one took minutes), writes the rows in primary-key
-order (every insert at the end of the index) without SQLAlchemy's per-row handling, builds the
-(household, token) index after the rows (one sort instead of millions of random inserts), keeps the whole
-index in the page cache while it writes (SQLite), and reports progress (done, total) for the sign-in screen.
-Measured (tests/perf/test_signin_perf.py, 2026-12-01, a shared 2-core machine under load): 200,000 people,
-2.8 million index rows, 33 s CPU against 42+ s before; SQLite's own insert and index work is about 20 s of it.
+How the rebuild is made fast (issue 18):
+- it reads plain columns and works per distinct value, not per person: each distinct name part, pair of
+  name slots, document number and origin collects the households that carry it, and its tokens are
+  computed once (`_Postings`); a token's households are the union of those sets;
+- the token table is dropped and made again (emptying millions of rows one by one took minutes), a
+  WITHOUT ROWID table on SQLite (0007: each row stored twice, not three times); dropping runs on a
+  second thread while the names are read through another connection;
+- the rows are written in primary-key order (every insert lands at the end of the table), 100,000 at a
+  time in one statement (a JSON object token -> households unpacked by json_each inside SQLite: no
+  per-row Python work), on a second thread while the next batch is merged, with the foreign-key check off
+  for this transaction: every household id comes from the households table read under the same write
+  lock, so 2.8 million look-ups of households.id would check nothing;
+- the (household, token) index is built after the rows (one sort, with SQLite's sorter threads), and the
+  whole index stays in the page cache while it is written.
+Progress (done, total) goes to the sign-in screen, weighted by where the time goes.
+Measured (tests/perf/test_index_rebuild_perf.py, 200,000 people, 2.8 million rows, a shared 2-core machine
+at load 2): 34.4 s wall / 29.0 s CPU before, 18.4-19.6 s wall / 16.2-18.2 s CPU now: reading and
+computing about 4 s, writing 4 s, the (household, token) index 5 s, commit and checkpoint 4 s.
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, func, insert, select, text, update
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql import ClauseElement
 
 from station.db.engine import CACHE_KIB
 from station.db.rows import DocumentRow, HouseholdRow, IndividualRow, MetaRow, NameTokenRow
@@ -37,9 +50,12 @@ VERSION_KEY = "search_index_version"
 # 3: sound-alike tokens carry the spelling ("~key spelling"), pair tokens ("^key key"), compounds joined,
 #    Kurdish Latin letters read.
 INDEX_VERSION = 3
-BATCH = 2000  # households read per step (a progress step)
-WRITE_ROWS = 100_000  # index rows per insert (a progress step)
+READ_ROWS = 20_000  # people read per step (a progress step)
+WRITE_ROWS = 100_000  # index rows per insert statement (a progress step)
 REBUILD_CACHE_KIB = 262_144  # page cache while rebuilding (the connection's usual size is restored after)
+SORT_THREADS = 2  # SQLite sorter helper threads for the (household, token) index
+# Share of the progress bar per stage (measured shares of the time at 200,000 people).
+READING, WRITING, INDEXING = 25, 25, 30  # the rest (20): commit and checkpoint
 _SECONDARY = "ix_name_tokens_household_token"
 _TABLE: Table = NameTokenRow.__table__  # type: ignore[assignment]
 _NAMES = (IndividualRow.given_ar, IndividualRow.father_ar, IndividualRow.grandfather_ar, IndividualRow.family_ar,
@@ -66,147 +82,287 @@ def rebuild(db: Database, progress: Progress | None = None) -> int:
 
 
 def _rebuild(db: Database, progress: Progress | None, only_if_stale: bool) -> int:
-    with db.uow() as uow:
-        s = uow.session
-        if db.dialect == "postgresql":  # one desk of a site rebuilds; the others wait here, then find it done
-            s.execute(text("LOCK TABLE name_tokens IN SHARE ROW EXCLUSIVE MODE"))
-        mark = s.get(MetaRow, VERSION_KEY, populate_existing=True)
-        if only_if_stale and mark is not None and mark.value == str(INDEX_VERSION):
-            return 0
-        households = s.execute(select(HouseholdRow.id, HouseholdRow.origin_key).order_by(HouseholdRow.id)).all()
-        sqlite = db.dialect == "sqlite"
-        if sqlite:  # this transaction only: the whole index in the page cache, freed pages not zeroed one by one
-            s.execute(text(f"PRAGMA cache_size=-{REBUILD_CACHE_KIB}"))
-            s.execute(text("PRAGMA secure_delete=FAST"))
+    report = progress or (lambda done, total: None)
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection
+        if sqlite:  # connection settings, outside the transaction (foreign_keys is ignored inside one)
+            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
-            _write_all(s, households, progress)
+            with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+                if not sqlite:  # one desk of a site rebuilds; the others wait here, then find it done
+                    conn.execute(text("LOCK TABLE name_tokens IN SHARE ROW EXCLUSIVE MODE"))
+                mark = conn.scalar(select(MetaRow.value).where(MetaRow.key == VERSION_KEY))
+                if only_if_stale and mark == str(INDEX_VERSION):
+                    return 0
+                if sqlite:  # this transaction: the index in the page cache, freed pages not zeroed one by one
+                    for pragma in (f"cache_size=-{REBUILD_CACHE_KIB}", "secure_delete=FAST",
+                                   f"threads={SORT_THREADS}"):
+                        conn.exec_driver_sql(f"PRAGMA {pragma}")
+                count = _write_all(conn, report)
+                if mark is None:
+                    conn.execute(insert(MetaRow).values(key=VERSION_KEY, value=str(INDEX_VERSION)))
+                else:
+                    conn.execute(update(MetaRow).where(MetaRow.key == VERSION_KEY).values(value=str(INDEX_VERSION)))
         finally:
             if sqlite:
-                s.execute(text(f"PRAGMA cache_size=-{CACHE_KIB}"))
-                s.execute(text("PRAGMA secure_delete=ON"))
-        if mark is None:
-            s.add(MetaRow(key=VERSION_KEY, value=str(INDEX_VERSION)))
-        else:
-            mark.value = str(INDEX_VERSION)
+                _restore(conn, raw)
+    report(100, 100)
+    return count
+
+
+def _restore(conn: Connection, raw: Any) -> None:
+    """The connection's usual settings (station.db.engine) before it goes back to the pool; a connection
+    that cannot take them back is closed, never handed out with foreign keys off."""
+    try:
+        for pragma in ("foreign_keys=ON", f"cache_size=-{CACHE_KIB}", "secure_delete=ON", "threads=0"):
+            raw.execute(f"PRAGMA {pragma}")
+    except Exception:
+        conn.invalidate()
+        raise
+
+
+def _write_all(conn: Connection, report: Progress) -> int:
+    """Every household's tokens, written again; returns the number of households."""
+    households = list(conn.scalars(select(HouseholdRow.id).order_by(HouseholdRow.id)))
+    postings = _Postings(households)
+    if conn.dialect.name == "sqlite":
+        # Emptying the old index (SQLite reads every page it frees) runs on this connection in a second
+        # thread (SQLite works without Python's lock), while this one reads the names through another
+        # connection and computes the tokens: under our write lock it sees the same committed rows.
+        raw = conn.connection.dbapi_connection
+        ddl = str(CreateTable(_TABLE).compile(dialect=conn.dialect))
+        emptying = _Background(lambda: _empty(raw, ddl))
+        try:
+            with conn.engine.connect() as reader:
+                _gather(reader, postings, report)
+        finally:
+            emptying.join()
+    else:
+        _empty(conn.connection.dbapi_connection, "")
+        _TABLE.create(conn)
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_SECONDARY}")  # built after the rows: one sort
+        _gather(conn, postings, report)
+    sources = postings.sources()
+    total = sum(len(sets) for sets in sources.values()) or 1  # progress by what is left to merge
+    write = _writer(conn, households)
+    batch: list[tuple[str, list[int]]] = []
+    size = merged = 0
+    try:
+        for token in sorted(sources):  # code-point order: SQLite's BINARY order of the UTF-8 text
+            sets = sources.pop(token)
+            batch.append((token, _union(sets)))
+            size, merged = size + len(batch[-1][1]), merged + len(sets)
+            if size >= WRITE_ROWS:
+                write.put(batch)
+                batch, size = [], 0
+                report(READING + WRITING * merged // total, 100)
+        write.put(batch)
+    finally:
+        write.close()
+    report(READING + WRITING, 100)
+    conn.exec_driver_sql(f"CREATE INDEX {_SECONDARY} ON name_tokens (household_id, token)")
+    report(READING + WRITING + INDEXING, 100)
     return len(households)
 
 
-def _write_all(s: Session, households: Sequence[Any], progress: Progress | None) -> None:
-    """Every household's tokens: (household id, origin key) rows in id order in; progress in two halves,
-    reading and computing, then writing."""
-    # Dropped and made again (its index after the rows): emptying millions of rows one by one takes minutes.
-    s.execute(text(f"DROP INDEX IF EXISTS {_SECONDARY}"))
-    s.execute(text("DROP TABLE name_tokens"))
-    _TABLE.create(s.connection())
-    s.execute(text(f"DROP INDEX IF EXISTS {_SECONDARY}"))
-    total = len(households)
-    report = progress or (lambda done, of: None)
-    # token -> its households, in id order (households come in id order): the rows come out in primary-key
-    # order without sorting millions of pairs, and are written in that order, so every insert lands at the
-    # end of the table and of its index.
-    postings: dict[str, list[str]] = defaultdict(list)
-    tokens = _Tokens()
-    for start in range(0, total, BATCH):
-        chunk = households[start:start + BATCH]
-        people, numbers = _names_of(s, chunk[0][0], chunk[-1][0])
-        for hid, origin_key in chunk:
-            for t in tokens.household(people.get(hid, ()), numbers.get(hid, ()), origin_key or ""):
-                postings[t].append(hid)
-        report(start + len(chunk), 2 * total)
-    write = _writer(s)
-    batch: list[tuple[str, list[str]]] = []
-    size, written, count = 0, 0, sum(map(len, postings.values())) or 1
-    for t in sorted(postings):
-        batch.append((t, postings.pop(t)))
-        size += len(batch[-1][1])
-        if size >= WRITE_ROWS:
-            write(batch)
-            written, batch, size = written + size, [], 0
-            report(total + total * written // count, 2 * total)
-    write(batch)
-    report(2 * total, 2 * total)
-    s.execute(text(f"CREATE INDEX {_SECONDARY} ON name_tokens (household_id, token)"))
+def _empty(raw: Any, ddl: str) -> None:
+    """Drop the token table and its (household, token) index; make the table again when given its DDL.
+    Dropped, not emptied: deleting millions of rows one by one takes minutes."""
+    cur = raw.cursor()
+    try:
+        cur.execute(f"DROP INDEX IF EXISTS {_SECONDARY}")
+        cur.execute("DROP TABLE name_tokens")
+        if ddl:
+            cur.execute(ddl)
+    finally:
+        cur.close()
 
 
-def _names_of(s: Session, first: str, last: str) -> tuple[dict[str, list[tuple[str | None, ...]]],
-                                                           dict[str, list[str]]]:
-    """People's name parts and document numbers of the households with ids from `first` to `last`
-    (one index range each, not a list of ids)."""
-    people: dict[str, list[tuple[str | None, ...]]] = defaultdict(list)
-    for hid, *names in s.execute(select(IndividualRow.household_id, *_NAMES)
-                                 .where(IndividualRow.household_id.between(first, last))):
-        people[hid].append(tuple(names))
-    numbers: dict[str, list[str]] = defaultdict(list)
-    for hid, number in s.execute(select(IndividualRow.household_id, DocumentRow.number)
-                                 .join(DocumentRow, DocumentRow.individual_id == IndividualRow.id)
-                                 .where(IndividualRow.household_id.between(first, last))):
-        numbers[hid].append(number)
-    return people, numbers
+class _Background:
+    """A call on a second thread; `join` waits for it and raises what it raised."""
+
+    def __init__(self, call: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                call()
+            except BaseException as exc:  # handed to the caller's thread by join()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="search-index-drop", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
-def _writer(s: Session) -> Callable[[list[tuple[str, list[str]]]], None]:
-    """Write (token, its households) groups. Millions of rows passed one by one through SQLAlchemy's
-    per-row parameter handling cost several times the writing itself: plain tuples go to the driver's
-    executemany, and on SQLite a token's households go in one statement (a JSON array unpacked by
-    json_each inside SQLite: a third less time than executemany)."""
-    conn = s.connection()
+def _gather(conn: Connection, postings: _Postings, report: Progress) -> None:
+    """Read every person's names, every document number and origin into `postings` (the reading quarter
+    of the progress). Plain driver rows: SQLAlchemy's row objects cost more than the reading."""
+    people = conn.scalar(select(func.count()).select_from(IndividualRow)) or 0
+    done = 0
+    for chunk in _rows(conn, select(IndividualRow.household_id, *_NAMES)):
+        postings.add_people(chunk)
+        done += len(chunk)
+        report(READING * done // max(people, 1), 100)
+    for chunk in _rows(conn, select(IndividualRow.household_id, DocumentRow.number)
+                       .join(DocumentRow, DocumentRow.individual_id == IndividualRow.id)):
+        postings.add_numbers(chunk)
+    for chunk in _rows(conn, select(HouseholdRow.id, HouseholdRow.origin_key)):
+        postings.add_origins(chunk)
+
+
+def _rows(conn: Connection, stmt: ClauseElement) -> Iterator[Sequence[Any]]:
+    """The rows of a statement without parameters, READ_ROWS at a time, from the driver's cursor."""
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(str(stmt.compile(dialect=conn.dialect)))
+        while chunk := cur.fetchmany(READ_ROWS):
+            yield chunk
+    finally:
+        cur.close()
+
+
+def _union(sets: list[Iterable[int]]) -> list[int]:
+    return sorted(set().union(*sets))
+
+
+_END = object()
+
+
+class _Writer:
+    """Write (token, its households' positions) batches, in the order given, on a second thread while
+    this one merges the next batch (SQLite works without Python's lock); with `threaded=False` at once.
+    `close` waits for the last write and raises what a write raised."""
+
+    def __init__(self, write: Callable[[list[tuple[str, list[int]]]], None], threaded: bool) -> None:
+        self._write = write
+        self._failed: BaseException | None = None
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._thread = _Background(self._loop) if threaded else None
+
+    def put(self, batch: list[tuple[str, list[int]]]) -> None:
+        if self._failed is not None:
+            raise self._failed
+        if self._thread is None:
+            self._write(batch)
+        else:
+            self._queue.put(batch)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_END)
+            self._thread.join()
+        if self._failed is not None:
+            raise self._failed
+
+    def _loop(self) -> None:
+        while (batch := self._queue.get()) is not _END:
+            if self._failed is None:  # after a failure the rest is only drained
+                try:
+                    self._write(batch)
+                except BaseException as exc:  # raised in the caller's thread by put() or close()
+                    self._failed = exc
+
+
+def _writer(conn: Connection, households: Sequence[str]) -> _Writer:
+    """The writer of (token, households' positions in `households`) batches.
+
+    Millions of rows passed one by one through SQLAlchemy's per-row parameter handling cost several
+    times the writing itself. On SQLite one statement takes a whole batch as a JSON object
+    {token: [household id, ...]} that json_each unpacks inside SQLite (the ids are JSON-quoted once each),
+    on the second thread; elsewhere plain tuples go to the driver's executemany."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    if conn.dialect.name == "sqlite":
+        quoted = [json.dumps(hid) for hid in households]
+        unpack = ("INSERT INTO name_tokens (token, household_id)"
+                  " SELECT t.key, h.value FROM json_each(?) AS t, json_each(t.value) AS h")
+
+        def write_json(groups: list[tuple[str, list[int]]]) -> None:
+            if groups:
+                body = ",".join(f"{json.dumps(token)}:[{','.join(map(quoted.__getitem__, at))}]"
+                                for token, at in groups)
+                raw.execute(unpack, ("{" + body + "}",))
+        return _Writer(write_json, threaded=True)
+
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    insert = f"INSERT INTO name_tokens (token, household_id) VALUES ({mark}, {mark})"
-    unpack = "INSERT INTO name_tokens (token, household_id) SELECT ?, value FROM json_each(?)"
-    sqlite = conn.dialect.name == "sqlite"
+    plain = f"INSERT INTO name_tokens (token, household_id) VALUES ({mark}, {mark})"
 
-    def write(groups: list[tuple[str, list[str]]]) -> None:
-        rows: list[tuple[str, str]] = []
-        for token, hids in groups:
-            if sqlite and len(hids) >= 16:
-                conn.exec_driver_sql(unpack, (token, json.dumps(hids)))
-            else:
-                rows += [(token, hid) for hid in hids]
+    def write_rows(groups: list[tuple[str, list[int]]]) -> None:
+        rows = [(token, households[i]) for token, at in groups for i in at]
         if rows:
-            conn.exec_driver_sql(insert, rows)
-    return write
+            conn.exec_driver_sql(plain, rows)
+    return _Writer(write_rows, threaded=False)
 
 
-class _Tokens:
-    """`name_index.household_tokens`, with every piece computed once per distinct input: a register
-    repeats a few thousand names, so a person's tokens are unions of cached sets (the same result: the
-    rebuild test compares them with what saving writes)."""
+class _Postings:
+    """Each token's households, built per distinct value: every distinct name part, pair of name slots,
+    document number and origin collects the households (positions in id order) that carry it, and its
+    tokens (station.domain.name_index) are computed once. A household's tokens are exactly those of
+    `name_index.household_tokens` (the rebuild tests compare them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, households: Sequence[str]) -> None:
+        self._at = {hid: i for i, hid in enumerate(households)}
+        self._parts: defaultdict[str, set[int]] = defaultdict(set)
+        # lists, not sets: most pairs of names are rare, and an empty set costs four times an empty list
+        self._pairs: defaultdict[tuple[frozenset[str], frozenset[str]], list[int]] = defaultdict(list)
+        self._numbers: defaultdict[str, set[int]] = defaultdict(set)
+        self._origins: defaultdict[str, set[int]] = defaultdict(set)
         self._slots: dict[tuple[str | None, str | None], frozenset[str]] = {}
-        self._pairs: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
 
-    def household(self, people: Iterable[tuple[str | None, ...]], numbers: Iterable[str],
-                  origin_key: str) -> set[str]:
-        out: set[str] = set()
-        for names in people:
-            out |= self._person(names)
-        for number in numbers:
-            out |= {t[:MAX_TOKEN] for t in search_tokens(number)}
-        out |= {t[:MAX_TOKEN] for t in origin_key.split()}
-        return out
+    def add_people(self, rows: Iterable[Sequence[Any]]) -> None:
+        """(household id, the four Arabic-script name parts, the four Latin ones) rows."""
+        at, parts, pairs, slot = self._at, self._parts, self._pairs, self._slot
+        for hid, a0, a1, a2, a3, l0, l1, l2, l3 in rows:
+            h = at[hid]
+            for part in (a0, a1, a2, a3, l0, l1, l2, l3):
+                if part:
+                    parts[part].add(h)
+            keys = [k for k in (slot(a0, l0), slot(a1, l1), slot(a2, l2), slot(a3, l3)) if k]
+            for i, one in enumerate(keys):
+                for other in keys[i + 1:]:
+                    pairs[one, other].append(h)
 
-    def _person(self, names: tuple[str | None, ...]) -> set[str]:
-        out: set[str] = set()
-        for part in names:
-            if part:
-                out |= part_tokens(part)  # cached in name_index
-        slots = [self._slot(names[i], names[i + 4]) for i in range(4)]
-        for i, one in enumerate(slots):
-            for other in slots[i + 1:]:
-                if one and other:
-                    out |= self._pair(one, other)
-        return out
+    def add_numbers(self, rows: Iterable[Sequence[Any]]) -> None:
+        """(household id, document number) rows."""
+        for hid, number in rows:
+            self._numbers[number].add(self._at[hid])
+
+    def add_origins(self, rows: Iterable[Sequence[Any]]) -> None:
+        """(household id, origin key) rows."""
+        for hid, origin_key in rows:
+            self._origins[origin_key or ""].add(self._at[hid])
+
+    def groups(self) -> dict[str, list[int]]:
+        """Token -> its households' positions, ascending."""
+        return {t: _union(sets) for t, sets in self.sources().items()}
+
+    def sources(self) -> dict[str, list[Iterable[int]]]:
+        """Token -> the sets (or lists) of households' positions whose union is its households."""
+        sources: defaultdict[str, list[Iterable[int]]] = defaultdict(list)
+        for part, hs in self._parts.items():
+            for t in part_tokens(part):  # truncated to MAX_TOKEN there
+                sources[t].append(hs)
+        for (one, other), people in self._pairs.items():
+            for t in {pair_token(a, b) for a in one for b in other}:
+                sources[t].append(people)
+        for number, hs in self._numbers.items():
+            for t in {t[:MAX_TOKEN] for t in search_tokens(number)}:
+                sources[t].append(hs)
+        for origin_key, hs in self._origins.items():
+            for t in {t[:MAX_TOKEN] for t in origin_key.split()}:
+                sources[t].append(hs)
+        return sources
 
     def _slot(self, ar: str | None, lat: str | None) -> frozenset[str]:
+        """The sound-alike keys of one name slot (given, father, ...) in both scripts."""
         hit = self._slots.get((ar, lat))
         if hit is None:
             keys = (k for part in (ar, lat) if part for k in soundalike.name_keys(part))
             hit = self._slots[(ar, lat)] = frozenset(keys)
-        return hit
-
-    def _pair(self, one: frozenset[str], other: frozenset[str]) -> frozenset[str]:
-        hit = self._pairs.get((one, other))
-        if hit is None:
-            hit = self._pairs[(one, other)] = frozenset(pair_token(a, b) for a in one for b in other)
         return hit

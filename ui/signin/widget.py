@@ -97,12 +97,20 @@ class CredentialsPanel(QFrame):
         self.button.setText(button)
 
     def set_busy(self, busy: bool, text: str = "") -> None:
+        if not busy:
+            self.busy.setRange(0, 0)  # indeterminate again for the next sign-in
         self.busy.setVisible(busy)
         for w in (self.account, self.passphrase, self.button):
             w.setEnabled(not busy)
         if busy:
             self.message.setStyleSheet("color: palette(text);")
             self.message.setText(text)
+
+    def show_progress(self, percent: int, text: str) -> None:
+        """Long work with a known end (the one-time index rebuild): the bar fills, the message says how far."""
+        self.set_busy(True, text)
+        self.busy.setRange(0, 100)
+        self.busy.setValue(percent)
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet("color: #b00020; font-weight: bold;")
@@ -226,7 +234,8 @@ class SignInWidget(QWidget):
         """After an update the search index is rebuilt once: say how far, so nobody switches the laptop off."""
         if total > 0 and not self.panel.busy.isHidden():
             self._slow.stop()
-            self.panel.set_busy(True, tr("signin.rebuilding", percent=min(100, round(100 * done / total))))
+            percent = min(100, 100 * done // total)
+            self.panel.show_progress(percent, tr("signin.rebuilding", percent=percent))
 
     def _on_slow(self) -> None:
         if not self.panel.busy.isHidden():  # still signing in

@@ -1,13 +1,15 @@
-"""The index rebuild at sign-in: progress reported, the same tokens as saving writes, indexes kept."""
+"""The index rebuild at sign-in: progress reported, the same tokens as saving writes, indexes kept, and a
+rebuild that fails half-way leaves the old index and a connection with its foreign keys on."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, datetime
 
-from sqlalchemy import func, inspect, select
+import pytest
+from sqlalchemy import delete, func, inspect, select
 
-from station.db.rows import NameTokenRow
+from station.db.rows import HouseholdRow, MetaRow, NameTokenRow
 from station.domain.codes import Relationship, Sex
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
 from station.domain.name_index import household_tokens
@@ -15,6 +17,7 @@ from station.services import search_index
 from station.services.demo import make_household
 from station.services.registration import register_household
 from station.services.search import search
+from tests.factories import family_of_five
 
 
 def _tokens(ctx) -> set[tuple[str, str]]:
@@ -22,8 +25,7 @@ def _tokens(ctx) -> set[tuple[str, str]]:
         return {(t, h) for t, h in uow.session.execute(select(NameTokenRow.token, NameTokenRow.household_id))}
 
 
-def test_rebuild_reports_progress_and_writes_what_saving_writes(ctx, monkeypatch) -> None:
-    monkeypatch.setattr(search_index, "BATCH", 2)
+def _register_named(ctx) -> None:
     names = [("عبد الرحمن", "Abdul Rahman"), ("شیرین", "Şîrîn"), ("محمود", "Mahmoud"), ("حسين", "Hussein"),
              ("أبو بكر", "Abubakr")]
     for ar, lat in names:
@@ -32,12 +34,20 @@ def test_rebuild_reports_progress_and_writes_what_saving_writes(ctx, monkeypatch
                                origin=Origin("Erbil", "", ""))
         with ctx.db.uow() as uow:
             register_household(uow, ctx.actor, draft)
+
+
+def test_rebuild_reports_progress_and_writes_what_saving_writes(ctx, monkeypatch) -> None:
+    monkeypatch.setattr(search_index, "READ_ROWS", 2)
+    monkeypatch.setattr(search_index, "WRITE_ROWS", 10)
+    _register_named(ctx)
+    with ctx.db.uow() as uow:
+        register_household(uow, ctx.actor, family_of_five())  # document numbers, several people
     saved = _tokens(ctx)
     assert any(t.startswith("^") for t, _ in saved) and any(t.startswith("~") for t, _ in saved)
     steps: list[tuple[int, int]] = []
-    assert search_index.rebuild(ctx.db, lambda done, total: steps.append((done, total))) == 5
-    # reading and computing per 2 households (the first half), then writing (the second half)
-    assert steps[:3] == [(2, 10), (4, 10), (5, 10)] and steps[-1] == (10, 10)
+    assert search_index.rebuild(ctx.db, lambda done, total: steps.append((done, total))) == 6
+    # reading per 2 people, writing per 10 rows, the index, then done
+    assert len(steps) > 8 and steps[-1] == (100, 100) and {t for _, t in steps} == {100}
     assert [d for d, _ in steps] == sorted(d for d, _ in steps)
     assert _tokens(ctx) == saved
     with ctx.db.reader() as uow:
@@ -48,14 +58,87 @@ def test_rebuild_reports_progress_and_writes_what_saving_writes(ctx, monkeypatch
     assert search_index.ensure_current(ctx.db) == 0  # the mark says current: nothing to do
 
 
-def test_the_rebuilds_cached_tokens_are_those_of_name_index() -> None:
-    """The rebuild composes a person's tokens from cached pieces: the same sets as household_tokens."""
+def test_an_empty_register_is_marked_current(ctx) -> None:
+    with ctx.db.uow() as uow:
+        uow.session.execute(delete(MetaRow).where(MetaRow.key == search_index.VERSION_KEY))
+    assert search_index.ensure_current(ctx.db) == 0 and search_index.is_current(ctx.db)
+    assert _tokens(ctx) == set()
+
+
+def _foreign_keys_on_every_pooled_connection(ctx) -> list[int]:
+    conns = [ctx.db.engine.connect() for _ in range(6)]  # more than the pool holds: every pooled one
+    try:
+        return [c.exec_driver_sql("PRAGMA foreign_keys").scalar() for c in conns]
+    finally:
+        for c in conns:
+            c.close()
+
+
+def test_a_failed_rebuild_leaves_the_old_index_and_foreign_keys_on(sqlite_ctx, monkeypatch) -> None:
+    ctx = sqlite_ctx
+    _register_named(ctx)
+    saved = _tokens(ctx)
+    with ctx.db.uow() as uow:
+        uow.session.get(MetaRow, search_index.VERSION_KEY).value = "2"
+
+    def broken(self):  # type: ignore[no-untyped-def]
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(search_index._Postings, "sources", broken)
+    with pytest.raises(OSError):
+        search_index.ensure_current(ctx.db)
+    assert _tokens(ctx) == saved and not search_index.is_current(ctx.db)  # the old index, the old mark
+    assert _foreign_keys_on_every_pooled_connection(ctx) == [1] * 6
+    monkeypatch.undo()
+    assert search_index.ensure_current(ctx.db) == 5 and _tokens(ctx) == saved
+    assert _foreign_keys_on_every_pooled_connection(ctx) == [1] * 6
+    with ctx.db.uow() as uow:  # the cascade still holds after a rebuild that wrote with the check off
+        victim = uow.session.scalars(select(HouseholdRow.id)).first()
+        uow.session.execute(delete(HouseholdRow).where(HouseholdRow.id == victim))
+    assert {h for _, h in _tokens(ctx)} == {h for _, h in saved} - {victim}
+
+
+def test_the_rebuilds_tokens_are_those_of_name_index() -> None:
+    """The rebuild gathers each token's households per distinct name part, pair of slots, document number
+    and origin: every household ends up with exactly `household_tokens`."""
     rng = random.Random(4)
-    tokens = search_index._Tokens()
-    for _ in range(300):
+    households: dict[str, tuple[list[tuple[str | None, ...]], list[str], str]] = {}
+    origins = ["mosul ninewa al-hadba", "", "erbil", "kirkuk hawija"]
+    for n in range(300):
         draft = make_household(rng, date(2026, 11, 30), datetime(2026, 11, 30, 12, 0))
         people = [(*m.name_ar.parts(), *m.name_lat.parts()) for m in draft.members]
-        numbers = [d.number for m in draft.members for d in m.documents]
-        origin = "mosul ninewa al-hadba"
-        assert tokens.household(people, numbers, origin) == household_tokens(people, numbers, origin)
-    assert tokens.household([], [], "") == household_tokens([], [], "")
+        numbers = [d.number for m in draft.members for d in m.documents] + (["A1234567", "IQ-55 12"] if n % 7 else [])
+        households[f"h{n:04d}"] = (people, numbers, origins[n % len(origins)])
+    households["h9999"] = ([], [], "")
+    ids = sorted(households)
+    postings = search_index._Postings(ids)
+    postings.add_people((hid, *names) for hid, (people, _, _) in households.items() for names in people)
+    postings.add_numbers((hid, number) for hid, (_, numbers, _) in households.items() for number in numbers)
+    postings.add_origins((hid, origin) for hid, (_, _, origin) in households.items())
+    got: dict[str, set[str]] = {hid: set() for hid in ids}
+    for token, at in postings.groups().items():
+        assert at == sorted(set(at))  # each household once, in id order
+        for i in at:
+            got[ids[i]].add(token)
+    for hid, (people, numbers, origin) in households.items():
+        assert got[hid] == household_tokens(people, numbers, origin), hid
+
+
+def test_the_writer_thread_keeps_the_order_and_hands_back_a_failure() -> None:
+    got: list[list[tuple[str, list[int]]]] = []
+    writer = search_index._Writer(got.append, threaded=True)
+    for i in range(20):
+        writer.put([(f"t{i:02d}", [i])])
+    writer.close()
+    assert got == [[(f"t{i:02d}", [i])] for i in range(20)]
+
+    def failing(batch: list[tuple[str, list[int]]]) -> None:
+        raise OSError("disk full")
+
+    writer = search_index._Writer(failing, threaded=True)
+    with pytest.raises(OSError):
+        for i in range(5):
+            writer.put([(f"t{i}", [i])])
+        writer.close()
+    with pytest.raises(OSError):  # closing after the failure still reports it (and ends the thread)
+        writer.close()

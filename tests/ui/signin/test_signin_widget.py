@@ -120,6 +120,9 @@ def test_the_one_time_rebuild_shows_how_far_it_is(qtbot, monkeypatch, tmp_path) 
     try:
         expected = tr("signin.rebuilding", percent=25)
         qtbot.waitUntil(lambda: widget.panel.message.text() == expected, timeout=5000)
+        bar = widget.panel.busy  # a bar that fills, not the endless busy stripe
+        assert (bar.minimum(), bar.maximum(), bar.value()) == (0, 100, 25) and not bar.isHidden()
     finally:
         release.set()
     qtbot.waitUntil(lambda: widget.panel.busy.isHidden(), timeout=5000)
+    assert widget.panel.busy.maximum() == 0  # the next sign-in starts with the busy stripe again
