@@ -99,21 +99,24 @@ def part_key(part: str) -> str:
     return "".join(soundalike.name_keys(part)) if part.strip() else ""
 
 
-def _slot_keys(p: Person) -> list[set[str]]:
-    return [{k for k in (part_key(ar), part_key(lat)) if k} for ar, lat in zip(p.name_ar, p.name_lat, strict=True)]
-
-
-def blocking_keys(p: Person) -> set[str]:
+def blocking_keys(p: Person) -> frozenset[str]:
     """Keys that a true match very likely shares: every unordered pair of two name parts' sound-alike
     keys (one typo or one missing part still leaves other pairs; swapped parts give the same pair).
     A pair is selective even when one key is short (Ali -> l) or both are alike (Hassan Hussein)."""
+    return _name_keys(p.name_ar, p.name_lat)
+
+
+@lru_cache(maxsize=65536)
+def _name_keys(name_ar: tuple[str, ...], name_lat: tuple[str, ...]) -> frozenset[str]:
+    # cached on the names alone: an import writes each person's keys, then looks up the cases sharing them
+    slots = [{k for k in (part_key(ar), part_key(lat)) if k} for ar, lat in zip(name_ar, name_lat, strict=True)]
     keys: set[str] = set()
-    for a, b in combinations(_slot_keys(p), 2):
+    for a, b in combinations(slots, 2):
         for ka in a:
             for kb in b:
                 lo, hi = sorted((ka, kb))
                 keys.add((KEY_PREFIX + lo + "|" + hi)[:64])
-    return keys
+    return frozenset(keys)
 
 
 # ---- comparison ----
