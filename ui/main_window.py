@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import OperationalError
 
 from station import clock, i18n
-from station.domain.model import HouseholdDraft
+from station.domain.model import HouseholdDraft, HouseholdSummary
 from station.domain.validation import ValidationFailed, validate_household
 from station.errors import StationError
 from station.i18n import tr
@@ -29,8 +31,12 @@ from station.services.search import day_register, household_summary, search_page
 from station.services.station import StationContext
 from ui.records.register_view import RegisterView
 from ui.registration.household_form import HouseholdForm
+from ui.tasks import run_off_thread
 
 log = logging.getLogger(__name__)
+
+DAY_FIRST_PAGE = 100  # a day's list: rows read and painted first (more than a screen holds); the rest follows
+_Read = tuple[list[HouseholdSummary], int | None]  # rows, and how many match in all (a search's first page)
 
 
 def storage_error_key(exc: BaseException) -> str:
@@ -61,7 +67,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(split)
         self._build_toolbar()
         self.statusBar().setSizeGripEnabled(False)  # there from the start, so "Saved as ..." never resizes the form
+        # The register is read off the GUI thread, latest wins (refresh_register): one worker, so a refresh
+        # asked for while another runs waits for it, and one that is no longer the newest is skipped.
+        self._register_pool = QThreadPool(self)
+        self._register_pool.setMaxThreadCount(1)
+        self._register_seq = 0  # the newest refresh asked for
+        self._register_shown = 0  # the newest refresh that came back (shown, or its error told)
+        self._register_open_single = False  # Return in the search: open the household if it is the only one
         self.register.search_changed.connect(self._on_register_search_changed)
+        self.register.search_submitted.connect(self._on_register_search_submitted)
         self.register.day_changed.connect(lambda _d: self.refresh_register())
         self.register.open_requested.connect(self.open_household)
         self.form.save_requested.connect(self._on_form_save_requested)
@@ -159,23 +173,84 @@ class MainWindow(QMainWindow):
             self.overlay.retranslate()
 
     # register ------------------------------------------------------------------------------------
-    def refresh_register(self) -> None:
+    def refresh_register(self, *, open_single: bool = False) -> None:
+        """Read the register again off the GUI thread: the first page for the search text, else the day's list.
+
+        Latest wins: each refresh has a number, and a result (or an error) of any but the newest is dropped,
+        so the typing and the list never wait on a search. A day's list comes in two reads: a first page
+        (more than a screen holds) painted at once, then the whole day added below it. `open_single`: open
+        the household when the result holds exactly one (Return in the search box).
+        """
+        self._register_seq += 1
+        seq = self._register_seq
+        self._register_open_single = open_single
         text = self.register.search.text().strip()
-        try:
-            with self.ctx.db.reader() as uow:
-                total: int | None = None
+        day = self.register.selected_day()
+        ctx = self.ctx
+
+        def read() -> _Read | None:
+            if seq != self._register_seq:
+                return None  # a newer refresh was asked for while this one waited: skip the work
+            with ctx.db.reader() as uow:  # a unit of work of its own, on the worker (as exports and prints)
                 if text:  # the first page, and how many match in all ("200 of 1,340 shown")
-                    page = search_page(uow, self.ctx.actor, text)
-                    rows, total = page.rows, page.total
-                else:
-                    rows = day_register(uow, self.ctx.actor, self.register.selected_day())
-        except StationError as exc:
-            self.show_error(exc.message())
+                    page = search_page(uow, ctx.actor, text)
+                    return page.rows, page.total
+                return day_register(uow, ctx.actor, day, limit=DAY_FIRST_PAGE), None
+
+        self._read_register(seq, read, lambda result: self._on_register_read(seq, text, day, result))
+
+    def _read_register(self, seq: int, read: Callable[[], _Read | None], done: Callable[[_Read | None], None]) -> None:
+        run_off_thread(read, done, lambda error: self._on_register_failed(seq, error), self, self._register_pool)
+
+    def register_settled(self) -> bool:
+        """The register shows the whole outcome of the newest refresh asked for (tests wait on it)."""
+        return self._register_shown == self._register_seq
+
+    def _on_register_read(self, seq: int, text: str, day: date, result: _Read | None) -> None:
+        if seq != self._register_seq or result is None:
+            return  # an older refresh: a newer one is on its way
+        rows, total = result
+        more_coming = not text and len(rows) >= DAY_FIRST_PAGE
+        self.show_register_rows(rows, searching=bool(text), total=total, more_coming=more_coming)
+        if more_coming:
+            ctx = self.ctx
+
+            def read_day() -> _Read | None:
+                if seq != self._register_seq:
+                    return None
+                with ctx.db.reader() as uow:
+                    return day_register(uow, ctx.actor, day), None
+
+            self.register.after_next_paint(lambda: self._read_register(  # the first rows painted first
+                seq, read_day, lambda whole: self._on_register_day_read(seq, whole)))
             return
-        self.register.set_rows(rows, searching=bool(text), total=total)
+        self._register_shown = seq
+        if self._register_open_single and len(rows) == 1:
+            self._register_open_single = False
+            self.register.open_requested.emit(rows[0].id)
+
+    def _on_register_day_read(self, seq: int, result: _Read | None) -> None:
+        if seq != self._register_seq or result is None:
+            return
+        self._register_shown = seq
+        self.register.extend_rows(result[0])
+
+    def _on_register_failed(self, seq: int, error: StationError) -> None:
+        if seq != self._register_seq:
+            return
+        self._register_shown = seq
+        self.show_error(error.message())
+
+    def show_register_rows(self, rows: list[HouseholdSummary], searching: bool, total: int | None,
+                           more_coming: bool = False) -> None:
+        """Fill the register with the newest refresh's rows (on the GUI thread)."""
+        self.register.set_rows(rows, searching=searching, total=total, more_coming=more_coming)
 
     def _on_register_search_changed(self, _text: str) -> None:
         self.refresh_register()
+
+    def _on_register_search_submitted(self, _text: str) -> None:
+        self.refresh_register(open_single=True)
 
     def _on_find_triggered(self) -> None:
         self.register.search.setFocus()
@@ -262,6 +337,8 @@ class MainWindow(QMainWindow):
         if not self.register.search.text().strip() and view.arrived_at.date() == self.register.selected_day():
             self.register.model.upsert(row_summary)
             self.register.update_count()
+        if not self.register_settled():
+            self.refresh_register()  # the list being read may predate this save: read it again (latest wins)
         self.statusBar().showMessage(tr("ui.status.saved", number=view.registration_number), 8000)
         self.household_saved.emit(view)
 
@@ -273,4 +350,6 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.idle.stop()  # a closed desk never locks itself later over records that are closed by then
+        self._register_seq += 1  # a register read still running is dropped, and waited for: the records
+        self._register_pool.waitForDone()  # close after this window (sign-out), with no read still open
         event.accept()

@@ -5,16 +5,21 @@ household, saving an edited household (with its duplicate check), and the day li
 Full (STATION_PERF_SHORT=0): 10,000, 100,000 and 200,000 individuals; p50/p95 printed per step and size, and
 p95 < 50 ms asserted for each step at every size. The typed search is reported in parts: the keystroke's echo,
 the debounce (a deliberate wait for the next key) and the work after it (search, table filled, rows painted);
-the 50 ms bound applies to the work after the debounce, and key-to-rows is printed beside it.
+the 50 ms bound applies to the work after the debounce, and key-to-rows is printed beside it. The register is
+read on a worker (latest wins): the probes wait for the rows of the newest request painted. A day's list paints
+its first page, then adds the rest below it: the bound applies to the first rows painted, and the whole list in
+the table is printed beside it.
 Short (CI, the default): 10,000 individuals, each step's p95 of the process's CPU time under 400 ms (a loose
 bound on a measure that other jobs on a shared machine do not inflate, as tests/perf/test_matching_speed.py).
 
 Stations are built once with the bulk loader and cached under build/perf-desk/ (see desk_bench.py); run with
 `STATION_PERF_SHORT=0 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -s tests/perf/test_desk_interactive.py`.
+STATION_PERF_DESK_SIZES=10000,200000 runs only the sizes named.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import time
@@ -34,7 +39,9 @@ from tests.ui.keys import type_text
 
 pytestmark = pytest.mark.perf
 
-SIZES = (10_000,) if short_mode() else (10_000, 100_000, 200_000)
+# STATION_PERF_DESK_SIZES=10000,200000 picks sizes of the full run (while working on one step)
+SIZES = (10_000,) if short_mode() else tuple(
+    int(n) for n in os.environ.get("STATION_PERF_DESK_SIZES", "10000,100000,200000").split(","))
 LIMIT_MS = 400.0 if short_mode() else 50.0  # short mode: on CPU time, see the docstring
 SAMPLES = 12 if short_mode() else 30  # households opened / saved, queries typed, day switches
 
@@ -67,7 +74,9 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     assert isinstance(app, QApplication)
     apply_language(app, "en")
     w = MainWindow(ctx)
-    clock.wrap(monkeypatch, w, "refresh_register", "refresh")
+    clock.wrap(monkeypatch, w, "refresh_register", "refresh")  # asks for the rows (read on a worker)
+    clock.wrap(monkeypatch, w, "show_register_rows", "shown")  # the newest refresh's rows put in the table
+    clock.wrap(monkeypatch, w.register, "extend_rows", "rest")  # the rest of a day's list added below
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
@@ -106,22 +115,41 @@ def _cpu() -> float:
     return time.process_time()
 
 
-def _day_list(w: Any, clock: Clock) -> tuple[Step, Step]:
+def _shown(w: Any, clock: Clock, since: float) -> float | None:
+    """When the rows of the newest refresh asked for were put in the table (a stale result never is)."""
+    ended = clock.ended_since("shown", since)
+    newest = clock.calls["refresh"][-1][0]  # rows shown after the newest refresh began answer that refresh
+    return ended if ended is not None and clock.calls["shown"][-1][0] > newest else None
+
+
+def _settled(w: Any, clock: Clock, since: float) -> float | None:
+    """When the newest refresh's whole outcome was in the table (a day's list: its rest added too)."""
+    if not w.register_settled():
+        return None
+    ends = [e for e in (clock.ended_since("shown", since), clock.ended_since("rest", since)) if e is not None]
+    return max(ends) if ends else None
+
+
+def _day_list(w: Any, clock: Clock) -> tuple[Step, Step, Step]:
     from PySide6.QtCore import QDate
 
     busy = w.bench_station.busy_day
     probe = PaintProbe(w.register.table.viewport())
-    busy_step, other_step = Step("day list, 2,000 households"), Step("day list, the day before")
+    busy_step, other_step = Step("day list, 2,000 households, first rows painted"), Step("day list, the day before")
+    whole = Step("day list, 2,000 households, all rows in the table and painted", parts_are_services=False)
     for i in range(2 * SAMPLES):
         day = busy if i % 2 else busy - timedelta(days=1)
         t, c = _now(), _cpu()
         w.register.day.setDate(QDate(day.year, day.month, day.day))  # what the calendar popup does
-        end = until_painted(probe, partial(clock.ended_since, "refresh", t))
+        end = until_painted(probe, partial(_shown, w, clock, t))
+        cpu = _cpu()
         step = busy_step if i % 2 else other_step
-        step.add((end - t) * 1000, (_cpu() - c) * 1000, service=clock.spent("day_register", t))
+        step.add((end - t) * 1000, (cpu - c) * 1000, service=clock.spent("day_register", t))
+        done = until_painted(probe, partial(_settled, w, clock, t))
         if i % 2:
+            whole.add((done - t) * 1000, (_cpu() - c) * 1000)
             assert len(w.register.model.rows) == 2000
-    return busy_step, other_step
+    return busy_step, other_step, whole
 
 
 def _open_from_list(w: Any, clock: Clock) -> tuple[Step, Step]:
@@ -200,12 +228,13 @@ def _typed_search(w: Any, ctx: Any, clock: Clock) -> tuple[Step, Step]:
         if search.text():
             t = _now()
             search.clear()
-            until_painted(rows_probe, partial(clock.ended_since, "refresh", t))
+            until_painted(rows_probe, partial(_settled, w, clock, t))
         for ch in text:
             t, c = _now(), _cpu()
             type_text(search, ch)
             echo = until_painted(echo_probe, partial(min, t, t))
-            end = until_painted(rows_probe, partial(clock.ended_since, "refresh", t))
+            end = until_painted(rows_probe, partial(_shown, w, clock, t))  # the LAST query's rows, painted
+            assert w.register_settled()
             began = clock.started_since("refresh", t)
             assert began is not None
             key_to_rows.add((end - t) * 1000, (_cpu() - c) * 1000, echo=(echo - t) * 1000, debounce=(began - t) * 1000)
@@ -218,7 +247,8 @@ def _typed_search(w: Any, ctx: Any, clock: Clock) -> tuple[Step, Step]:
 def test_desk_interactive_steps(desk: tuple[Any, Any, Clock], monkeypatch: pytest.MonkeyPatch) -> None:
     w, ctx, clock = desk
     station = w.bench_station
-    steps = [*_day_list(w, clock), *_open_from_list(w, clock)]
+    busy_day, day_before, whole_day = _day_list(w, clock)
+    steps = [busy_day, day_before, whole_day, *_open_from_list(w, clock)]
     save, shown = _save_edited(w, ctx, clock, monkeypatch)
     steps.append(save)
     key_to_rows, work = _typed_search(w, ctx, clock)
@@ -227,8 +257,10 @@ def test_desk_interactive_steps(desk: tuple[Any, Any, Clock], monkeypatch: pytes
           f"{shown} of {len(save.total)} saves showed the duplicate dialog (answered at once)")
     for s in steps:
         print(f"[perf]   {s.line()}")
-    # key to rows holds the debounce, a deliberate wait for the next key: the bound is on the work after it
-    over = [s.line() for s in steps if s is not key_to_rows and p95(s.cpu if short_mode() else s.total) >= LIMIT_MS]
+    # key to rows holds the debounce, a deliberate wait for the next key: the bound is on the work after it;
+    # a day's whole list comes in below the first rows painted, while the clerk reads them
+    bounded = [s for s in steps if s not in (key_to_rows, whole_day)]
+    over = [s.line() for s in bounded if p95(s.cpu if short_mode() else s.total) >= LIMIT_MS]
     assert not over, f"p95 over {LIMIT_MS:.0f} ms:\n" + "\n".join(over)
 
 

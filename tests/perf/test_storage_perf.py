@@ -162,6 +162,7 @@ def test_window_opens_fast(big_station: Path, qtbot) -> None:
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(w.register_settled, timeout=20_000)  # the day's list is read on a worker: open once shown
     QApplication.processEvents()
     t2 = time.perf_counter()
     rows = len(w.register.model.rows)

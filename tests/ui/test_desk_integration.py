@@ -102,6 +102,7 @@ def test_register_shows_the_heads_portrait(qtbot, window: MainWindow) -> None:
         saved = register_household(uow, window.ctx.actor, family_of_five())
         save_portrait(uow, window.ctx.actor, saved.members[0].id, bytes(buf))
     window.refresh_register()
+    qtbot.waitUntil(lambda: window.register_settled() and len(window.register.model.rows) == 1, timeout=3000)
     window.register.table.selectRow(0)
     qtbot.waitUntil(lambda: not window.register.portrait.pixmap().isNull(), timeout=3000)
 

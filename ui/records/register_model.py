@@ -57,6 +57,25 @@ class RegisterModel(QAbstractTableModel):
         self._cells = [None] * len(self.rows)
         self.endResetModel()
 
+    def extend(self, rows: list[HouseholdSummary]) -> None:
+        """Show `rows`, which continue the rows shown (the rest of a list whose first page is shown): the
+        new ones are added at the end, so the current row, the selection and the scrolling stay. Rows that
+        do not continue them (the list changed in between) are shown afresh."""
+        shown = len(self._given)
+        if len(rows) < shown or any(a.id != b.id for a, b in zip(self._given, rows, strict=False)):
+            self.set_rows(rows)
+            return
+        if len(rows) == shown:
+            return
+        rest = rows[shown:]
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rest) - 1)
+        self._given += rest
+        self.rows += rest
+        self._cells += [None] * len(rest)
+        self.endInsertRows()
+        if self._sort_column >= 0:  # a clicked column keeps its order
+            self.sort(self._sort_column, self._sort_order)
+
     def upsert(self, row: HouseholdSummary) -> int:
         """Insert a new household at the top, or refresh the one already listed; returns its row."""
         for i, existing in enumerate(self.rows):

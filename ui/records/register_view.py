@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import (
     QDate,
+    QEvent,
     QLocale,
+    QObject,
     Qt,
     QTimer,
     Signal,
@@ -38,7 +41,8 @@ _WIDEST = ((RegisterModel.COL_NUMBER, "≈ MKH-02-000000-X"), (RegisterModel.COL
 class RegisterView(QWidget):
     open_requested = Signal(str)  # household id
     selected = Signal(str)  # household id of the highlighted row (shows the head's portrait)
-    search_changed = Signal(str)
+    search_changed = Signal(str)  # typed text, once the typing pauses
+    search_submitted = Signal(str)  # Return in the search box: search now, open the household if it is the only one
     day_changed = Signal(object)  # datetime.date
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,6 +81,11 @@ class RegisterView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.portrait = PortraitLabel(self, width=90)
         self.table.doubleClicked.connect(self._on_table_activated)
+        self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
+        self._after_paint_fallback = QTimer(self)
+        self._after_paint_fallback.setSingleShot(True)
+        self._after_paint_fallback.timeout.connect(self._run_after_paint)
+        self.table.viewport().installEventFilter(self)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(180)
@@ -107,14 +116,26 @@ class RegisterView(QWidget):
         self.model.retranslate()
         self.update_count()
 
-    def set_rows(self, rows: list[HouseholdSummary], searching: bool, total: int | None = None) -> None:
-        """Show rows; `total`: how many households match in all, when only the first page is shown."""
+    def set_rows(self, rows: list[HouseholdSummary], searching: bool, total: int | None = None,
+                 more_coming: bool = False) -> None:
+        """Show rows; `total`: how many households match in all, when only the first page is shown;
+        `more_coming`: the first page of a day's list, the rest follows (extend_rows), the count with it."""
         self.model.set_rows(rows)
         self._searching = searching
         self._total = total
+        self._more_coming = more_coming
+        self.update_count()
+
+    def extend_rows(self, rows: list[HouseholdSummary]) -> None:
+        """The whole list whose first page is shown: the rest is added below it."""
+        self.model.extend(rows)
+        self._more_coming = False
         self.update_count()
 
     def update_count(self) -> None:
+        if getattr(self, "_more_coming", False):
+            self.count.clear()  # not known yet: the rest of the day's list is on its way
+            return
         n = len(self.model.rows)
         searching = getattr(self, "_searching", False)
         if searching:
@@ -140,8 +161,24 @@ class RegisterView(QWidget):
     def show_portrait(self, jpeg: bytes | None) -> None:
         self.portrait.set_jpeg(jpeg)
 
+    def after_next_paint(self, call: Callable[[], None], fallback_ms: int = 250) -> None:
+        """`call` once, right after the table's next paint (or after `fallback_ms` if nothing paints: a hidden
+        window). A worker started then does not slow that paint: the paint calls the model in Python for every
+        cell, and a worker running Python meanwhile made each of those calls wait for the interpreter's lock."""
+        self._after_paint.append(call)
+        self._after_paint_fallback.start(fallback_ms)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._after_paint and event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+            QTimer.singleShot(0, self, self._run_after_paint)  # a timer: runs once this paint is done
+        return False
+
+    def _run_after_paint(self) -> None:
+        calls, self._after_paint = self._after_paint, []
+        self._after_paint_fallback.stop()
+        for call in calls:
+            call()
+
     def _on_search_return(self) -> None:
         self._debounce.stop()
-        self.search_changed.emit(self.search.text())
-        if len(self.model.rows) == 1:
-            self.open_requested.emit(self.model.rows[0].id)
+        self.search_submitted.emit(self.search.text())  # the result comes later (read off the GUI thread)

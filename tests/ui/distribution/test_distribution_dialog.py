@@ -92,6 +92,7 @@ def test_mark_departed_then_back(qtbot, window: MainWindow, monkeypatch) -> None
     assert "departed" in dialog.message.text() and dialog.result() != QDialog.DialogCode.Accepted
     action.trigger()
     assert window.form.view.status is HouseholdStatus.ACTIVE
+    qtbot.waitUntil(window.register_settled, timeout=3000)  # the register is read again on its worker
     statuses = {window.register.model.index(r, 6).data() for r in range(window.register.model.rowCount())}
     assert statuses == {"Active"}  # the register shows the household back on site
 

@@ -118,3 +118,30 @@ def test_the_arrival_column_names_its_zone(monkeypatch) -> None:
     model = RegisterModel()
     tip = model.headerData(RegisterModel.COL_ARRIVED, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert tip == "UTC+03:00"
+
+
+def test_the_rest_of_a_list_is_added_below_its_first_page_keeping_the_current_row() -> None:
+    whole = [_row(i, f"N{i}") for i in range(1, 9)]
+    model = RegisterModel()
+    model.set_rows(whole[:3])  # a day's first page
+    current = QPersistentModelIndex(model.index(1, 0))
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.extend(whole)
+    assert _ids(model) == [r.id for r in whole] and inserted == [(3, 7)] and not resets
+    assert current.isValid() and current.row() == 1  # the clerk's row stays where it was
+    model.sort(RegisterModel.COL_HEAD_LAT, DESC)
+    model.set_rows(whole[:3])
+    model.extend(whole)  # a clicked column keeps its order for the rows added
+    assert _ids(model) == [f"h{i}" for i in range(8, 0, -1)]
+
+
+def test_rows_that_do_not_continue_the_first_page_are_shown_afresh() -> None:
+    model = RegisterModel()
+    model.set_rows([_row(1, "A"), _row(2, "B")])
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.extend([_row(9, "New"), _row(1, "A"), _row(2, "B")])  # a household saved in between
+    assert _ids(model) == ["h9", "h1", "h2"] and resets == [1]
