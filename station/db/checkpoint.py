@@ -47,13 +47,16 @@ class BackgroundCheckpoint:
                 self._thread.start()
         self._wake.set()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self) -> None:
+        """No checkpoint after this returns. Waits for one in progress (PASSIVE: it waits for no lock, so it
+        ends): a connection still checked out would survive the engine's dispose, and the log would not be
+        folded into the file when the last connection closes (a file moved or copied then lacks it)."""
         with self._lock:
             self._stop = True
             thread = self._thread
         self._wake.set()
-        if thread is not None:
-            thread.join(timeout)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
     def _run(self) -> None:
         while True:

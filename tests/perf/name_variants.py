@@ -97,6 +97,10 @@ class Register:
 
     def __init__(self, individuals: int, seed: int = 5) -> None:
         self.rng = random.Random(seed)
+        # ids from a generator of their own, seeded: the same register every run (a cached database of it
+        # must carry the ids the queries look for; uuid4 made every run after the one that built it miss
+        # all), and the names drawn exactly as before
+        self._ids = random.Random(f"ids-{seed}")
         self.households: list[dict[str, object]] = []
         self.people: list[Person] = []
         self.share: Counter[tuple[object, ...]] = Counter()  # (word ids...) -> households with a person so named
@@ -119,7 +123,7 @@ class Register:
 
     def _household(self, seq: int, at: datetime) -> None:
         rng = self.rng
-        hid = str(uuid.uuid4())
+        hid = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
         kurdish = rng.random() < 0.3
         m, f, fam = ("mk", "fk", "k") if kurdish else ("m", "f", "a")
         family = self._pick(fam)
