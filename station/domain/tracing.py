@@ -114,7 +114,7 @@ def _name_keys(name_ar: tuple[str, ...], name_lat: tuple[str, ...]) -> frozenset
     for a, b in combinations(slots, 2):
         for ka in a:
             for kb in b:
-                lo, hi = sorted((ka, kb))
+                lo, hi = (ka, kb) if ka <= kb else (kb, ka)  # not sorted(): a million calls in a rebuild
                 keys.add((KEY_PREFIX + lo + "|" + hi)[:64])
     return frozenset(keys)
 
