@@ -7,13 +7,12 @@ from datetime import date
 
 from PySide6.QtCore import (
     QDate,
-    QEvent,
     QLocale,
-    QObject,
     Qt,
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -61,7 +60,7 @@ class RegisterView(QWidget):
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setDate(QDate.currentDate())
         self.count = QLabel(self)
-        self.table = QTableView(self)
+        self.table = _Table(self)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the search's ranking
@@ -85,7 +84,7 @@ class RegisterView(QWidget):
         self._after_paint_fallback = QTimer(self)
         self._after_paint_fallback.setSingleShot(True)
         self._after_paint_fallback.timeout.connect(self._run_after_paint)
-        self.table.viewport().installEventFilter(self)
+        self.table.painted.connect(self._on_table_painted)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(180)
@@ -168,10 +167,9 @@ class RegisterView(QWidget):
         self._after_paint.append(call)
         self._after_paint_fallback.start(fallback_ms)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._after_paint and event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+    def _on_table_painted(self) -> None:
+        if self._after_paint:
             QTimer.singleShot(0, self, self._run_after_paint)  # a timer: runs once this paint is done
-        return False
 
     def _run_after_paint(self) -> None:
         calls, self._after_paint = self._after_paint, []
@@ -182,3 +180,15 @@ class RegisterView(QWidget):
     def _on_search_return(self) -> None:
         self._debounce.stop()
         self.search_submitted.emit(self.search.text())  # the result comes later (read off the GUI thread)
+
+
+class _Table(QTableView):
+    """The register's table; says when it has painted (RegisterView.after_next_paint). A signal from its own
+    paint rather than an event filter on the viewport: that filter was the view itself, the viewport's
+    ancestor, and Qt can call a parent's filter while the parent is being destroyed."""
+
+    painted = Signal()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
