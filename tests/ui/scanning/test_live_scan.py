@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import cv2
@@ -15,7 +16,7 @@ from tests.station.scanning.camera_fixtures import write_video
 from tests.station.scanning.docgen import Sample, make_sample, photograph, render_document
 from tests.ui.shots import save_shot
 from ui.scanning.dialog import IdScanDialog
-from ui.scanning.live import LiveDocumentTracker, LiveSettings, LiveState
+from ui.scanning.live import DocumentView, LiveDocumentTracker, LiveSettings, LiveState
 
 MOVING = 12
 
@@ -153,7 +154,32 @@ def test_absent_camera_device_offers_import(qtbot) -> None:
     assert dlg.feed.worker is None
 
 
-def test_next_document_without_mrz_clears_the_last_ones_fields(qtbot, tmp_path: Path, td3: Sample) -> None:
+class _PatientTracker(LiveDocumentTracker):
+    """A clerk holds a card until it is read; a video file does not wait. This tracker holds the file
+    (blocks the worker thread) while a read runs, so what the test sees does not depend on how long the
+    read takes on a loaded machine (CI once read slower than the 27-frame video played)."""
+
+    def __init__(self, *args, **kw) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kw)
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def __call__(self, frame: np.ndarray) -> DocumentView:
+        assert self._idle.wait(30), "a read never finished"
+        view = super().__call__(frame)
+        if view.state is LiveState.READING:
+            self._idle.clear()
+        return view
+
+    def read_finished(self, ok: bool) -> None:
+        super().read_finished(ok)
+        self._idle.set()
+
+
+def test_next_document_without_mrz_clears_the_last_ones_fields(
+    qtbot, tmp_path: Path, td3: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ui.scanning.feed.LiveDocumentTracker", _PatientTracker)
     rng = np.random.default_rng(11)
     doc, _ = render_document(rng, "TD1", td3.identity, (" ",))  # a card with no machine-readable zone
     no_mrz = photograph(rng, doc, "easy")
