@@ -309,8 +309,9 @@ class MainWindow(QMainWindow):
 
         # Likely earlier registrations of the same people (same document first) are shown before saving: the
         # clerk goes back, links them, or saves anyway with a reason. Only a draft that would save is checked.
+        # members checked as typed, and those unchanged since the household was loaded, are not checked again
         decisions = [] if validate_household(draft, clock.local_today()) else resolve_duplicates(
-            self, self.ctx, draft, self.precheck.results)  # members checked as typed are not checked again
+            self, self.ctx, draft, self.precheck.results, saved=self.form.loaded_draft())
         if decisions is None:
             return  # back to the form, nothing saved
         try:

@@ -155,17 +155,26 @@ class Prechecked:
 
 def check_household_duplicates(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft,
                                on: date | None = None, prechecked: Prechecked | None = None,
-                               ) -> list[MemberDuplicates]:
+                               saved: HouseholdDraft | None = None) -> list[MemberDuplicates]:
     """`check_member_duplicates` for every member of a household about to be saved; only members with
     candidates are listed. The keys' counts of all members are read in one query, and people read for
     one member serve the next. A member found in `prechecked` (checked moments ago, unchanged since) is
-    not checked again; members checked here are added to it."""
+    not checked again; members checked here are added to it.
+
+    `saved`: the household as it was loaded, when a saved one is being corrected. Its members that are
+    unchanged (the same record, names, sex, birth, origin and documents) were checked when they were saved
+    and are not checked again: correcting a household's notes or adding a child asks only about what changed.
+    """
     require(actor, Permission.SEARCH)
     on = on or clock.local_today()
     out = []
     cache: dict[str, Loaded] = {}
     keys = [Prechecked.key(m, draft.origin, draft.id, on) if prechecked is not None else () for m in draft.members]
     done = [prechecked.get(k) if prechecked is not None else None for k in keys]
+    if saved is not None and saved.id is not None and saved.id == draft.id:
+        as_saved = {(m.id, _person(m, saved.origin, on)) for m in saved.members if m.id is not None}
+        done = [() if d is None and (m.id, _person(m, draft.origin, on)) in as_saved else d
+                for m, d in zip(draft.members, done, strict=True)]
     todo = [m for m, d in zip(draft.members, done, strict=True) if d is None]
     known = key_counts(uow.session, {k for m in todo for k in blocking_keys(_person(m, draft.origin, on))})
     for pos, (m, key, found) in enumerate(zip(draft.members, keys, done, strict=True), start=1):

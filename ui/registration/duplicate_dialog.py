@@ -145,12 +145,14 @@ class DuplicateDialog(QDialog):
 
 
 def resolve_duplicates(parent: QWidget | None, ctx: StationContext, draft: HouseholdDraft,
-                       prechecked: Prechecked | None = None) -> list[DuplicateDecision] | None:
-    """Check the household about to be saved (members in `prechecked`, checked as they were typed, are not
-    checked again); ask about each member with likely earlier registrations. Returns the answers to record
-    with the save, or None when the clerk went back to the form."""
+                       prechecked: Prechecked | None = None,
+                       saved: HouseholdDraft | None = None) -> list[DuplicateDecision] | None:
+    """Check the household about to be saved (members in `prechecked`, checked as they were typed, and
+    members unchanged since the household was loaded as `saved` are not checked again); ask about each
+    member with likely earlier registrations. Returns the answers to record with the save, or None when
+    the clerk went back to the form."""
     with ctx.db.reader() as uow:
-        found = check_household_duplicates(uow, ctx.actor, draft, prechecked=prechecked)
+        found = check_household_duplicates(uow, ctx.actor, draft, prechecked=prechecked, saved=saved)
         portraits = {c.individual_id: load_portrait(uow, ctx.actor, c.individual_id)
                      for md in found for c in md.candidates}
     decisions: list[DuplicateDecision] = []

@@ -432,6 +432,12 @@ class HouseholdForm(QWidget):
             expected_version=self.view.version if self.view else None,
         )
 
+    def loaded_draft(self) -> HouseholdDraft | None:
+        """The household as it was loaded (None for a new one): its unchanged members are not checked again."""
+        if self.view is None:
+            return None
+        return HouseholdDraft(members=tuple(member_draft_of(self.view)), origin=self.view.origin, id=self.view.id)
+
     def request_save(self) -> None:
         if not self.commit_member(notify=False):  # the save checks what was not checked yet
             return

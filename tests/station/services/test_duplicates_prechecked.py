@@ -77,3 +77,28 @@ def test_a_check_started_before_a_clear_is_not_kept() -> None:
     assert pre.get(key) is None
     pre.put(key, (), pre.start())
     assert pre.get(key) == ()
+
+
+def test_a_correction_checks_only_the_members_it_changed(ctx) -> None:  # type: ignore[no-untyped-def]
+    with ctx.db.uow() as uow:
+        first = register_household(uow, ctx.actor, HouseholdDraft(members=(FATMA,), origin=MOSUL))
+        second = register_household(uow, ctx.actor, HouseholdDraft(members=(FATMA, SON), origin=MOSUL))
+    saved = HouseholdDraft(members=tuple(dataclasses.replace(m, id=v.id) for m, v in zip((FATMA, SON), second.members,
+                                                                                          strict=True)),
+                           origin=MOSUL, id=second.id)
+
+    def found(draft: HouseholdDraft, as_saved: HouseholdDraft | None) -> list[tuple[int, list[str]]]:
+        with ctx.db.reader() as uow:
+            return [(md.position, [c.household_id for c in md.candidates])
+                    for md in check_household_duplicates(uow, ctx.actor, draft, on=ON, saved=as_saved)]
+
+    assert found(saved, None) == [(1, [first.id])]  # without knowing what was saved: every member checked
+    notes = dataclasses.replace(saved, notes="moved to tent 4")
+    assert found(notes, saved) == []  # Fatma unchanged since her save: not asked about again
+    renamed = dataclasses.replace(saved, members=(dataclasses.replace(saved.members[0], birth_date=date(1990, 5, 18)),
+                                                  saved.members[1]))
+    assert found(renamed, saved) == [(1, [first.id])]  # her birth date corrected: checked again
+    moved = dataclasses.replace(notes, origin=Origin("Ninewa", "Mosul", "Qayyarah"))
+    assert [p for p, _ in found(moved, saved)] == [1]  # the origin is part of who she is: checked again
+    other = dataclasses.replace(saved, id=first.id)
+    assert found(other, saved)[0][0] == 1  # a draft of another household is never taken as unchanged

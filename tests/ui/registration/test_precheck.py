@@ -64,3 +64,21 @@ def _save_without_checking(monkeypatch: pytest.MonkeyPatch) -> list[duplicate_di
 
 def _not_again(*_a: object, **_k: object) -> object:
     raise AssertionError("the member was checked again at save")
+
+
+def test_correcting_a_saved_household_asks_only_about_what_changed(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    earlier = family_of_five()
+    with window.ctx.db.uow() as uow:
+        register_household(uow, window.ctx.actor, earlier)
+        again = register_household(uow, window.ctx.actor, earlier)  # saved anyway: the same five again
+    window.open_household(again.id)
+    qtbot.waitUntil(lambda: window.form.view is not None and window.form.view.id == again.id, timeout=10_000)
+    shown = _save_without_checking(monkeypatch)  # an unchanged member's check fails the test
+    window.form.notes.setFocus()
+    qtbot.keyClicks(window.form.notes, " tent 4")
+    window.form.request_save()
+    assert shown == []  # no dialog about the five, saved before: the notes were saved
+    qtbot.waitUntil(lambda: window.form.view is not None and window.form.view.version == again.version + 1,
+                    timeout=10_000)
+    assert window.form.view.notes.endswith("tent 4")
