@@ -63,7 +63,7 @@ class HouseholdRow(Base):
     registration_number: Mapped[str] = mapped_column(String(24), unique=True)
     site_code: Mapped[str] = mapped_column(String(8))
     station_number: Mapped[int] = mapped_column(Integer)
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, index=True)  # a partial registration number typed (0008)
     arrived_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     origin_governorate: Mapped[str] = mapped_column(String(128), default="")
     origin_district: Mapped[str] = mapped_column(String(128), default="")
