@@ -88,8 +88,21 @@ def _person(names: Iterable[str | None], sex: str, birth: date | None, estimated
 # ---- keys ----
 
 def index_household(uow: UnitOfWork, row: HouseholdRow) -> None:
-    """Rewrite the blocking keys of a household's members (in the caller's transaction)."""
-    index_households(uow, [row])
+    """Bring the blocking keys of a household's members up to date (in the caller's transaction): only the
+    keys that changed are written (a save that leaves the names alone writes none; see index_tokens)."""
+    s = uow.session
+    ids = [m.id for m in row.members]
+    if not ids:
+        return
+    want = {(k, m.id) for m in row.members
+            for k in blocking_keys(_person((getattr(m, c.key) for c in _NAME_COLS), m.sex, None, False, ""))}
+    held = {(k, i) for k, i in s.execute(select(PersonKeyRow.key, PersonKeyRow.individual_id)
+                                         .where(PersonKeyRow.individual_id.in_(ids)))}
+    for key, iid in sorted(held - want):
+        s.execute(delete(PersonKeyRow).where(PersonKeyRow.key == key, PersonKeyRow.individual_id == iid))
+    new = sorted(want - held)
+    if new:
+        s.execute(insert(PersonKeyRow), [{"key": k, "individual_id": i} for k, i in new])
 
 
 def index_households(uow: UnitOfWork, rows: list[HouseholdRow]) -> None:

@@ -106,15 +106,23 @@ def _apply(row: HouseholdRow, draft: HouseholdDraft, actor: Actor, now: datetime
 
 
 def index_tokens(uow: UnitOfWork, row: HouseholdRow) -> None:
-    """Write the household's search tokens (station.domain.name_index) in two statements, no ORM objects."""
+    """Write the household's search tokens (station.domain.name_index), no ORM objects: only the tokens
+    that changed. A save that leaves the names alone (notes, a need, the origin's spelling kept) writes
+    none: each of a household's ~35 tokens lies on its own page of a large index, twice (token, household),
+    and rewriting them all was most of a correction's commit at 200,000 people."""
     s = uow.session
-    s.execute(delete(NameTokenRow).where(NameTokenRow.household_id == row.id))
     tokens = household_tokens(
         ((m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar,
           m.given_lat, m.father_lat, m.grandfather_lat, m.family_lat) for m in row.members),
         (d.number for m in row.members for d in m.documents), row.origin_key)
-    if tokens:
-        s.execute(insert(NameTokenRow), [{"token": t, "household_id": row.id} for t in sorted(tokens)])
+    held = set(s.scalars(select(NameTokenRow.token).where(NameTokenRow.household_id == row.id)))
+    gone = sorted(held - tokens)
+    for start in range(0, len(gone), 500):
+        s.execute(delete(NameTokenRow).where(NameTokenRow.household_id == row.id,
+                                             NameTokenRow.token.in_(gone[start:start + 500])))
+    new = sorted(tokens - held)
+    if new:
+        s.execute(insert(NameTokenRow), [{"token": t, "household_id": row.id} for t in new])
     tracing.household_indexed(uow, row)  # person keys for duplicate checks; alerts for tracing cases
 
 
@@ -163,7 +171,7 @@ def correct_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> H
     """Save corrections to an existing household (optimistic lock on `expected_version`)."""
     if draft.id is None:
         raise StationError("error.household_not_found")
-    row = _load(uow, draft.id)
+    row = _load_whole(uow, draft.id)  # members, documents and needs in four statements (the snapshot reads all)
     require(actor, Permission.EDIT_AFTER_PRINT if row.card_issue > 0 else Permission.EDIT_BEFORE_PRINT)
     if draft.expected_version is not None and draft.expected_version != row.version:
         raise ConflictError("error.edited_elsewhere")
