@@ -95,7 +95,7 @@ def evaluate(split: str, read_pe: Callable[[str], Any] | None, tmp: Path) -> dic
         row = {"condition": condition, "band": height_band(h), "font": s.font, "layout": s.layout,
                "exact": exact, "valid_wrong": bool(m is not None and m.valid and not exact),
                "verified_wrong": len(wrong_verified), "ms": ms, "pe": None}
-        if read_pe is not None and i % max(1, len(seeds(split)) // PE_N) == 0:
+        if read_pe is not None and PE_N > 0 and i % max(1, len(seeds(split)) // PE_N) == 0:
             path = tmp / f"{split}{i}.png"
             cv2.imwrite(str(path), s.image)
             try:

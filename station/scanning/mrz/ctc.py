@@ -6,7 +6,10 @@ module (opencv-python-headless is a dependency already; no other runtime is need
 for every 4 px column of the strip, the probability of each MRZ character or of "no character" (blank).
 A line is decoded to exactly the number of characters its layout has (30, 36 or 44) by a best path
 constrained to that length; each character carries the probability of its best column (its confidence)
-and the other characters likely there (offered to check-digit repair).
+and the other characters likely there (offered to check-digit repair). The probabilities are taken at
+the temperature the trainer fitted on held-out training renderings (the model's .json record), so a
+character read at 0.97 is right about that often. A line whose characters are not evenly spaced (word
+gaps: printed text near the zone, not MRZ) is not read at all.
 
 The model (station/resources/models/mrz_ctc.onnx) is produced by `python -m tools.mrz.train_ctc`,
 which cuts its training strips with `line_strip` below, so it learns the very crops it will see.
@@ -14,6 +17,7 @@ which cuts its training strips with `line_strip` below, so it learns the very cr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +44,17 @@ def model_path() -> Path:
 
 def available() -> bool:
     return model_path().is_file()
+
+
+@cache
+def temperature(path: Path | None = None) -> float:
+    """The logits' temperature in the model's record (calibration.temperature; 1.0 when not recorded)."""
+    record = (path or model_path()).with_suffix(".json")
+    try:
+        value = json.loads(record.read_text(encoding="utf-8")).get("calibration", {}).get("temperature", 1.0)
+    except (OSError, ValueError, AttributeError):
+        return 1.0
+    return float(value) if isinstance(value, (int, float)) and 0.25 <= value <= 10 else 1.0
 
 
 @cache
@@ -94,10 +109,13 @@ def normalise_strip(strip: np.ndarray) -> np.ndarray:
     return out
 
 
-def run(strips: list[np.ndarray], net: Any | None = None) -> list[np.ndarray]:
-    """Per strip: (T, len(ALPHABET) + 1) column probabilities (softmax over characters and blank)."""
+def run(strips: list[np.ndarray], net: Any | None = None, temp: float | None = None) -> list[np.ndarray]:
+    """Per strip: (T, len(ALPHABET) + 1) column probabilities (softmax over characters and blank, at
+    temperature `temp`: by default the shipped model's calibrated one, 1.0 for a net given here)."""
     if not strips:
         return []
+    if temp is None:
+        temp = 1.0 if net is not None else temperature()
     net = net or load_net()
     width = max(s.shape[1] for s in strips)
     width += (-width) % 4
@@ -108,7 +126,7 @@ def run(strips: list[np.ndarray], net: Any | None = None) -> list[np.ndarray]:
     logits = np.asarray(net.forward(), np.float32).reshape(len(strips), BLANK + 1, -1)
     out = []
     for i, s in enumerate(strips):
-        z = logits[i, :, : s.shape[1] // 4].T
+        z = logits[i, :, : s.shape[1] // 4].T / np.float32(temp)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         out.append(e / e.sum(axis=1, keepdims=True))
@@ -149,14 +167,31 @@ def decode(probs: np.ndarray, n: int) -> LineRead | None:
     return constrained(probs, n)
 
 
-def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray], symbols: list[int]) -> LineRead:
+GAP_RATIO = 1.6  # characters this many median spacings apart (and 2 columns more) have a word gap between
+MAX_GAPS = 1  # an MRZ line has no word gaps; one is allowed for a character the network did not see
+GAP_MIN_LENGTH = 20  # shorter lines (not MRZ) are not judged
+
+
+def word_gaps(cols: Sequence[int]) -> int:
+    """How many word gaps (spaces) lie between the characters read at columns `cols`."""
+    if len(cols) < GAP_MIN_LENGTH:
+        return 0
+    d = np.diff(np.asarray(cols, np.float32))
+    med = float(np.median(d))
+    return int(np.count_nonzero(d >= max(GAP_RATIO * med, med + 2)))
+
+
+def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray],
+               symbols: list[int]) -> LineRead | None:
     """Each character's confidence is its probability at its most confident column; the other likely
-    characters at that column are its alternatives."""
+    characters at that column are its alternatives. None when the characters have word gaps between them."""
     chars: list[str] = []
     conf: list[float] = []
     alts: dict[int, dict[str, float]] = {}
+    cols: list[int] = []
     for i, (fs, sym) in enumerate(zip(frames, symbols, strict=True)):
         col = int(np.asarray(fs)[int(np.argmax(probs[np.asarray(fs), sym]))])
+        cols.append(col)
         p = probs[col, :BLANK] / max(float(probs[col, :BLANK].sum()), 1e-9)
         chars.append(ALPHABET[sym])
         conf.append(float(probs[col, sym]))
@@ -164,6 +199,8 @@ def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray], 
         second = {ALPHABET[o]: float(p[o]) for o in order if p[o] >= ALT_MIN_PROB}
         if second:
             alts[i] = second
+    if word_gaps(cols) > MAX_GAPS:
+        return None
     return LineRead("".join(chars), tuple(conf), alts)
 
 

@@ -3,6 +3,8 @@ each character with its own confidence and the reader's other guesses."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from station.scanning.mrz import ctc
@@ -77,3 +79,59 @@ def test_line_strip_is_level_and_normalised() -> None:
     mid = strip[ctc.STRIP_H // 2, strip.shape[1] // 2]
     top = strip[1, strip.shape[1] // 2]
     assert mid > 0.8 and top < 0.2
+
+
+def _spaced(text: str, pitch: int = 3) -> list[int]:
+    """One column per character, `pitch` columns apart; a space is a character's worth of blanks."""
+    out: list[int] = []
+    for ch in text:
+        cell = [ctc.BLANK] * pitch
+        if ch != " ":
+            cell[0] = ALPHABET.index(ch)
+        out += cell
+    return out
+
+
+def test_a_line_of_words_is_not_read_as_an_mrz_line() -> None:
+    """Printed labels near the zone read cleanly, but their word gaps show they are not an MRZ line:
+    a reading of them must not come out (its characters would be sure, its fields wrongly verified)."""
+    words = "IASR MGKQC GTZRHWZW ZVBLC LTYFZB GSLTGI"
+    n = len(words.replace(" ", ""))
+    assert ctc.decode(_probs(_spaced(words)), n) is None
+    assert ctc.constrained(_probs(_spaced(words)), n) is None
+    line = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+    read = ctc.decode(_probs(_spaced(line)), len(line))
+    assert read is not None and read.text == line
+    one_missed = line[:20] + " " + line[21:]  # a character the network did not see: still a line
+    assert ctc.word_gaps([3 * i for i, c in enumerate(one_missed) if c != " "]) == 1
+    assert ctc.decode(_probs(_spaced(one_missed)), len(line)) is not None
+
+
+class _Net:
+    """A stand-in for the dnn net: fixed logits (batch, classes, 1, frames)."""
+
+    def __init__(self, logits: np.ndarray) -> None:
+        self.logits = logits
+
+    def setInput(self, batch: np.ndarray) -> None:  # OpenCV dnn's name
+        self.shape = batch.shape
+
+    def forward(self) -> np.ndarray:
+        return self.logits
+
+
+def test_probabilities_are_taken_at_the_recorded_temperature(tmp_path: Path) -> None:
+    logits = np.zeros((1, ctc.BLANK + 1, 1, 5), np.float32)
+    logits[0, ALPHABET.index("A"), 0, :] = 6.0
+    net = _Net(logits)
+    strip = np.zeros((ctc.STRIP_H, 20), np.float32)
+    sharp = ctc.run([strip], net)[0][0, ALPHABET.index("A")]
+    soft = ctc.run([strip], net, temp=2.0)[0][0, ALPHABET.index("A")]
+    assert sharp > 0.9 and soft < 0.5 < sharp
+    model = tmp_path / "m.onnx"
+    model.with_suffix(".json").write_text('{"calibration": {"temperature": 1.8}}', encoding="utf-8")
+    assert ctc.temperature(model) == 1.8
+    other = tmp_path / "n.onnx"
+    other.with_suffix(".json").write_text('{"calibration": {"temperature": "hot"}}', encoding="utf-8")
+    assert ctc.temperature(other) == 1.0
+    assert ctc.temperature(tmp_path / "absent.onnx") == 1.0
