@@ -159,13 +159,14 @@ def parse_lines(
     doubtful: Collection[Pos] = (),
     doubt_below: float = DOUBT_BELOW,
     verify_above: float = VERIFY_ABOVE,
+    relax: float = RELAX_DOUBT,
 ) -> MrzResult:
     """Parse 2 or 3 MRZ lines; raises MrzFormatError when no layout fits. Never trusts a failed check.
 
     `confidence`: the reader's probability for each character (None for text typed or given as lines).
     A field no check digit of its own covers (names, countries, sex, optional data) is failed, and the
     whole read invalid, when it holds a character read with less than `doubt_below` (names and countries:
-    RELAX_DOUBT times that when every check digit held as read), or one of the `doubtful` positions.
+    `relax` times that when every check digit held as read), or one of the `doubtful` positions.
     Each field's verdict is in `field_checks` (see station.scanning.mrz.verdict).
     """
     today = today or clock.local_today()
@@ -232,7 +233,7 @@ def parse_lines(
             problems.append(f"field.date.{name}")
     as_read = not failed_checks and not check_repairs
     strict = unsure_positions(confidence, doubt_below) | set(doubtful)
-    relaxed = unsure_positions(confidence, doubt_below * (RELAX_DOUBT if as_read else 1.0)) | set(doubtful)
+    relaxed = unsure_positions(confidence, doubt_below * (relax if as_read else 1.0)) | set(doubtful)
     unchecked = unsure_positions(confidence, max(doubt_below, UNCHECKED_DOUBT_BELOW))
     for name in doubtful_fields(places(layout, checks, fixed), strict, relaxed, unchecked):
         bad_fields.add(name)
