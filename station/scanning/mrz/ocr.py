@@ -209,10 +209,9 @@ def _read_zone(gray: np.ndarray, zone: Zone, model: Model | None, doubt_below: f
     best: MrzRead | None = None
     for n in widths:
         reading = classify(cut_cells(gray, zone, n), len(zone.lines), n, model)
-        try:  # the line model's own doubt rule (CTC_DOUBT_BELOW)
+        try:
             result: MrzResult | None = parse_lines(reading.lines, alternatives=reading.alternatives,
-                                                   confidence=reading.confidence,
-                                                   doubt_below=max(doubt_below, CTC_DOUBT_BELOW), relax=1.0)
+                                                   confidence=reading.confidence, doubt_below=doubt_below)
         except MrzFormatError:
             result = None
         cand = MrzRead(result, reading, zone)
