@@ -116,7 +116,9 @@ def test_td1_card_is_read_and_screenshot(qtbot, tmp_path: Path, td1: Sample) -> 
 def test_read_now_forces_a_read_of_a_moving_document(qtbot, tmp_path: Path, td3: Sample) -> None:
     video = write_video(tmp_path / "moving.avi", _moving(td3, 20), fps=30)
     dlg = _open(qtbot, str(video), loop_files=True)
-    qtbot.waitUntil(lambda: dlg.feed.tracker is not None and dlg.feed.tracker.frames >= 15, timeout=10_000)
+    # the tracker counts frames on the worker thread; the preview shows them when the GUI thread gets to it
+    qtbot.waitUntil(lambda: dlg.feed.tracker is not None and dlg.feed.tracker.frames >= 15
+                    and dlg.preview.state is not None, timeout=10_000)
     assert dlg.feed.tracker.captures == 0 and dlg.preview.state is LiveState.STEADYING
     assert dlg.view.edits["surname"].isReadOnly()  # corrections are typed in the member form, not here
     dlg.read_button.setFocus()
