@@ -87,6 +87,11 @@ def _person(names: Iterable[str | None], sex: str, birth: date | None, estimated
 
 # ---- keys ----
 
+def _member_keys(m: IndividualRow) -> frozenset[str]:
+    """A member's blocking keys, from the names alone: no documents read (a lazy load per member)."""
+    return blocking_keys(_person((getattr(m, c.key) for c in _NAME_COLS), m.sex, None, False, ""))
+
+
 def index_household(uow: UnitOfWork, row: HouseholdRow) -> None:
     """Bring the blocking keys of a household's members up to date (in the caller's transaction): only the
     keys that changed are written (a save that leaves the names alone writes none; see index_tokens)."""
@@ -94,8 +99,7 @@ def index_household(uow: UnitOfWork, row: HouseholdRow) -> None:
     ids = [m.id for m in row.members]
     if not ids:
         return
-    want = {(k, m.id) for m in row.members
-            for k in blocking_keys(_person((getattr(m, c.key) for c in _NAME_COLS), m.sex, None, False, ""))}
+    want = {(k, m.id) for m in row.members for k in _member_keys(m)}
     held = {(k, i) for k, i in s.execute(select(PersonKeyRow.key, PersonKeyRow.individual_id)
                                          .where(PersonKeyRow.individual_id.in_(ids)))}
     for key, iid in sorted(held - want):
@@ -106,17 +110,14 @@ def index_household(uow: UnitOfWork, row: HouseholdRow) -> None:
 
 
 def index_households(uow: UnitOfWork, rows: list[HouseholdRow]) -> None:
-    """The same for a batch (a pack's households): one DELETE and one INSERT."""
+    """Rewrite the keys of a batch of households (a pack's, all new): one DELETE and one INSERT."""
     s = uow.session
     ids = [m.id for row in rows for m in row.members]
     if not ids:
         return
     for start in range(0, len(ids), 500):
         s.execute(delete(PersonKeyRow).where(PersonKeyRow.individual_id.in_(ids[start:start + 500])))
-    # the keys come from the names alone: no documents read (a lazy load per member)
-    keys = [{"key": k, "individual_id": m.id}
-            for row in rows for m in row.members
-            for k in sorted(blocking_keys(_person((getattr(m, c.key) for c in _NAME_COLS), m.sex, None, False, "")))]
+    keys = [{"key": k, "individual_id": m.id} for row in rows for m in row.members for k in sorted(_member_keys(m))]
     if keys:
         s.execute(insert(PersonKeyRow), keys)
 
