@@ -43,7 +43,11 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
 
     # The plain sqlite dialect over sqlcipher3 connections: the pysqlcipher dialect would issue its own
     # PRAGMA key from the URL, and the key must never appear in a URL.
+    # Last in, first out: the connection used last is used next, so its cache of decrypted pages is warm.
+    # The default (first in, first out) rotated a desk's reads over the four connections, each with a
+    # quarter of the recent pages: the search's CPU time at 200,000 people, p95 75 -> 59 ms, p50 32 -> 28.5 ms.
     engine = create_engine("sqlite://", creator=connect, module=sqlcipher, poolclass=QueuePool, pool_size=4,
+                           pool_use_lifo=True,
                            hide_parameters=True)  # error messages never quote the values being saved
 
     @event.listens_for(engine, "connect")
