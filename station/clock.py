@@ -59,10 +59,10 @@ def station_zone(home: Path | None = None) -> tzinfo:
     """The zone the station shows and reports in (setting `time_zone`).
 
     Cached per settings file while the file is unchanged: a list of 2,000 households converts 2,000 times."""
-    from station.paths import station_home
+    from station.paths import home_path
     from station.settings import SETTINGS_FILE, station_settings
 
-    path = (home or station_home()) / SETTINGS_FILE
+    path = (home or home_path()) / SETTINGS_FILE  # not station_home(): no mkdir and chmod per time shown
     try:
         st = path.stat()
         stamp = (st.st_mtime_ns, st.st_size, os.environ.get("TZ", ""))

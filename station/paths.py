@@ -11,12 +11,18 @@ APP_NAME = "RegistrationStation"
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def station_home() -> Path:
-    """The data folder: $STATION_HOME, else the platform's per-user data directory."""
+def home_path() -> Path:
+    """Where the data folder is ($STATION_HOME, else the platform's per-user data directory), without making
+    it: for reads that only look (the time zone of every time shown)."""
     env = os.environ.get("STATION_HOME")
-    home = Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def station_home() -> Path:
+    """The data folder, made (owner only) if missing."""
+    home = home_path()
     home.mkdir(parents=True, exist_ok=True)
-    try:  # the folder only: called often (time conversions); sign-in closes everything inside (owner_only)
+    try:  # the folder only: sign-in closes everything inside (owner_only)
         home.chmod(0o700)
     except OSError:  # pragma: no cover - e.g. a folder we do not own
         pass
