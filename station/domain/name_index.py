@@ -68,6 +68,12 @@ def _part_keys(part: str) -> tuple[str, ...]:
     return tuple(soundalike.name_keys(part))
 
 
+def spelling_pair_keys(token: str) -> tuple[str, ...]:
+    """The keys that pair tokens give the spelling a sound-alike token carries ("~lSmr alshammari" -> Smr:
+    pairs are filed under the article-free key)."""
+    return _part_keys(token_word(token))
+
+
 @lru_cache(maxsize=65536)
 def part_tokens(part: str) -> frozenset[str]:
     """Index tokens of one name part (cached: a register repeats the same few thousand names)."""
@@ -130,10 +136,6 @@ class QueryWord:
     def same_name(self, word: str) -> bool:
         """Whether a filed spelling (a sound-alike token's word) may be this word, still being typed."""
         return soundalike.same_name(self.text, word, prefix=True)
-
-    def pairs(self, other: QueryWord) -> list[str]:
-        """Pair tokens of a person carrying both words."""
-        return sorted({pair_token(a, b) for a in self.keys for b in other.keys})
 
     def matches_exactly(self, part: str) -> bool:
         """Whether a name part on file has a folded word starting with this word."""

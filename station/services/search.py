@@ -28,7 +28,15 @@ from station.db.uow import UnitOfWork
 from station.domain import soundalike
 from station.domain.codes import HouseholdStatus
 from station.domain.model import HouseholdSummary, Origin
-from station.domain.name_index import PREFIX, QueryWord, query_words, spelling_range, token_word
+from station.domain.name_index import (
+    PREFIX,
+    QueryWord,
+    pair_token,
+    query_words,
+    spelling_pair_keys,
+    spelling_range,
+    token_word,
+)
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
 from station.domain.text import normalize_digits
@@ -307,7 +315,7 @@ def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchRes
     if len(named) >= 2:
         # the rarest name paired with each other one; the rarer pairs' households intersected on the
         # index (short, contiguous ranges), the common ones checked on what is left
-        pairs = [NameTokenRow.token.in_(named[0].query.pairs(w.query)) for w in named[1:]]
+        pairs = [NameTokenRow.token.in_(_pairs(named[0], w)) for w in named[1:]]
         counts = [_entries(s, pair, PAIR_WALK) for pair in pairs]
         persons = min(counts)
         if persons:
@@ -396,6 +404,17 @@ def _exact_first(s: Connection, typed: list[QueryWord], rows: list[HouseholdSumm
     exact = set(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_([h.id for h in rows]),
                                                         *[_has(_prefix(w.exact)) for w in typed])))
     return [h for h in rows if h.id in exact] + [replace(h, approximate=True) for h in rows if h.id not in exact]
+
+
+def _pair_keys(word: _Word) -> set[str]:
+    """The keys of the names a word may be: those of its spellings on file (a half-typed "Al-Sha" pairs as
+    Al-Shammari, Smr, not as its own lS and S, which pair with nobody or with other names), else its own."""
+    return {k for t in word.spellings for k in spelling_pair_keys(t)} or set(word.query.keys)
+
+
+def _pairs(a: _Word, b: _Word) -> list[str]:
+    """Pair tokens of one person carrying both words, as the names on file they may be."""
+    return sorted({pair_token(x, y) for x in _pair_keys(a) for y in _pair_keys(b)})
 
 
 def _word_entries(s: Connection, word: _Word) -> int:

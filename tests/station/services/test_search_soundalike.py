@@ -112,3 +112,26 @@ def test_two_desks_starting_after_an_upgrade_rebuild_once(ctx) -> None:
     assert sorted(results, key=str) == [0, 3]  # one rebuilt the three households, the other found it done
     with ctx.db.reader() as uow:
         assert uow.session.scalar(select(func.count()).select_from(NameTokenRow)) == tokens
+
+
+def _two_people(ctx, first: tuple[str, str], second: tuple[str, str]) -> str:
+    """A household of two: (Latin given, Latin family) each."""
+    members = tuple(MemberDraft(NameParts("", "", "", ""), NameParts(given, "", "", family), Sex.MALE,
+                                Relationship.HEAD if i == 0 else Relationship.SON, age_years=50 - 20 * i)
+                    for i, (given, family) in enumerate((first, second)))
+    with ctx.db.uow() as uow:
+        draft = HouseholdDraft(members=members, origin=Origin("Ninewa", "Mosul", ""))
+        return register_household(uow, ctx.actor, draft).registration_number
+
+
+def test_a_half_typed_family_name_finds_the_person_carrying_both_names_first(ctx) -> None:
+    """"Ahmed Al-Sham" on the way to Al-Shammari: the household where ONE person is Ahmed Al-Shammari comes
+    before newer ones where the two names belong to different people. The half-typed word pairs as the
+    names on file it may become (Al-Shammari), not as its own key (which pairs with nobody)."""
+    wanted = _two_people(ctx, ("Ahmed", "Al-Shammari"), ("Omar", "Al-Tai"))
+    split = [_two_people(ctx, ("Ahmed", "Al-Tai"), ("Karim", "Al-Shammari")) for _ in range(3)]  # newer
+    with ctx.db.reader() as uow:
+        for typed in ("Ahmed Al-Sham", "Ahmed Al-Shamma", "Ahmed Al-Shammari", "Al-Shamm Ahmed"):
+            found = [h.registration_number for h in search(uow, ctx.actor, typed)]
+            assert found[0] == wanted, typed
+            assert set(found[1:]) == set(split), typed  # the others are still listed, after it
