@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -87,12 +87,14 @@ def _summaries(uow: UnitOfWork, q: _Query) -> list[HouseholdSummary]:
 
 def _summary_rows(rows: Iterable[Sequence[Any]]) -> list[HouseholdSummary]:
     zone = clock.station_zone()
-    return [
-        HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=clock.to_local(r[2], zone),
-                         head_name_ar=r[3], head_name_lat=r[4],
-                         size=r[5], origin=Origin(r[6], r[7], r[8]).text(), status=HouseholdStatus(r[9]))
-        for r in rows
-    ]
+    return [_summary(r, zone) for r in rows]
+
+
+def _summary(r: Sequence[Any], zone: tzinfo, approximate: bool = False) -> HouseholdSummary:
+    return HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=clock.to_local(r[2], zone),
+                            head_name_ar=r[3], head_name_lat=r[4], size=r[5],
+                            origin=Origin(r[6], r[7], r[8]).text(), status=HouseholdStatus(r[9]),
+                            approximate=approximate)
 
 
 def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) -> list[HouseholdSummary]:
@@ -374,26 +376,28 @@ def _checked(uow: UnitOfWork, candidates: _Query, words: list[_Word], limit: int
     as_typed = and_(*[_has(_prefix(w.query.exact)) for w in words]).label("as_typed")
     has_words = [_has(w.condition()) for w in words]
 
-    def rows_of(ids: Sequence[str], *conditions: ColumnElement[bool]) -> list[HouseholdSummary]:
-        """The households `ids` that meet `conditions`, in the order of `ids`, those not as typed marked."""
-        rows = s.execute(select(*_SUMMARY_COLUMNS, as_typed).where(HouseholdRow.id.in_(ids), *conditions)).all()
-        found = {r[0]: h if r[-1] else replace(h, approximate=True)
-                 for r, h in zip(rows, _summary_rows(rows), strict=True)}
-        return [found[i] for i in ids if i in found]
+    zone = clock.station_zone()
+
+    def rows_of(ids: Sequence[str], need: int, *conditions: ColumnElement[bool]) -> list[HouseholdSummary]:
+        """The first `need` households of `ids` that meet `conditions`, in the order of `ids`, those not as
+        typed marked (only the rows kept are made into summaries: a batch holds twice the page)."""
+        rows = {r[0]: r for r in s.execute(select(*_SUMMARY_COLUMNS, as_typed)
+                                           .where(HouseholdRow.id.in_(ids), *conditions))}
+        kept = [rows[i] for i in ids if i in rows][:need]
+        return [_summary(r, zone, approximate=not r[-1]) for r in kept]
 
     kept: list[HouseholdSummary] = []
     for offset in range(0, 50 * limit, 2 * limit):
         batch = list(s.scalars(candidates.limit(2 * limit).offset(offset)))
-        kept += rows_of(batch, *has_words)
+        kept += rows_of(batch, limit - len(kept), *has_words)
         if len(kept) >= limit or len(batch) < 2 * limit:
             break
         if bounded:  # the page's ids from the whole set (a narrow sort), then their rows
             pool = candidates.with_only_columns(HouseholdRow.id).order_by(None).scalar_subquery()
             page = list(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(pool), *has_words)
                                   .order_by(*_NEWEST).limit(limit)))
-            kept = rows_of(page)
+            kept = rows_of(page, limit)
             break
-    kept = kept[:limit]
     return [h for h in kept if not h.approximate] + [h for h in kept if h.approximate]
 
 
