@@ -53,6 +53,7 @@ WORDS_RANKED = 24  # distinct words starting as typed, each counted to rank the 
 TYPO_MIN = 4  # words this long or longer that match nothing are looked up again as mistyped
 TYPO_SIMILARITY = 80  # RapidFuzz ratio (0-100) of the typed word to a spelling on file
 PAIR_WALK = 4000  # households with a pair token: from this many (1 in 12 at 200,000 people), walk the register
+PAIR_MIN = 3  # letters a word needs to pair: a two-letter beginning ("Al", "Ab") is any of a hundred names
 RECENT = 1000  # words each on many households, spread over a household's people: only the newest looked at
 _TOP = "\U0010ffff"
 _PARTIAL_REGNO = re.compile(r"^(?:([A-Z]{2,5})-?)?(?:(\d{2})-)?(\d{1,6})(?:-[0-9A-Z])?$")
@@ -311,7 +312,7 @@ def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchRes
         return SearchResult([], 0)
     typed = [w.query for w in words]
     # 1. Households where one person carries the names (pair tokens of the rarest name with each other one)
-    named = [w for w in words if w.query.keys]
+    named = [w for w in words if w.query.keys and len(w.query.exact) >= PAIR_MIN]
     first: list[HouseholdSummary] = []
     persons = 0
     if len(named) >= 2:

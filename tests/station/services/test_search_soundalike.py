@@ -135,3 +135,15 @@ def test_a_half_typed_family_name_finds_the_person_carrying_both_names_first(ctx
             found = [h.registration_number for h in search(uow, ctx.actor, typed)]
             assert found[0] == wanted, typed
             assert set(found[1:]) == set(split), typed  # the others are still listed, after it
+
+
+def test_a_two_letter_beginning_does_not_pair(ctx) -> None:
+    """"Ahmed Al": "Al" begins a hundred names (Al-Tai, Al-Obaidi ... and Ali). It is not read as the name
+    Ali paired with Ahmed, which would put an older Ahmed Ali before the newest households with both words."""
+    older = _two_people(ctx, ("Ahmed", "Ali"), ("Omar", "Karim"))
+    newer = [_two_people(ctx, ("Ahmed", "Al-Tai"), ("Karim", "Al-Obaidi")) for _ in range(3)]
+    with ctx.db.reader() as uow:
+        found = [h.registration_number for h in search(uow, ctx.actor, "Ahmed Al")]
+        assert found == [*reversed(newer), older]  # newest first, all of them
+        # a whole third letter pairs again: "Ahmed Ali" is the person carrying both names, first
+        assert search(uow, ctx.actor, "Ahmed Ali")[0].registration_number == older
