@@ -42,6 +42,11 @@ def test_household_part_fits_a_laptop_screen(qtbot, sqlite_ctx, lang: str) -> No
         assert bar.isVisible() and bar.geometry().bottom() <= w.height()
         save = w.form.save_btn
         assert save.isVisible() and not save.visibleRegion().isEmpty()
+        title = w.form.title  # beside the buttons, the whole registration number stays in sight
+        assert view.registration_number in title.text()
+        assert title.fontMetrics().horizontalAdvance(title.text()) <= title.contentsRect().width(), \
+            f"{lang}: the household's title is cut off"
+        assert str(view.version) in title.toolTip()
         w.form.dirty = False
         w.close()
     finally:

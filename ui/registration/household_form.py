@@ -295,8 +295,10 @@ class HouseholdForm(QWidget):
         if self.view is None:
             self.title.setText(tr("ui.household.new"))
         else:
-            self.title.setText(tr("ui.household.existing", number=self.view.registration_number,
-                                  version=self.view.version))
+            # the version only in the tooltip: beside the buttons, "(version 3)" pushed the number out of
+            # sight at 1366 pixels wide
+            self.title.setText(tr("ui.household.existing", number=self.view.registration_number))
+        self.title.setToolTip("" if self.view is None else tr("ui.household.version", version=self.view.version))
 
     def set_need_to_know(self, sees_protection: bool) -> None:
         """Who is signed in may (supervisor) or may not (clerk) see protection needs; the list and form follow."""
