@@ -15,6 +15,10 @@ for _ in $(seq 1 30); do
 done
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='station_test'" | grep -q 1 ||
   runuser -u postgres -- psql -qc "CREATE ROLE station_test LOGIN PASSWORD 'station_test'" >&2
-runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='station_test'" | grep -q 1 ||
-  runuser -u postgres -- createdb -O station_test station_test >&2
+# station_test: the shared database the storage tests empty; station_test_secret: one of its own for the tests of
+# a server site's sealed address and password (tests/conftest.py: secret_pg_url derives its URL from this one)
+for db in station_test station_test_secret; do
+  runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
+    runuser -u postgres -- createdb -O station_test "$db" >&2
+done
 echo "postgresql+psycopg://station_test:station_test@127.0.0.1:5432/station_test"

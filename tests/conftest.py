@@ -54,6 +54,28 @@ def _missing(service: str, required_by: str, reason: str) -> NoReturn:
     pytest.skip(f"{reason} ({service})")
 
 
+def secret_pg_url() -> str:
+    """A PostgreSQL database of its own, emptied here, for the tests of a server site's sealed address and
+    password: STATION_TEST_PG_URL_SECRET, else <database>_secret beside STATION_TEST_PG_URL (.ci/postgres.sh
+    makes it). Absent or silent: skipped, or failed when CI asked for PostgreSQL (STATION_REQUIRE_PG)."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = os.environ.get("STATION_TEST_PG_URL_SECRET", "")
+    shared = pg_url()
+    if not url and shared:
+        base = make_url(shared)
+        url = base.set(database=f"{base.database}_secret").render_as_string(hide_password=False)
+    if not url:
+        _missing("postgres", "STATION_REQUIRE_PG", "no PostgreSQL server (set STATION_TEST_PG_URL)")
+    try:
+        _reset_pg(url)
+    except SQLAlchemyError as exc:
+        _missing("postgres", "STATION_REQUIRE_PG",
+                 f"database {make_url(url).database} does not answer ({type(exc).__name__}; run: bash .ci/postgres.sh)")
+    return url
+
+
 def _service_group(item: pytest.Item) -> str:
     callspec = getattr(item, "callspec", None)
     params = callspec.params.values() if callspec is not None else ()

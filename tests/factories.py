@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from station import clock
 from station.domain.codes import DocumentType, Relationship, Sex, SpecificNeed
 from station.domain.model import Document, HouseholdDraft, MemberDraft, NameParts, Need, Origin
 
@@ -22,7 +23,7 @@ def member(
 
 def family_of_five(today: date | None = None) -> HouseholdDraft:
     """The seed's first household; the baby was born six days before `today` (the real date when not given)."""
-    born = (today or date.today()) - timedelta(days=6)
+    born = (today or clock.local_today(zone=clock.system_zone())) - timedelta(days=6)
     return HouseholdDraft(
         members=(
             member(documents=(Document(DocumentType.UNIFIED_ID, "199012345678", "IRQ", date(2030, 1, 1)),),

@@ -200,7 +200,9 @@ class MainWindow(QMainWindow):
         self._read_register(seq, read, lambda result: self._on_register_read(seq, text, day, result))
 
     def _read_register(self, seq: int, read: Callable[[], _Read | None], done: Callable[[_Read | None], None]) -> None:
-        run_off_thread(read, done, lambda error: self._on_register_failed(seq, error), self, self._register_pool)
+        # no "save failed" fallback: this is a read, and an unexpected failure is reported as one (fault.unexpected)
+        run_off_thread(read, done, lambda error: self._on_register_failed(seq, error), self, self._register_pool,
+                       fallback=None)
 
     def register_settled(self) -> bool:
         """The register shows the whole outcome of the newest refresh asked for (tests wait on it)."""

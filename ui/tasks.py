@@ -147,13 +147,9 @@ class TaskRunner:
         self.pool = pool or QThreadPool.globalInstance()
 
     def submit(
-        self, fn: Job, on_success: Callable[[Any], None] | None = None,
-        on_error: Callable[[StationError], None] | None = None, on_progress: Progress | None = None,
-        *, parent: QObject | None = None, fallback: str | None = None,
+        self, fn: Job, on_success: Callable[[Any], None], on_error: Callable[[StationError], None],
+        on_progress: Progress | None = None, *, parent: QObject | None = None, fallback: str | None = None,
     ) -> None:
-        run_task(fn, on_success or _ignore, on_error or _ignore, parent, pool=self.pool, on_progress=on_progress,
+        """`on_error` is required: a caller that ignores failures says so (and why) in its own callback."""
+        run_task(fn, on_success, on_error, parent, pool=self.pool, on_progress=on_progress,
                  fallback=fallback, immediate=self.immediate)
-
-
-def _ignore(_value: object) -> None:
-    pass

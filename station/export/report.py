@@ -226,7 +226,8 @@ def write_report(fig: DayFigures, path: Path, *, user: str = "", lang: str = "en
     if fig.prints["reprints"]:
         story.append(_Line(w, f"{w.t('report.reprints')}: {fig.prints['reprints']}", 9))
     if fig.tracing:  # counts only: no name of anyone sought or asking goes on the report
-        story.append(_Line(w, w.t("report.tracing_counts", **fig.tracing), 9))
+        counts = {k: w.t(f"report.tracing.{k}", n=v) for k, v in fig.tracing.items()}  # each with its plural form
+        story.append(_Line(w, w.t("report.tracing_counts", **counts), 9))
     story += [
         # a heading stays on the page of its picture
         KeepTogether([heading("report.arrivals_by_hour"), _arrivals(fig)]),

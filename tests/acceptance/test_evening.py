@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import cv2
@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from station import clock
 from tests.acceptance.xdesk import XDesk, missing_tools
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
@@ -229,7 +230,7 @@ def _evening_at_the_desk(d: XDesk, ctx, home: Path, tmp: Path) -> None:  # type:
         PrintRecordRow,
     )
 
-    baby = (date.today() - timedelta(days=6)).strftime("%d/%m/%Y")
+    baby = (clock.local_today(zone=clock.system_zone()) - timedelta(days=6)).strftime("%d/%m/%Y")
     # 1. a mother with her six-day-old baby (Arabic)
     _household(d, ("Ninewa", "Mosul", "Hammam al-Alil"), [
         dict(ar=("فاطمة", "أحمد", "علي", "الجبوري"), lat=("Fatima", "Ahmed", "Ali", "Al-Jubouri"), sex="f", rel="",

@@ -104,7 +104,7 @@ class Register:
         self.households: list[dict[str, object]] = []
         self.people: list[Person] = []
         self.share: Counter[tuple[object, ...]] = Counter()  # (word ids...) -> households with a person so named
-        now = datetime(2026, 11, 30, 18, 0)
+        now = datetime(2026, 11, 30, 18, 0)  # noqa: DTZ001 - naive UTC, as the database stores it
         seq = 0
         while len(self.people) < individuals:
             seq += 1

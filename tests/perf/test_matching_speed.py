@@ -97,7 +97,7 @@ def _registered(ctx: StationContext, n: int, seed: int) -> list[tuple[MemberDraf
 def _fresh(n: int, seed: int) -> list[HouseholdDraft]:
     """New households as the demo generator makes them: not on file, but sharing its common names."""
     rng = random.Random(seed)
-    at = datetime(2026, 11, 30, 9, 0)
+    at = datetime(2026, 11, 30, 9, 0)  # noqa: DTZ001 - a clerk's typed time: naive is the station's local time
     return [make_household(rng, ON, at + timedelta(minutes=i)) for i in range(n)]
 
 

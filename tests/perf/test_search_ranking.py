@@ -79,7 +79,7 @@ def build(path: Path, reg: Register) -> Database:
     engine = sqlcipher_engine(path, KEY)
     upgrade(engine)
     db = Database(engine)
-    now = datetime(2026, 11, 30, 18, 0)
+    now = datetime(2026, 11, 30, 18, 0)  # noqa: DTZ001 - naive UTC, as the database stores it
     people: dict[str, list[dict[str, object]]] = defaultdict(list)
     for p in reg.people:
         people[p.household].append(p.row)

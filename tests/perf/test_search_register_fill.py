@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,7 @@ AR = "عبد الرحمن حسين علي الجبوري"
 
 
 def _rows(n: int) -> list[HouseholdSummary]:
-    at = datetime(2026, 11, 30, 18, 0)
+    at = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
     return [HouseholdSummary(id=f"h{i}", registration_number=f"MKH-02-{i:06d}-X", arrived_at=at - timedelta(minutes=i),
                              head_name_ar=AR, head_name_lat=f"Abdulrahman Hussein Ali {i}",
                              size=1 + i % 7, origin="Ninewa, Mosul, Hamdaniya", status=HouseholdStatus.ACTIVE,

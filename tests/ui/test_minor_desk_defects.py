@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
@@ -26,7 +26,7 @@ def test_times_and_latin_names_read_left_to_right_in_arabic(qtbot) -> None:
     from ui.records.register_model import RegisterModel
 
     model = RegisterModel()
-    model.set_rows([HouseholdSummary("h1", "MKH-01-000001-5", datetime(2026, 12, 1, 10, 7), "فاطمة",
+    model.set_rows([HouseholdSummary("h1", "MKH-01-000001-5", datetime(2026, 12, 1, 10, 7, tzinfo=UTC), "فاطمة",
                                      "Fatima Ahmed Ali Al-Jubouri", 5, "Ninewa", HouseholdStatus.ACTIVE)])
     arrived = model.data(model.index(0, RegisterModel.COL_ARRIVED))
     latin = model.data(model.index(0, RegisterModel.COL_HEAD_LAT))

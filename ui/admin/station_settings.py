@@ -168,7 +168,7 @@ class StationSettingsDialog(QDialog):
         def said(result: retention.PurgeResult) -> str:
             if result.acknowledged_upto is None:
                 return tr("retention.cli.nothing_acknowledged")
-            return tn("retention.cli.purged", result.households, people=result.people)
+            return tn("retention.cli.purged", result.households, people=tn("count.people", result.people))
 
         self._run(lambda: retention.purge_by_setting(self._ctx), said)
 

@@ -40,8 +40,8 @@ from station.scanning.photo_quality import LiveAssessor, QualityThresholds
 from station.scanning.portrait import PortraitResult, PortraitSpec, make_portrait
 from ui.camera.overlay import PreviewWidget
 from ui.camera.override import OverrideDialog
+from ui.camera.sources import SourcePicker
 from ui.camera.worker import CaptureWorker, bgr_to_qimage
-from ui.scanning.sources import SourcePicker
 from ui.tasks import run_in_pool
 
 _FINISHING: set[CaptureWorker] = set()  # workers asked to stop that are still inside a blocking read

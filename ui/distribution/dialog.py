@@ -7,7 +7,6 @@ too). A supervisor can open the next round from here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station import clock
 from station.domain.codes import ReliefItem
 from station.domain.model import HouseholdView
 from station.domain.roles import Permission
 from station.errors import StationError
-from station.i18n import tr
+from station.i18n import tn, tr
 from station.services import distribution
 
 
@@ -92,8 +92,6 @@ class DistributionDialog(QDialog):
 
         self.history = QTableWidget(0, 5, self)
         self.history.setObjectName("history")
-        self.history.setHorizontalHeaderLabels([tr(f"distribution.col.{c}") for c in
-                                                ("at", "item", "quantity", "round", "by")])
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.history.verticalHeader().setVisible(False)
@@ -150,9 +148,12 @@ class DistributionDialog(QDialog):
             note.setVisible(item in given)
             spin.setEnabled(item not in given)
             spin.setValue(0)
+        zone = clock.station_zone(self._ctx.home)  # the station's zone setting, never the computer's unlabelled
+        self.history.setHorizontalHeaderLabels([tr("distribution.col.at", zone=clock.zone_label(zone))] + [
+            tr(f"distribution.col.{c}") for c in ("item", "quantity", "round", "by")])
         self.history.setRowCount(len(handouts))
         for r, h in enumerate(handouts):
-            at = h.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+            at = clock.to_local(h.at, zone).strftime("%Y-%m-%d %H:%M")
             cells = (at, tr(f"code.relief.{h.item.value}"), str(h.quantity),
                      "—" if h.round_no is None else str(h.round_no), f"{h.by} ({h.station})")
             for c, text in enumerate(cells):
@@ -178,10 +179,10 @@ class DistributionDialog(QDialog):
 
     def _confirm_repeats(self, chosen: dict[ReliefItem, int]) -> bool:
         """Outside a round nothing refuses a second hand-out: ask when the same item went out minutes ago."""
-        repeats = distribution.recent_repeats(self._handouts, chosen, datetime.now(UTC))
+        repeats = distribution.recent_repeats(self._handouts, chosen, clock.utcnow())
         if not repeats:
             return True
-        lines = "\n".join(tr("distribution.repeat_line", item=tr(f"code.relief.{item.value}"), minutes=minutes)
+        lines = "\n".join(tn("distribution.repeat_line", minutes, item=tr(f"code.relief.{item.value}"))
                           for item, minutes in repeats)
         yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
         answer = QMessageBox.question(self, tr("distribution.title"), tr("distribution.repeat_ask", items=lines),

@@ -36,7 +36,8 @@ def describe(res: ImportResult) -> str:
         return tr("export.cli.already", file=res.file)
     st = res.stats
     lines = [tr("export.cli.imported", file=res.file, added=tr("count.households", n=st.households_added),
-                updated=st.households_updated, kept=st.households_kept_local,
+                updated=tr("count.households", n=st.households_updated),
+                kept=tr("count.households", n=st.households_kept_local),
                 portraits=tr("count.portraits", n=st.portraits), events=tr("count.audit_events", n=st.audit_added))]
     lines += [tr("export.cli.chain_incomplete", station=s) for s, state in res.chains.items() if state != "complete"]
     return "\n".join(lines)

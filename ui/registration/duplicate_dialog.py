@@ -36,7 +36,8 @@ BACK, SAME, DIFFERENT = "back", "same", "different"
 
 
 def reasons_text(reasons: Sequence[tuple[str, int]]) -> str:
-    return ", ".join(tr(f"tracing.reason.{code}", value=value) for code, value in reasons)
+    # n: the count of a plural reason ("1 person here shares this name"); value: a percent ("names 87% alike")
+    return ", ".join(tr(f"tracing.reason.{code}", n=value, value=value) for code, value in reasons)
 
 
 def _member_lines(m: MemberDraft, origin: Origin) -> str:

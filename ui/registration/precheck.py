@@ -53,7 +53,8 @@ class MemberPrecheck(QObject):
         self._next()
 
     def _failed(self, _error: StationError) -> None:
-        self._next()  # the save checks the member again and reports there
+        # Ignored on purpose, not shown: the save checks this member itself and reports any failure there.
+        self._next()
 
     def _next(self) -> None:
         self._busy = False

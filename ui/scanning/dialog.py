@@ -35,12 +35,12 @@ from station.scanning.frames import (
 from station.scanning.idscan import ScanResult, load_image, scan_image
 from station.scanning.station_codes import classify_code
 from station.settings import load_section, save_section
+from ui.camera.sources import SourcePicker
 from ui.camera.worker import LatestFrame, bgr_to_qimage
 from ui.scanning.feed import CameraFeed
 from ui.scanning.fields_view import MemberFieldsView
 from ui.scanning.live import LiveSettings, LiveState
 from ui.scanning.preview import DocumentPreview
-from ui.scanning.sources import SourcePicker
 from ui.tasks import run_in_pool, run_off_thread
 
 LIVE_SECTION, CAPTURE_SECTION = "id_scan", "document_capture"

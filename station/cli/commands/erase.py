@@ -7,7 +7,7 @@ import os
 import sys
 
 from station.errors import StationError
-from station.i18n import tr
+from station.i18n import tn, tr
 from station.paths import station_home
 
 NAME = "erase"
@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     if word.strip() != erase.CONFIRM_WORD:
         raise StationError("erase.error.not_confirmed", word=erase.CONFIRM_WORD)
     report = erase.erase(home)
-    print(tr("erase.cli.done", seconds=f"{report.seconds:.2f}", files=report.files + report.key_files))
+    print(tr("erase.cli.done", seconds=f"{report.seconds:.2f}",
+             files=tn("erase.cli.files_destroyed", report.files + report.key_files)))
     if server:
         print(tr("erase.server_note"))
     os.environ.pop("STATION_PASSPHRASE", None)

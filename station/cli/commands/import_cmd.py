@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
                 continue
             st = res.stats
             print(tr("export.cli.imported", file=res.file, added=tr("count.households", n=st.households_added),
-                     updated=st.households_updated, kept=st.households_kept_local,
+                     updated=tr("count.households", n=st.households_updated),
+                     kept=tr("count.households", n=st.households_kept_local),
                      portraits=tr("count.portraits", n=st.portraits),
                      events=tr("count.audit_events", n=st.audit_added)))
             for station, state in res.chains.items():

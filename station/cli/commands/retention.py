@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             if result.acknowledged_upto is None:
                 print(tr("retention.cli.nothing_acknowledged"))
             else:
-                print(tn("retention.cli.purged", result.households, people=result.people))
+                print(tn("retention.cli.purged", result.households, people=tn("count.people", result.people)))
     finally:
         ctx.close()
     return 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from station.cli.session import open_from_env
 from station.domain.tracing import AlertStatus, CaseDraft, CaseStatus, CaseView
-from station.i18n import tr
+from station.i18n import tn, tr
 from station.services import tracing
 from station.services.matching import Candidate
 from station.services.registration import find_by_regno
@@ -93,7 +93,7 @@ def _add(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(case_json(case), ensure_ascii=False, indent=1))
     else:
-        print(tr("tracing.cli.added", case=case.id, alerts=case.open_alerts))
+        print(tr("tracing.cli.added", case=case.id, alerts=tn("tracing.cli.matches", case.open_alerts)))
     return 0
 
 
@@ -126,7 +126,8 @@ def _matches(args: argparse.Namespace) -> int:
                          ensure_ascii=False, indent=1))
     else:
         for a in alerts:
-            reasons = ", ".join(tr(f"tracing.reason.{code}", value=v) for code, v in a.candidate.reasons)
+            # n: the count of a plural reason ("1 person here shares this name"); value: a percent ("names 87% alike")
+            reasons = ", ".join(tr(f"tracing.reason.{code}", n=v, value=v) for code, v in a.candidate.reasons)
             who = a.candidate.name_lat or a.candidate.name_ar
             print(f"#{a.id} [{a.status.value}] {a.score}: {a.case.sought_name()} ~ {who}"
                   f" ({a.candidate.registration_number}) - {reasons}")

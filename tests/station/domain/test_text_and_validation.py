@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -83,5 +83,5 @@ def test_exactly_one_head() -> None:
 
 
 def test_arrival_in_future_rejected() -> None:
-    draft = replace(family_of_five(TODAY), arrived_at=datetime(2026, 11, 26, 9, 0))
+    draft = replace(family_of_five(TODAY), arrived_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
     assert ("arrived_at", "error.date_future") in codes(draft)

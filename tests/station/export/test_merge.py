@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
+from station import clock
 from station.db.rows import AuditEventRow, HouseholdRow, MetaRow, PrintRecordRow
 from station.domain.codes import ReliefItem
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts
@@ -118,8 +119,7 @@ def test_incremental_exports_and_since(make_station, office_keys: OfficeKeys, tm
     assert p3.households == 1 and p3.portraits == 3
     everything = ex.export_pack(a.db, a.actor, tmp_path, everything=True)
     assert everything.households == 2 and everything.audit_events > p1.audit_events
-    from datetime import date
-    since = ex.export_pack(a.db, a.actor, tmp_path, since=date.today())
+    since = ex.export_pack(a.db, a.actor, tmp_path, since=clock.local_today(zone=clock.system_zone()))
     assert since.households == 2
     assert second_id != first_id
 

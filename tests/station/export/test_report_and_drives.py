@@ -6,11 +6,12 @@ import ctypes
 import dataclasses
 import subprocess
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from station import clock
 from station.db.rows import PrintRecordRow
 from station.domain.codes import ReliefItem
 from station.export.drives import linux_drives, windows_drives
@@ -26,11 +27,11 @@ from tests.factories import family_of_five
 
 def test_day_figures_and_pdf(sqlite_ctx: StationContext, tmp_path: Path) -> None:
     ctx = sqlite_ctx
-    today = date.today()
+    today = clock.local_today(zone=clock.system_zone())
     with ctx.db.uow() as uow:
         for hour in (9, 9, 14):
-            draft = dataclasses.replace(family_of_five(), arrived_at=datetime(today.year, today.month, today.day,
-                                                                              hour, 30))
+            at = datetime(today.year, today.month, today.day, hour, 30, tzinfo=clock.system_zone())  # the local day
+            draft = dataclasses.replace(family_of_five(), arrived_at=at)
             view = register_household(uow, ctx.actor, draft)
         uow.session.add(PrintRecordRow(id=str(uuid.uuid4()), household_id=view.id, kind="card", reprint=True,
                                        printed_at=audit.utcnow(), printed_by="admin"))
@@ -67,7 +68,7 @@ def test_day_report_in_the_station_language(sqlite_ctx: StationContext, tmp_path
         for _ in range(3):
             register_household(uow, ctx.actor, family_of_five())
     out = tmp_path / f"day-{lang}.pdf"
-    ex.day_report(ctx.db, ctx.actor, date.today(), out, lang=lang)
+    ex.day_report(ctx.db, ctx.actor, clock.local_today(zone=clock.system_zone()), out, lang=lang)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "End-of-day report" not in text and "Specific needs" not in text  # not the English page
     assert "\n15\n\n3\n" in subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-x", "0", "-y", "0", "-W", "600",
@@ -89,7 +90,7 @@ def test_day_report_in_the_station_language(sqlite_ctx: StationContext, tmp_path
         else:
             assert abs(cols[0] - 78) <= 3 and cols[-1] < width / 2, (cols[0], cols[-1])
     english = tmp_path / "day-en.pdf"
-    ex.day_report(ctx.db, ctx.actor, date.today(), english, lang="en")
+    ex.day_report(ctx.db, ctx.actor, clock.local_today(zone=clock.system_zone()), english, lang="en")
     assert "End-of-day report" in subprocess.run(["pdftotext", str(english), "-"], capture_output=True,
                                                  text=True).stdout
 

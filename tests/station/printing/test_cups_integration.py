@@ -18,6 +18,7 @@ from station.db.rows import HouseholdRow, PrintRecordRow
 from station.errors import StationError
 from station.printing import spool
 from station.services import printing as svc
+from tests.conftest import _missing
 from tests.station.printing.print_helpers import add_household, page_size_mm, pdf_text, rasterise
 
 QUEUE = os.environ.get("STATION_TEST_QUEUE", "StationPDF")
@@ -105,7 +106,7 @@ def test_paused_printer_is_refused_then_retry_works(sqlite_ctx) -> None:
     import subprocess
 
     if subprocess.run(["cupsdisable", QUEUE], capture_output=True).returncode != 0:
-        pytest.skip("not allowed to pause the queue here")
+        _missing("cups", "STATION_REQUIRE_CUPS", f"not allowed to pause the queue {QUEUE} here (cupsdisable)")
     try:
         assert not spool.printer_status(QUEUE).ready
         with pytest.raises(StationError) as err:

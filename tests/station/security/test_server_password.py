@@ -11,14 +11,9 @@ import pytest
 from station.security import db_secret
 from station.services.station import initialize, sign_in
 from station.settings import station_settings
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, secret_pg_url
 
 pytestmark = pytest.mark.postgres  # uses the shared PostgreSQL database: one worker at a time
-
-# Its own database (not the shared test one the storage tests reset): STATION_TEST_PG_URL_SECRET, e.g.
-# postgresql+psycopg://station_d:d-secret-pw-771@127.0.0.1:5432/station_d
-URL = os.environ.get("STATION_TEST_PG_URL_SECRET", "")
-
 
 def test_split_and_seal_round_trip(home: Path) -> None:
     bare, pw = db_secret.split_password("postgresql+psycopg://desk:s3cr%40t@db.local:5432/register")
@@ -32,19 +27,12 @@ def test_split_and_seal_round_trip(home: Path) -> None:
     assert db_secret.split_password(bare) == (bare, None)
 
 
-@pytest.mark.skipif(not URL, reason="set STATION_TEST_PG_URL_SECRET to a PostgreSQL database of its own")
 def test_password_never_in_a_plain_file(home: Path) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    password = db_secret.split_password(URL)[1]
+    server_url = secret_pg_url()  # a database of its own, emptied (without one: skipped, or failed in CI)
+    password = db_secret.split_password(server_url)[1]
     assert password
     ctx, _ = initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
-                        home=home, database_url=URL)
+                        home=home, database_url=server_url)
     stored = station_settings(home).database_url  # sealed with the station's identity (station/settings.py)
     ctx.close()
     assert stored and db_secret.split_password(stored)[1] is None
@@ -56,7 +44,7 @@ def test_password_never_in_a_plain_file(home: Path) -> None:
     ctx.close()
     # a station set up by an older version: the URL with its password; moved out at the next sign-in
     settings = json.loads((home / "settings.json").read_text())
-    settings["station"]["database_url"] = URL
+    settings["station"]["database_url"] = server_url
     (home / "settings.json").write_text(json.dumps(settings))
     (home / db_secret.SECRET_FILE).unlink()
     sign_in("admin", PASSPHRASE, home).close()

@@ -63,7 +63,7 @@ def test_untouched_chain_verifies(ctx: StationContext) -> None:
 
 @pytest.mark.parametrize(("column", "value"), [
     ("details", json.dumps({"i": 99, "name": "سارة"})), ("actor", "somebody"), ("action", "test.other"),
-    ("entity_id", "t99"), ("at", datetime(2020, 1, 1, 12, 0)),
+    ("entity_id", "t99"), ("at", datetime(2020, 1, 1, 12, 0)),  # noqa: DTZ001 - naive UTC, as the database stores it
 ])
 def test_edited_row_is_named(ctx: StationContext, column: str, value: object) -> None:
     rows = _fill(ctx)

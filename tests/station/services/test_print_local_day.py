@@ -26,7 +26,7 @@ def test_card_and_wristband_carry_the_local_day_after_midnight(sqlite_ctx, home:
     settings.update(settings.StationSettings, home, time_zone="Asia/Baghdad")
     hh = add_household(sqlite_ctx, with_photo=False)
     # 00:20 on 10 March in Baghdad is 21:20 UTC on 9 March: the clerk types the local time
-    arrived = datetime(2026, 3, 10, 0, 20)
+    arrived = datetime(2026, 3, 10, 0, 20)  # noqa: DTZ001 - a clerk's typed time: naive is the station's local time
     with sqlite_ctx.db.uow() as uow:
         view = get_household(uow, sqlite_ctx.actor, hh.id)
         draft = _draft_of(view, arrived)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
+from station import clock
 from station.domain.codes import HouseholdStatus, Relationship, Sex
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
 from station.domain.regno import RegNo
@@ -44,7 +45,7 @@ def test_register_and_read_back(ctx) -> None:
     assert again.members[0].documents[0].number == "199012345678"
     assert again.members[0].needs[0].note == "searching for injured son"
     yousef = again.members[2]
-    assert yousef.birth_date_estimated and yousef.age_on(date.today()) == 9
+    assert yousef.birth_date_estimated and yousef.age_on(clock.local_today(zone=clock.system_zone())) == 9
     baby = family_of_five().members[4].birth_date
     assert again.members[4].birth_date == baby and not again.members[4].birth_date_estimated
     assert [m.position for m in again.members] == [1, 2, 3, 4, 5]
@@ -80,7 +81,7 @@ def test_search_by_name_parts_either_script_origin_and_number(ctx) -> None:
         assert ids("000002") == {kurd.registration_number}
         assert ids("199012345678") == {fam.registration_number}
         assert ids("nobody") == set()
-        today = day_register(uow, ctx.actor, date.today())
+        today = day_register(uow, ctx.actor, clock.local_today(zone=clock.system_zone()))
     assert [s.registration_number for s in today] == [kurd.registration_number, fam.registration_number]
     assert today[1].size == 5 and today[1].head_name_lat.startswith("Fatima")
 
@@ -127,7 +128,7 @@ def test_invalid_draft_saves_nothing(ctx) -> None:
         register_household(uow, ctx.actor, bad)
     assert err.value.problems[0].code == "error.age_too_high"
     with ctx.db.reader() as uow:
-        assert day_register(uow, ctx.actor, date.today()) == []
+        assert day_register(uow, ctx.actor, clock.local_today(zone=clock.system_zone())) == []
 
 
 def test_rollback_on_failure_keeps_counter(ctx) -> None:
@@ -151,7 +152,7 @@ def test_member_names_cleaned_and_head_summary(ctx) -> None:
     draft = HouseholdDraft(members=(
         MemberDraft(name_ar=NameParts("  عبد   الله ", "", "", ""), name_lat=NameParts("Abdullah"),
                     sex=Sex.MALE, relationship=Relationship.HEAD, age_years=40),
-    ), arrived_at=datetime.now().replace(hour=0, minute=5))
+    ), arrived_at=datetime.now(clock.system_zone()).replace(hour=0, minute=5))
     with ctx.db.uow() as uow:
         saved = register_household(uow, ctx.actor, draft)
     assert saved.members[0].name_ar.given == "عبد الله"

@@ -105,7 +105,7 @@ def test_the_rebuilds_tokens_are_those_of_name_index() -> None:
     households: dict[str, tuple[list[tuple[str | None, ...]], list[str], str]] = {}
     origins = ["mosul ninewa al-hadba", "", "erbil", "kirkuk hawija"]
     for n in range(300):
-        draft = make_household(rng, date(2026, 11, 30), datetime(2026, 11, 30, 12, 0))
+        draft = make_household(rng, date(2026, 11, 30), datetime(2026, 11, 30, 12, 0))  # noqa: DTZ001 - a clerk's typed time: naive is the station's local time
         people = [(*m.name_ar.parts(), *m.name_lat.parts()) for m in draft.members]
         numbers = [d.number for m in draft.members for d in m.documents] + (["A1234567", "IQ-55 12"] if n % 7 else [])
         households[f"h{n:04d}"] = (people, numbers, origins[n % len(origins)])

@@ -37,7 +37,7 @@ def _station(ctx) -> list[str]:
     person (namesakes), and open cases for some of their members written as a relative would; the alerts
     opening the cases raised are then forgotten, but one dismissed alert is kept."""
     rng = random.Random(3)
-    at = datetime(2026, 6, 1, 9, 0)
+    at = datetime(2026, 6, 1, 9, 0)  # noqa: DTZ001 - a clerk's typed time: naive is the station's local time
     drafts = [make_household(rng, ON, at + timedelta(minutes=i)) for i in range(30)]
     twin = dataclasses.replace(drafts[4].members[0], relationship=Relationship.OTHER_RELATIVE)
     drafts[9] = dataclasses.replace(drafts[9], members=(*drafts[9].members, twin))
@@ -115,7 +115,7 @@ def test_the_cheap_screen_never_hides_an_alert() -> None:
     comparison stays under the alert score: the same people compared with themselves, with their age
     moved by up to 30 years and the sex sometimes changed."""
     rng = random.Random(5)
-    at = datetime(2026, 6, 1, 9, 0)
+    at = datetime(2026, 6, 1, 9, 0)  # noqa: DTZ001 - a clerk's typed time: naive is the station's local time
     people = [dataclasses.replace(person_from_draft(m, h.origin, m.birth_date or estimated_birth_date(
                   m.age_years or 0, ON), m.birth_date is None), documents=())  # a case carries none
               for h in (make_household(rng, ON, at) for _ in range(150)) for m in h.members]

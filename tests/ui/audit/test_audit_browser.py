@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC
+from datetime import UTC, date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -89,12 +89,12 @@ def test_model_shows_local_time_and_names_the_zone(trail: StationContext) -> Non
     from station.db.rows import AuditEventRow
 
     with trail.db.engine.begin() as conn:  # stored as naive UTC: 21:30 UTC is 00:30 the next day in Baghdad
-        conn.execute(AuditEventRow.__table__.update().values(at=datetime(2026, 3, 9, 21, 30)))
+        conn.execute(AuditEventRow.__table__.update().values(at=datetime(2026, 3, 9, 21, 30)))  # noqa: DTZ001 - naive UTC, as the database stores it
     m = AuditTableModel(context_loader(trail), page_size=5, zone=ZoneInfo("Asia/Baghdad"))
     m.refresh(AuditFilter())
     everything = m.page.total
-    m.refresh(AuditFilter(since=datetime(2026, 3, 10).date()))
+    m.refresh(AuditFilter(since=date(2026, 3, 10)))
     assert m.page.total == everything and m.data(m.index(0, 0)) == "2026-03-10 00:30:00"
     assert m.headerData(0, Qt.Orientation.Horizontal) == "When (UTC+03:00)"
-    m.refresh(AuditFilter(until=datetime(2026, 3, 9).date()))
+    m.refresh(AuditFilter(until=date(2026, 3, 9)))
     assert m.page.total == 0  # 9 March ended at 21:00 UTC in Baghdad

@@ -109,3 +109,28 @@ def test_scanning_a_valid_card_opens_the_household_and_points_to_the_handout(qtb
     window.desk_actions.open_code(payload)
     assert window.form.view is not None and window.form.view.id == hh.id
     assert "Ctrl+D" in window.statusBar().currentMessage()
+
+
+def test_history_times_are_the_stations_zone_and_labelled(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The station is set to Baghdad while the computer's own zone (TZ) is São Paulo: Baghdad time is shown."""
+    import time
+    from zoneinfo import ZoneInfo
+
+    from station import clock, settings
+
+    hid = _saved(window)
+    settings.update(settings.StationSettings, window.ctx.home, time_zone="Asia/Baghdad")
+    monkeypatch.setenv("TZ", "America/Sao_Paulo")
+    time.tzset()
+    try:
+        with window.ctx.db.uow() as uow:
+            distribution.record_handout(uow, window.ctx.actor, hid, {ReliefItem.WATER: 1}, in_round=False)
+            (handout,) = distribution.history(uow, window.ctx.actor, hid)
+        dialog = DistributionDialog(window.ctx, window.form.view, window)
+        qtbot.addWidget(dialog)
+        shown = dialog.history.item(0, 0).text()
+        assert shown == clock.to_local(handout.at, ZoneInfo("Asia/Baghdad")).strftime("%Y-%m-%d %H:%M")
+        assert dialog.history.horizontalHeaderItem(0).text() == "When (UTC+03:00)"
+    finally:
+        monkeypatch.undo()  # the computer's zone back for the tests after this one
+        time.tzset()

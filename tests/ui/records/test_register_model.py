@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
@@ -17,7 +17,8 @@ ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 
 def _row(i: int, name: str, approximate: bool = False) -> HouseholdSummary:
     return HouseholdSummary(id=f"h{i}", registration_number=f"MKH-02-{i:06d}-X",
-                            arrived_at=datetime(2026, 11, 30, 18, 0) - timedelta(minutes=i), head_name_ar="علي",
+                            arrived_at=datetime(2026, 11, 30, 18, 0, tzinfo=UTC) - timedelta(minutes=i),
+                            head_name_ar="علي",
                             head_name_lat=name, size=1 + i % 7, origin="Ninewa", status=HouseholdStatus.ACTIVE,
                             approximate=approximate)
 

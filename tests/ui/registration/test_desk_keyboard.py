@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from station import i18n
+from station import clock, i18n
 from station.services.registration import find_by_regno
 from tests.ui.keys import type_text
 from ui.main_window import MainWindow
@@ -20,7 +20,7 @@ FAMILY = [
     ("يوسف", "حسين", "علي", "الجبوري", "Yousef", "Hussein", "Ali", "Al-Jubouri", "M", "S", "", "٩"),
     ("مريم", "حسين", "علي", "الجبوري", "Maryam", "Hussein", "Ali", "Al-Jubouri", "F", "D", "", "4"),
     ("نور", "حسين", "علي", "الجبوري", "Nour", "Hussein", "Ali", "Al-Jubouri", "F", "D",
-     date.today().strftime("%d/%m/%Y"), ""),
+     clock.local_today(zone=clock.system_zone()).strftime("%d/%m/%Y"), ""),
 ]
 
 
