@@ -43,6 +43,8 @@ install -d "$PKG/DEBIAN" "$PKG/opt/$APP_ID" "$PKG/usr/bin" "$PKG/usr/share/appli
   "$PKG/usr/share/doc/$APP_ID" "$PKG/usr/share/icons/hicolor/scalable/apps"
 cp -a "$BUNDLE/." "$PKG/opt/$APP_ID/"
 install -m 0755 installer/linux/station-wrapper.sh "$PKG/usr/bin/station"
+# postinst (as root): the print system keeps no copy of printed cards (issue 15)
+install -m 0755 installer/linux/secure-cups.sh "$PKG/DEBIAN/postinst"
 install -m 0644 installer/linux/registration-station.desktop "$PKG/usr/share/applications/$APP_ID.desktop"
 install -m 0644 "$ICONS/$APP_ID.svg" "$PKG/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
 for size in 16 24 32 48 64 128 256 512; do

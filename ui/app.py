@@ -71,6 +71,7 @@ class AppController:
         self.window = MainWindow(ctx)
         self.window.language_changed.connect(self.set_language)
         self.window.desk_actions.sign_out_requested = self.sign_out
+        self.window.overlay.duress_opened.connect(self.open_desk)  # issue 15: duress typed at the lock screen
         self._show(self.window, maximized=True)  # a 1366x768 laptop: the whole form and the status bar
         self.window.form.focus_first()
         if getattr(ctx, "must_change_password", False):

@@ -59,6 +59,7 @@ DURESS_ENTRY = "__duress__"  # wraps a random value, never the database key (ser
 THROTTLE_BUCKETS = 16
 _NAMES = "keyring names"
 _REPORT = "signin report"
+_DURESS_FLAG = "duress flag"
 
 # policy(count, last, now) -> seconds still to wait (<= 0: go ahead); raises StationError when locked
 ThrottlePolicy = Callable[[int, float, float], float]
@@ -193,12 +194,52 @@ class Keyring:
 
     @property
     def entries(self) -> dict[str, Any]:
-        """The entries whose account this process can name (all of them once someone signed in)."""
-        named = {n: e for n in self._ids if (e := self._entry(n)) is not None}
+        """The entries whose account this process can name (all of them once someone signed in); the duress
+        slot only while a duress passphrase is set (not its decoy)."""
+        named = {n: e for n in self._ids if (e := self._entry(n)) is not None
+                 and (n != DURESS_ENTRY or self.duress_set())}
         return {**self.data["legacy"], **named}
 
     def has(self, name: str) -> bool:
+        """Whether `name` has an entry; for DURESS_ENTRY, whether a duress passphrase is set (its slot always
+        holds an entry: a decoy when none is set, see `keep_duress_slot`)."""
+        if name == DURESS_ENTRY:
+            return self.duress_set()
+        return self._present(name)
+
+    def _present(self, name: str) -> bool:
         return self._entry(name) is not None or name in self.data["legacy"]
+
+    # -- the duress slot (issue 15) ---------------------------------------------------------------------
+    # The key file always holds one entry in the duress entry's place: the real one (a random value wrapped by
+    # the duress passphrase, services/duress.py) or, while none is set, a decoy of the same shape wrapped by a
+    # random passphrase nobody knows. Counting entries or comparing their shapes does not tell whether a
+    # duress passphrase is set; only a flag sealed under the station's file key (same size either way) does.
+    def keep_duress_slot(self) -> None:
+        """Put a decoy in the duress slot if it is empty (needs the station open: call `save()` afterwards)."""
+        if not sealed.is_open(self.home) or self._present(DURESS_ENTRY):
+            return
+        self._wrap_decoy()
+
+    def _wrap_decoy(self) -> None:
+        self._wrap(DURESS_ENTRY, secrets.token_urlsafe(32), os.urandom(32))
+        self._set_duress_flag(False)
+        self._unlocked.pop(DURESS_ENTRY, None)
+        self.needs_save = True
+
+    def _set_duress_flag(self, on: bool) -> None:
+        self.data["duress"] = sealed.seal_bytes(sealed.subkey(self.home, _DURESS_FLAG), b"1" if on else b"0",
+                                                b"duress")
+
+    def duress_set(self) -> bool:
+        """Whether a duress passphrase is set (readable once the station is open in this process)."""
+        if "duress" in self.data and sealed.is_open(self.home):
+            try:
+                return sealed.unseal_bytes(sealed.subkey(self.home, _DURESS_FLAG), self.data["duress"],
+                                           b"duress") == b"1"
+            except StationError:
+                pass
+        return "duress" not in self.data and self._present(DURESS_ENTRY)  # a key file from before the decoy
 
     def _kdf(self, params: KdfParams | None = None) -> KdfParams:
         if "kdf" not in self.data:
@@ -210,6 +251,9 @@ class Keyring:
 
         `params` only matter for a station's first entry (the station's key derivation parameters)."""
         self._wrap(name, secret, db_key, params)
+        if name == DURESS_ENTRY:
+            self._set_duress_flag(True)
+            self._unlocked.pop(DURESS_ENTRY, None)  # no signing key of its own in use
 
     def _wrap(self, name: str, secret: str, value: bytes, params: KdfParams | None = None,
               sk: bytes | None = None) -> None:
@@ -273,6 +317,7 @@ class Keyring:
         if "report_pub" not in self.data:
             self._ensure_report_key()
             self.needs_save = True
+        self.keep_duress_slot()  # a key file from before the decoy gets one at its next sign-in
         return value
 
     def _unwrap_legacy(self, name: str, secret: str) -> bytes:
@@ -312,6 +357,10 @@ class Keyring:
         self._unlocked.clear()
 
     def remove(self, name: str) -> None:
+        if name == DURESS_ENTRY:  # cleared: a decoy takes its place, the count and shapes stay the same
+            self._drop(name)
+            self._wrap_decoy()
+            return
         self._drop(name)
         self.forget_failures(name)
         self._unlocked.pop(name, None)

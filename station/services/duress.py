@@ -110,14 +110,15 @@ _NO_COPY = ("XX", 1)
 
 
 def erase_and_open_empty(home: Path, settings: StationSettings, username: str, passphrase: str,
-                         value: bytes | None = None) -> StationContext:
+                         value: bytes | None = None, contexts: tuple[StationContext, ...] = ()) -> StationContext:
     """Erase the station, then set up and sign in to an empty one that looks like it (same site and desk:
-    from the copy sealed under the duress entry's `value`)."""
+    from the copy sealed under the duress entry's `value`). `contexts`: sessions open in this process (a
+    locked desk), whose keys and connections the erase destroys first."""
     from station.services.erase import ERASED_MARKER, erase
 
     site, number = (_identity_copy(home, value) if value is not None else None) or (
         (settings.site_code, settings.station_number) if settings.site_code else _NO_COPY)
-    erase(home)
+    erase(home, contexts)
     (home / ERASED_MARKER).unlink(missing_ok=True)  # an empty station, not an erased one
     try:
         username = validate_username(username)

@@ -30,13 +30,14 @@ from pathlib import Path
 
 from station.security import sealed, wipe
 from station.security.authority import AUTHORITY_FILE, HEADS_FILE
+from station.security.desk_key import DESK_KEY_FILE
 from station.security.keyring import KEYRING_FILE
 from station.services import trail_guard
 from station.services.station import StationContext
 
 ERASED_MARKER = "ERASED"
 CONFIRM_WORD = "ERASE"  # the CLI's confirmation; the window also accepts the word in the user's language
-_KEY_FILES = (KEYRING_FILE, "keyring.setup.json", AUTHORITY_FILE, HEADS_FILE)
+_KEY_FILES = (KEYRING_FILE, "keyring.setup.json", AUTHORITY_FILE, HEADS_FILE, DESK_KEY_FILE)
 _CHUNK = 1 << 20
 
 
@@ -104,6 +105,8 @@ def erase(home: Path, contexts: tuple[StationContext, ...] = ()) -> EraseReport:
             path.unlink(missing_ok=True)
             key_files += 1
     for ctx in contexts:  # 2. key material in memory
+        if ctx.db.checkpoint is not None:  # no background checkpoint reconnects with a wiped key
+            ctx.db.checkpoint.stop()
         forget_keys(ctx)
     sealed.forget(home)  # the key of the station's sealed files, held since a sign-in
     files, written = 0, 0

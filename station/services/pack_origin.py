@@ -30,10 +30,12 @@ from station.domain.roles import Actor, Permission
 from station.errors import StationError
 from station.export.container import ReadState
 from station.fsutil import atomic_write_bytes
-from station.security import signing
+from station.security import desk_key, signing
 from station.security.authority import AuthorityFile
+from station.security.keyring import Keyring
 from station.services import audit, trail_guard
 from station.services.authz import require
+from station.settings import station_settings
 
 PIN_PREFIX = "pin:"  # station_meta "pin:<station code>" = "<station id> <anchor public key>"
 ORIGIN_FORMAT = 1
@@ -51,7 +53,8 @@ def pack_signer(session: Session) -> Callable[[dict[str, Any]], dict[str, Any]] 
         return None
     af = AuthorityFile.load(signer.home)
     if af is None:
-        return None
+        return _desk_signer(session, signer.home, signer.station_id)
+
     def sign(manifest: dict[str, Any]) -> dict[str, Any]:
         fresh = AuthorityFile.load(signer.home) or af  # the newest signed heads of the trail travel too
         authority = {"anchor": fresh.data.get("anchor"), "statements": fresh.data.get("statements", []),
@@ -62,9 +65,36 @@ def pack_signer(session: Session) -> Callable[[dict[str, Any]], dict[str, Any]] 
     return sign
 
 
+def _desk_signer(session: Session, home: Path, station_id: str) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """A desk of a PostgreSQL site (no authority file): its packs are signed with the desk's own key, its
+    anchor travelling in the pack as a laptop station's does (station/security/desk_key.py). A laptop station
+    without an authority yet (upgraded, no administrator signed in since) stays unsigned: a desk key now would
+    be another anchor than the one its authority will have."""
+    bind = session.get_bind()
+    if bind is None or bind.dialect.name != "postgresql":
+        return None
+    sk, anchor = desk_key.desk_authority(home, station_id)
+
+    def sign(manifest: dict[str, Any]) -> dict[str, Any]:
+        return {"format": ORIGIN_FORMAT, "station_id": station_id,
+                "authority": {"anchor": anchor, "statements": [], "heads": {}},
+                "by": signing.public_of(sk), "sig": signing.sign(sk, signing.canonical(manifest))}
+
+    return sign
+
+
+def _authority_of(home: Path) -> AuthorityFile | None:
+    """The station's authority file, or on a PostgreSQL desk its own desk key's anchor in the same form."""
+    af = AuthorityFile.load(home)
+    if af is not None or not station_settings(home).on_server:
+        return af
+    _sk, anchor = desk_key.desk_authority(home, str(Keyring.load(home).data.get("station_id", "")))
+    return AuthorityFile(Path(), {"anchor": anchor, "statements": [], "heads": {}})
+
+
 def station_identity(home: Path, station_code: str) -> dict[str, str]:
     """What the office enrols for this station (to carry with the office key exchange)."""
-    af = AuthorityFile.load(home)
+    af = _authority_of(home)
     if af is None:
         raise StationError("security.error.no_authority")
     trust = af.trust()

@@ -159,6 +159,9 @@ def initialize(
         raise StationError("error.station_number_invalid")
     username = validate_username(admin_username)
     validate_passphrase(admin_passphrase)
+    if database_url and db_secret.split_password(database_url)[1] is None:
+        # images are sealed with a key derived from the server's password (station.db.sealed): none, none sealed
+        raise StationError("security.error.server_password_missing")
     setup_files.clear_unfinished_setup(home)  # raises already_set_up on a finished station
     settings = StationSettings(site_code=site_code, station_number=station_number, language=language,
                                database_url=database_url, server_site=bool(database_url))
@@ -171,7 +174,9 @@ def initialize(
     recovery_code = format_recovery_code(recovery_raw)
     keyring.wrap(username, admin_passphrase, db_key, kdf)
     keyring.wrap(RECOVERY_ENTRY, normalize_recovery_code(recovery_code), db_key, kdf)
+    keyring.keep_duress_slot()  # a decoy: the entry count does not say whether a duress passphrase is set
     Keyring(home / setup_files.SETUP_KEYRING, keyring.data).save()  # marks everything below as unfinished
+    keyring.needs_save = False  # saved just above as the staging file: the key file itself appears at the commit
     db: Database | None = None
     try:
         db = open_database(home, settings, db_key)
@@ -372,10 +377,20 @@ def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Ac
     return Actor(username, role, ctx.station_code)
 
 
-def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor:
-    """Unlock a locked screen. The same person, or a supervisor/administrator who then takes over the session."""
+def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor | StationContext:
+    """Unlock a locked screen. The same person, or a supervisor/administrator who then takes over the session.
+
+    The duress passphrase (issue 15) does here what it does at sign-in: the station is erased (this session's
+    keys and connections first) and an empty-looking one opened; its context is returned instead of an Actor,
+    and the caller shows it in place of the desk (ui/lock/overlay.py: `duress_opened`)."""
     previous = ctx.actor
-    actor = verify_passphrase(ctx, username, passphrase)
+    try:
+        actor = verify_passphrase(ctx, username, passphrase)
+    except StationError as exc:
+        opened = _duress_unlock(ctx, username, passphrase) if exc.code == "error.bad_credentials" else None
+        if opened is None:
+            raise
+        return opened
     if actor.username != previous.username and actor.role not in UNLOCK_ROLES:
         with ctx.db.uow() as uow:
             audit.record(uow, actor, "session.unlock_denied", "account", previous.username)
@@ -386,6 +401,18 @@ def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor
     ctx.actor = actor
     ctx.locked = False
     return actor
+
+
+def _duress_unlock(ctx: StationContext, username: str, passphrase: str) -> StationContext | None:
+    if ctx.settings.database_url:  # never on a server site, as at sign-in (services/duress.py)
+        return None
+    from station.services import duress  # tried only after a failure, as at sign-in
+
+    value = duress.duress_value(Keyring.load(ctx.home), passphrase)
+    if value is None:
+        return None
+    return duress.erase_and_open_empty(ctx.home, ctx.settings, username or ctx.actor.username, passphrase, value,
+                                       contexts=(ctx,))
 
 
 def sign_out(ctx: StationContext) -> None:

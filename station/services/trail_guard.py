@@ -115,8 +115,25 @@ def sign_event(session: Session, row: AuditEventRow) -> None:
 
 # ---- household state digests (station.services.household_state) ----
 
-def state_data(station_id: str, household_id: str, digest: str) -> bytes:
-    return f"hstate\x00{station_id}\x00{household_id}\x00{digest}".encode()
+def state_data(station_id: str, household_id: str, digest: str, ref: tuple[int, str] | None = None) -> bytes:
+    """What a household state's signature covers; `ref` (seq, event id): the station's newest event when it
+    was signed, so a trail cut back past it (and the outside heads restored from an old copy) still shows."""
+    base = f"hstate\x00{station_id}\x00{household_id}\x00{digest}"
+    return (base if ref is None else f"{base}\x00{ref[0]}\x00{ref[1]}").encode()
+
+
+def newest_event(session: Session) -> tuple[int, str] | None:
+    """(seq, event id) of this station's newest event as this session sees it (its own, unflushed ones too)."""
+    code = session.get(MetaRow, "station_code")
+    if code is None:
+        return None
+    pending = (session.info.get("trail_heads") or {}).get(code.value)
+    if pending is not None:
+        return int(pending["seq"]), str(pending["event_id"])
+    row = session.execute(select(AuditEventRow.seq, AuditEventRow.event_id)
+                          .where(AuditEventRow.station == code.value)
+                          .order_by(AuditEventRow.seq.desc()).limit(1)).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
 
 
 def _household_of(s: Session, obj: Any) -> str | None:
@@ -162,13 +179,15 @@ def seal_households(session: Session, signer: Signer, ids: set[str] | list[str])
         metas.update((m.key, m) for m in session.scalars(
             select(MetaRow).where(MetaRow.key.in_([STATE_PREFIX + h for h in chunk]))))
     fingerprint = signing.fingerprint(signer.pub)
+    ref = newest_event(session)
+    tail = f" {ref[0]} {ref[1]}" if ref is not None else ""
     for hid in ids:
         digest, meta = digests.get(hid), metas.get(STATE_PREFIX + hid)
         if digest is None:
             if meta is not None:
                 session.delete(meta)
             continue
-        value = f"{digest} {fingerprint} {signer.sign(state_data(signer.station_id, hid, digest))}"
+        value = f"{digest} {fingerprint} {signer.sign(state_data(signer.station_id, hid, digest, ref))}{tail}"
         if meta is None:
             session.add(MetaRow(key=STATE_PREFIX + hid, value=value))
         else:

@@ -113,13 +113,34 @@ def _check_households(s: Session, trust: Trust, local: str) -> list[Problem]:
     households = s.execute(select(HouseholdRow.id, HouseholdRow.registration_number)
                            .where(HouseholdRow.site_code == site, HouseholdRow.station_number == int(number))
                            .order_by(HouseholdRow.registration_number)).all()
+    refs: dict[str, int] = {}  # event id -> seq, as the signed states name them
     for hid, regno in households:
         parts = states.get(hid, "").split()
         ok = False
-        if len(parts) == 3:
+        ref = (int(parts[3]), parts[4]) if len(parts) == 5 and parts[3].isdigit() else None
+        if len(parts) == 3 or ref is not None:
             pub = trust.by_fingerprint(parts[1])
             ok = (pub is not None and household_digest(s, hid) == parts[0]
-                  and signing.verify(pub, state_data(trust.station_id, hid, parts[0]), parts[2]))
+                  and signing.verify(pub, state_data(trust.station_id, hid, parts[0], ref), parts[2]))
         if not ok:
             out.append(Problem(local, "household", ref=regno))
-    return out
+        elif ref is not None:
+            refs[ref[1]] = ref[0]
+    return out + _check_state_refs(s, local, refs)
+
+
+def _check_state_refs(s: Session, local: str, refs: dict[str, int]) -> list[Problem]:
+    """Each signed household state names the station's newest event when it was signed: that event must be in
+    the chain, at that seq. One missing (the trail cut back past it, and its outside heads restored from an
+    old copy) is named as events cut off the end, at the newest such event."""
+    found: set[tuple[str, int]] = set()
+    ids = sorted(refs)
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        found.update((eid, int(seq)) for eid, seq in s.execute(
+            select(AuditEventRow.event_id, AuditEventRow.seq)
+            .where(AuditEventRow.station == local, AuditEventRow.event_id.in_(chunk))))
+    missing = [(seq, eid) for eid, seq in refs.items() if (eid, seq) not in found]
+    if not missing:
+        return []
+    seq, eid = max(missing)
+    return [Problem(local, "head_removed", seq, eid)]

@@ -29,6 +29,10 @@ class LockOverlay(QWidget):
     """Child of the main window. `lock(reason)` covers it; `unlocked(Actor)` when someone signs back in."""
 
     unlocked = Signal(object)  # station.domain.roles.Actor: the same person, or the supervisor who took over
+    # StationContext: the duress passphrase was typed (issue 15); the station is erased and this empty-looking
+    # one is open: show it in place of the desk (ui/app.py), as sign-in does. What was under the overlay is
+    # never shown again.
+    duress_opened = Signal(object)
     locked = Signal()
 
     def __init__(
@@ -126,6 +130,14 @@ class LockOverlay(QWidget):
     def _on_done(self, actor: object) -> None:
         self.panel.set_busy(False)
         self.panel.passphrase.clear()
+        if isinstance(actor, StationContext):  # duress: the records under the overlay are erased
+            self._hidden, self._refocus, self._ctx = [], None, actor
+            self.panel.message.clear()
+            form = getattr(self._window, "form", None)
+            if form is not None and hasattr(form, "dirty"):
+                form.dirty = False  # nothing left to save: closing the old desk must not ask
+            self.duress_opened.emit(actor)
+            return
         self.hide()
         for w in self._hidden:
             w.show()

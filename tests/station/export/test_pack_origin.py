@@ -128,3 +128,52 @@ def test_identifiers_are_checked_before_anything_is_merged(ctx, make_station, of
         sign = pack_origin.pack_signer(uow.session)  # a station's own key: validation does not rest on trust
     pack = _write(tmp_path / "forged", office_keys, state.header, bad, sign)
     _refused(ctx, pack, office_keys, "export.error.hostile")
+
+
+@pytest.mark.postgres
+def test_a_postgresql_desk_signs_its_packs_and_the_office_takes_them(make_station, office_keys, tmp_path: Path,
+                                                                     ) -> None:
+    """A desk of a PostgreSQL site has no authority file: before, its packs were unsigned and always refused.
+    Now it signs with a key of its own, sealed in its home; the office pins it (or enrols its station-key
+    file) as it does a laptop station's."""
+    from tests.conftest import _reset_pg, pg_url
+
+    url = pg_url()
+    assert url
+    _reset_pg(url)
+    desk_home = tmp_path / "desk"
+    desk_home.mkdir()
+    desk, _ = initialize(site_code="MKH", station_number=4, admin_username="admin", admin_passphrase=PASSPHRASE,
+                         home=desk_home, database_url=url)
+    try:
+        ex.set_office_key(desk.db, desk.actor, office_keys.public_pem)
+        add_household(desk, 1)
+        pack = export(desk, tmp_path / "usb")
+        fingerprint = pack_origin.write_identity(desk.home, "MKH-04", tmp_path / "MKH-04.station-key")
+        again = export(desk, tmp_path / "usb2")  # the same key for every pack
+    finally:
+        desk.close()
+    import json
+
+    from station.security import sealed
+
+    assert sealed.is_sealed(json.loads((desk_home / "desk-key.json").read_text()))  # like the identity file
+    office = make_station("OFF", 1)
+    identity = pack_origin.read_identity(tmp_path / "MKH-04.station-key")
+    assert identity["fingerprint"] == fingerprint
+    pack_origin.enrol_station(office.db, office.actor, identity)
+    res = im.import_pack(office.db, office.actor, pack, office_keys.private)
+    assert res.stats.households_added == 1
+    im.import_pack(office.db, office.actor, again, office_keys.private)
+    with office.db.reader() as uow:
+        assert pack_origin.enrolled(uow.session, "MKH-04") == fingerprint
+
+
+def test_a_postgresql_url_without_a_password_is_refused(home: Path) -> None:
+    """Images on a server site are sealed with a key derived from the server's password: none, none sealed."""
+    with pytest.raises(StationError) as err:
+        initialize(site_code="MKH", station_number=2, admin_username="admin", admin_passphrase=PASSPHRASE,
+                   home=home, database_url="postgresql+psycopg://desk@127.0.0.1:5432/site")
+    assert err.value.code == "security.error.server_password_missing"
+    assert "password" in err.value.message()
+    assert not (home / "keyring.json").exists()

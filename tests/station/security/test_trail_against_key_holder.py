@@ -109,6 +109,30 @@ def test_events_cut_off_the_end_with_the_head_marker_rewritten(station, home: Pa
     assert ("head_removed", last) in _problems(home)  # the newest event the station signed is gone
 
 
+def test_events_cut_and_old_copies_of_the_outside_heads_restored(station, home: Path) -> None:
+    """The clerk copies the files that hold the signed heads, the administrator works on, then the clerk cuts
+    the administrator's events, rewrites the head marker and puts the old copies back: the household the
+    administrator saved still names the newest event it followed, which is gone."""
+    saved = {n: (home / n).read_bytes() for n in ("trail-heads.json", "authority.json") if (home / n).exists()}
+    assert "authority.json" in saved
+    with _clerk_engine(home).connect() as conn:
+        cut = conn.execute(text("SELECT max(seq) FROM audit_events WHERE station = 'MKH-02'")).scalar_one()
+    admin = sign_in("admin", PASSPHRASE, home)
+    add_household(admin, with_photo=False)  # the administrator's later work
+    admin.close()
+    with _clerk_engine(home).begin() as conn:
+        last = conn.execute(text("SELECT max(seq) FROM audit_events WHERE station = 'MKH-02'")).scalar_one()
+        conn.execute(text("DELETE FROM audit_events WHERE station = 'MKH-02' AND seq > :n"), {"n": cut})
+        row = conn.execute(text("SELECT seq, event_id, hash FROM audit_events WHERE station = 'MKH-02' "
+                                "ORDER BY seq DESC LIMIT 1")).one()
+        conn.execute(text("UPDATE station_meta SET value = :v WHERE key = 'audit_head:MKH-02'"),
+                     {"v": f"{row.seq} {row.event_id} {row.hash}"})
+    for name, data in saved.items():
+        (home / name).write_bytes(data)
+    problems = _problems(home)
+    assert [p for p in problems if p[0] == "head_removed" and cut < int(p[1] or 0) <= last], problems
+
+
 def test_event_edited_and_chain_rehashed(station, home: Path) -> None:
     with _clerk_engine(home).begin() as conn:
         seq = conn.execute(text("SELECT seq FROM audit_events WHERE station = 'MKH-02' "

@@ -40,7 +40,7 @@ def test_setup_then_sign_in(home: Path) -> None:
 def test_no_plaintext_key_anywhere(home: Path) -> None:
     _setup(home)
     ring = json.loads((home / KEYRING_FILE).read_text())
-    assert len(ring["entries"]) == 2  # nameless (issue 15)
+    assert len(ring["entries"]) == 3  # nameless (issue 15): admin, recovery, the duress slot (a decoy)
     keyring = Keyring.load(home)
     key = keyring.unwrap("admin", PASSPHRASE)
     assert len(key) == 32 and set(keyring.entries) == {"admin", RECOVERY_ENTRY}

@@ -127,3 +127,35 @@ def test_lock_hides_open_dialogs_of_the_window(qtbot: QtBot, window: QMainWindow
     ov = LockOverlay(window, clerk_ctx)
     ov.lock()
     assert not dialog.isVisible() and ov.is_locked()
+
+
+def test_duress_passphrase_at_the_lock_screen_opens_the_empty_station(qtbot: QtBot, window: QMainWindow,
+                                                                       sqlite_ctx: StationContext) -> None:
+    """Issue 15: a coerced clerk at a locked desk types the duress passphrase: no "wrong passphrase", the
+    station is erased and the empty one handed over; what was under the overlay is never shown again."""
+    from station.services import duress
+    from tests.station.printing.print_helpers import add_household
+
+    add_household(sqlite_ctx)
+    duress.set_duress_passphrase(sqlite_ctx, "the weather is fine today")
+    form = window.centralWidget()
+    assert isinstance(form, QLineEdit)
+    form.setText("فاطمة unsaved draft")
+    ov = LockOverlay(window, sqlite_ctx)
+    ov.lock("shortcut")
+    opened: list[object] = []
+    ov.unlocked.connect(opened.append)
+    with qtbot.waitSignal(ov.duress_opened, timeout=20000) as sig:
+        _unlock(qtbot, ov, "admin", "the weather is fine today")
+    empty = sig.args[0]
+    try:
+        assert isinstance(empty, StationContext) and empty.station_code == "MKH-02"
+        assert sqlite_ctx.db_key is None and opened == [] and ov.panel.message.text() == ""
+        assert not form.isVisible()  # the erased station's form is not shown again
+        with empty.db.reader() as uow:
+            from sqlalchemy import func, select
+
+            from station.db.rows import HouseholdRow
+            assert uow.session.scalar(select(func.count()).select_from(HouseholdRow)) == 0
+    finally:
+        empty.close()
