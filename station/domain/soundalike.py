@@ -23,6 +23,12 @@ Transliteration packages were measured for this and not used: klpt 0.1.7 transli
 raises KeyError on Arabic-orthography names (حسين); anyascii 0.3 drops alef (Hamid حامد -> hmd, which we
 need to tell from Ahmed) and gives ş -> S; unidecode 1.4 reads ک as kh and ژ as j; PyICU has no wheel
 here (builds from source against libicu). The letter tables below are data, not an algorithm.
+
+jellyfish (Soundex, Metaphone, NYSIIS, Match Rating) was checked too and does not fit: its codes are for
+English spellings in Latin letters and say nothing across scripts. With jellyfish 1.3.0, soundex("محمد") is
+"م000" and metaphone("محمد") is "" (Mohammed gives M530 / MHMT), so an Arabic-script name never meets its
+Latin spelling; metaphone gives Şîrîn SRN but Shirin XRN, and match_rating_codex("Abd al-Rahman") raises
+ValueError (spaces, hyphens). A key for these names has to read both scripts and Kurdish Latin letters.
 """
 
 from __future__ import annotations

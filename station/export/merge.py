@@ -395,6 +395,23 @@ class Merger:
                 case = e["details"].get("case") if isinstance(e["details"], dict) else None
                 if e["action"].startswith("tracing.") and case is not None and self._on_case is not None:
                     self.stats.tracing_cases += self._on_case(self.uow, case)
+        self._apply_carried_cases(batch, events)
+
+    def _apply_carried_cases(self, batch: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+        """Issue 15: a tracing event's case travels beside it (meta "case", services.export.with_cases), not in
+        its hashed details; applied whether the event is new here or not (the hook keeps the later version)."""
+        if self._on_case is None:
+            return
+        for m, e in zip(batch, events, strict=True):
+            carried = m.get("case")
+            if not (isinstance(carried, dict) and e["action"].startswith("tracing.")):
+                continue
+            if carried.get("id") != e["entity_id"] or e["entity_type"] != "tracing_case":
+                raise _hostile()
+            details = e["details"] if isinstance(e["details"], dict) else {}
+            if "dismissed" in details:  # a pair dismissed there, for the hook
+                carried = {**carried, "dismissed": details["dismissed"]}
+            self.stats.tracing_cases += self._on_case(self.uow, carried)
 
 
 def _sha(data: bytes) -> str:

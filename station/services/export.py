@@ -9,16 +9,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from sqlalchemy.orm import Session
 
 import station
 from station import clock
-from station.db.rows import MetaRow
+from station.db.rows import MetaRow, TracingCaseRow
 from station.db.uow import Database, UnitOfWork
 from station.domain.roles import Actor, Permission
 from station.errors import StationError
 from station.export import collect
+from station.export.codec import to_meta
 from station.export.collect import Item, Range
 from station.export.crypto import key_id, load_public_key, public_raw
 from station.export.writer import WrittenPack, write_pack
@@ -126,7 +129,7 @@ def export_pack(
         if is_synthetic_station(uow):
             header["synthetic"] = True  # demo data: the office refuses this pack (services/pack_import.py)
         items = _counted(
-            _chain(collect.household_items(s, ids), collect.audit_items(s, rng)), total, progress
+            _chain(collect.household_items(s, ids), with_cases(s, collect.audit_items(s, rng))), total, progress
         )
         written = write_pack(folder, pack_stem(actor.station, now), public, header, items,
                              pack_origin.pack_signer(s))  # signed by the exporting account (issue 15)
@@ -140,6 +143,23 @@ def export_pack(
 def _chain(*iters: Iterator[Item]) -> Iterator[Item]:
     for it in iters:
         yield from it
+
+
+def with_cases(s: Session, items: Iterator[Item]) -> Iterator[Item]:
+    """Audit items, each tracing event carrying its case as it stands now (`meta["case"]`, beside the hashed
+    event, not inside it): the trail keeps no copy of the sought person's record (issue 15), the office merge
+    rebuilds the case from the pack (station.export.merge, tracing.apply_snapshot)."""
+    last: tuple[str, dict[str, Any] | None] = ("", None)
+    for part, meta, blob in items:
+        if part == "audit" and meta.get("entity_type") == "tracing_case" and str(meta.get("action", "")).startswith(
+                "tracing."):
+            cid = str(meta.get("entity_id", ""))
+            if last[0] != cid:
+                row = s.get(TracingCaseRow, cid)
+                last = (cid, to_meta(row) if row is not None else None)
+            if last[1] is not None:
+                meta = {**meta, "case": last[1]}
+        yield part, meta, blob
 
 
 def _counted(items: Iterator[Item], total: int, progress: Progress | None) -> Iterator[Item]:

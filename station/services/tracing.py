@@ -1,9 +1,13 @@
 """Family tracing: open a case for a person sought, raise alerts when someone like them is registered here
 or arrives in a pack, and let a supervisor confirm (the case is found) or dismiss (never raised again).
 
-Every change of a case is audited with the whole case (`details["case"]`): the audit trail travels in
-the end-of-day packs, and station.export.merge rebuilds the case from it at the office (`apply_snapshot`),
-the later version winning, so a case arrives once however many packs carry it, in any order.
+Every change of a case is audited with what the trail needs (who, when, which case, the fields changed and a
+digest of the case: `details["case_ref"]`), never the sought person's record. The end-of-day pack carries
+each tracing event with its case as it stands (`meta["case"]`, beside the hashed event: services.export
+`with_cases`), and station.export.merge rebuilds the case at the office (`apply_snapshot`), the later version
+winning, so a case arrives once however many packs carry it, in any order; a dismissed pair travels the same
+way and is never raised again there. Events written before this carry the whole case in `details["case"]`
+(the hash chain keeps them as they are); the office still reads them.
 Clerks open cases; supervisors (Permission.MERGE_DUPLICATES: deciding that two records are one person)
 list them and review alerts.
 """
@@ -20,7 +24,14 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from station import clock
-from station.db.rows import HouseholdRow, IndividualRow, TracingAlertRow, TracingCaseRow, TracingKeyRow
+from station.db.rows import (
+    AuditEventRow,
+    HouseholdRow,
+    IndividualRow,
+    TracingAlertRow,
+    TracingCaseRow,
+    TracingKeyRow,
+)
 from station.db.uow import UnitOfWork
 from station.domain.roles import Actor, Permission
 from station.domain.text import clean_name, search_key
@@ -48,7 +59,8 @@ from station.services import audit, matching
 from station.services.authz import require
 
 # Measured in tests/perf/test_matching_recall.py (held-out seed, 20,000 people): true match in the top 5
-# 98.4%, at or above this score 81.9%; with 300 open cases, 1.0 false alerts per 1,000 people registered.
+# 98.9%, at or above this score 81.6%; with 300 open cases, 0.85 false alerts per 1,000 people registered
+# (a quarter of the register stored in one script only; a disagreeing origin counting against).
 ALERT_SCORE = 70
 ACTIVE = (CaseStatus.OPEN.value, CaseStatus.POSSIBLE_MATCH.value)
 IMPORTING = "station.importing"  # session.info flag: set while a pack is merged, alerts say "import"
@@ -97,7 +109,17 @@ def _index(s: Session, row: TracingCaseRow) -> None:
 
 
 def _audit(uow: UnitOfWork, actor: Actor | str, action: str, row: TracingCaseRow, **extra: Any) -> None:
-    audit.record(uow, actor, action, "tracing_case", row.id, {"case": to_meta(row), **extra})
+    # Issue 15: the trail keeps which case (the event's entity id), what changed (field names), its status and
+    # version and a digest of the whole case, never the sought person's names, birth date or places. The case
+    # itself travels in packs beside its events (station.services.export.with_cases; merged by apply_snapshot).
+    from sqlalchemy import inspect as sa_inspect
+
+    meta = to_meta(row)
+    state = sa_inspect(row)
+    fields = sorted(meta) if action == "tracing.open" else sorted(
+        a.key for a in state.attrs if a.key in meta and a.history.has_changes())
+    ref = {"fields": fields, "status": row.status, "version": row.version, "digest": digest(meta)}
+    audit.record(uow, actor, action, "tracing_case", row.id, {"case_ref": ref, **extra})
 
 
 def open_case(uow: UnitOfWork, actor: Actor, draft: CaseDraft, on: date | None = None) -> CaseView:
@@ -214,6 +236,10 @@ def _raise(s: Session, row: TracingCaseRow, individual_id: str, m: Match, source
     known = s.scalar(select(TracingAlertRow.id).where(TracingAlertRow.case_id == row.id,
                                                       TracingAlertRow.individual_id == individual_id))
     if known is not None:  # raised before: still open, confirmed or dismissed; never twice
+        return False
+    dismissal = _dismissed_elsewhere(s, row.id, individual_id)
+    if dismissal is not None:  # dismissed at another station before this person's record arrived here
+        _record_dismissal(s, row, dismissal)
         return False
     s.add(TracingAlertRow(case_id=row.id, individual_id=individual_id, score=m.score,
                           reasons=[[r.code, r.value] for r in m.reasons], status=AlertStatus.OPEN.value,
@@ -392,12 +418,54 @@ def dismiss_alert(uow: UnitOfWork, actor: Actor, alert_id: int, note: str = "") 
     uow.session.flush()
     if case.status == CaseStatus.POSSIBLE_MATCH.value and not _open_alert_counts(uow.session, [case.id]):
         case.status = CaseStatus.OPEN.value
-    audit.record(uow, actor, "tracing.dismiss", "tracing_case", case.id,
-                 {"individual_id": alert.individual_id, "score": alert.score, "note": alert.note})
+    # The whole case travels with the dismissal, as with every change of a case, and the pair dismissed beside
+    # it: the office records the pair as dismissed on import (apply_snapshot), so it never raises it again.
+    dismissed = {"individual_id": alert.individual_id, "score": alert.score, "reasons": alert.reasons,
+                 "note": alert.note, "decided_by": alert.decided_by}
+    _audit(uow, actor, "tracing.dismiss", case, dismissed=dismissed, **{k: dismissed[k] for k in
+                                                                     ("individual_id", "score", "note")})
     return _view(case)
 
 
 # ---- packs ----
+
+def _dismissed_elsewhere(s: Session, case_id: str, individual_id: str) -> dict[str, Any] | None:
+    """The dismissal of this pair carried by an imported audit event, if any (read by the case's id)."""
+    q = select(AuditEventRow.details).where(AuditEventRow.entity_id == case_id,
+                                            AuditEventRow.action == "tracing.dismiss")
+    for details in s.scalars(q):
+        # events written before dismissals travelled carry the pair at the top level
+        d = details.get("dismissed", details) if isinstance(details, dict) else None
+        if isinstance(d, dict) and d.get("individual_id") == individual_id:
+            return d
+    return None
+
+
+def _record_dismissal(s: Session, row: TracingCaseRow, d: dict[str, Any]) -> bool:
+    """Record a pair dismissed at another station as a dismissed alert here (or dismiss the open alert the
+    import has just raised for it). A pair already decided here keeps that decision; a person not on file
+    here is left to `_raise`, which finds the dismissal in the audit trail when their record arrives."""
+    iid = d.get("individual_id")
+    if not isinstance(iid, str) or s.get(IndividualRow, iid) is None:
+        return False
+    note, by = str(d.get("note", ""))[:4096], str(d.get("decided_by", ""))[:64]
+    alert = s.scalar(select(TracingAlertRow).where(TracingAlertRow.case_id == row.id,
+                                                   TracingAlertRow.individual_id == iid))
+    now = audit.utcnow()
+    if alert is None:
+        score = d.get("score")
+        reasons = d.get("reasons")
+        s.add(TracingAlertRow(case_id=row.id, individual_id=iid, score=score if isinstance(score, int) else 0,
+                              reasons=reasons if isinstance(reasons, list) else [],
+                              status=AlertStatus.DISMISSED.value, source="import", raised_at=now, decided_at=now,
+                              decided_by=by, note=note))
+    elif alert.status == AlertStatus.OPEN.value:
+        alert.status, alert.decided_at, alert.decided_by, alert.note = AlertStatus.DISMISSED.value, now, by, note
+    else:
+        return False
+    s.flush()
+    return True
+
 
 def _order(meta: dict[str, Any]) -> tuple[str, int, str]:
     # The status moves between open and possible_match with local alerts, without a new version: it is
@@ -410,19 +478,25 @@ def apply_snapshot(uow: UnitOfWork, meta: Any) -> bool:
     later (updated_at, version, content digest: the same result in any import order). Returns whether it
     changed anything; a new or changed active case is checked against the register here."""
     kw = from_meta(TracingCaseRow, meta)
+    dismissed = meta.get("dismissed")  # station.export.merge passes a dismissal beside the case it concerns
     s = uow.session
     row = s.get(TracingCaseRow, kw["id"])
-    if row is not None and _order(to_meta(row)) >= _order(to_meta(TracingCaseRow(**kw))):
-        return False
+    newer = row is None or _order(to_meta(row)) < _order(to_meta(TracingCaseRow(**kw)))
     if row is None:
         row = TracingCaseRow(**kw)
         s.add(row)
-    else:
+    elif newer:
         for key, value in kw.items():
             setattr(row, key, value)
-    s.flush()
-    _index(s, row)
-    if row.status == CaseStatus.OPEN.value and _open_alert_counts(s, [row.id]):
-        row.status = CaseStatus.POSSIBLE_MATCH.value
+    if newer:
+        s.flush()
+        _index(s, row)
+    decided = isinstance(dismissed, dict) and _record_dismissal(s, row, dismissed)
+    if not (newer or decided):
+        return False
+    # the status follows the alerts held here (a station's open alert is not one of ours)
+    if row.status in ACTIVE:
+        waiting = bool(_open_alert_counts(s, [row.id]))
+        row.status = (CaseStatus.POSSIBLE_MATCH if waiting else CaseStatus.OPEN).value
     check_case(uow, row, "import")
-    return True
+    return newer

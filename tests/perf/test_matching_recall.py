@@ -7,6 +7,9 @@
   any candidate at or above the duplicate threshold / the alert threshold.
 - tracing alerts: with 300 open cases for people who are not registered, how many of every 1,000 people
   registered raise a (false) alert.
+The register holds 15% of its people in Latin letters only and 10% in Arabic script only, and queries are
+in either script or both, so a search crosses scripts both ways ("cross_script_*": a query in one script
+for someone stored only in the other).
 Tuned on seed 101 ("dev"); seed 202 ("held-out") was generated once and only measured. Figures are printed.
 Full: STATION_PERF_SHORT=0 (20,000 people, 1,000 queries per set); short: 5,000 people, 300 queries.
 """
@@ -37,7 +40,7 @@ QUERIES = 300 if short_mode() else 1_000
 
 def load(db: Database, people: list[Registered]) -> dict[int, str]:
     """Bulk-write the population (one household row per generated household); returns ident -> id."""
-    now = datetime(2026, 6, 1, 9, 0)
+    now = datetime(2026, 6, 1, 9, 0)  # noqa: DTZ001 - naive UTC, as the database stores it
     ids: dict[int, str] = {}
     hh_ids: dict[int, str] = {}
     hh_rows, ind_rows = [], []
@@ -71,12 +74,14 @@ def sibling(rng: random.Random, r: Registered) -> Registered:
     """A brother or sister: same father, grandfather, family and origin; another given name and age."""
     sex = rng.choice("MF")
     pool = MALE if sex == "M" else FEMALE
-    g = rng.choice([x for x in pool if x[0] != r.person.name_ar[0]])
+    g = rng.choice([x for x in pool if x[0] != r.names[0]])
     p = r.person
     age = max(0, r.ages + rng.choice((-9, -6, -4, -3, 3, 4, 6, 9)))
-    return Registered(-1, -1, replace(p, name_ar=(g[0], *p.name_ar[1:]),
+    # written in the scripts the registered one is (a brother written by the same clerk)
+    return Registered(-1, -1, replace(p, name_ar=(g[0] if p.name_ar[0] else "", *p.name_ar[1:]),
                                       name_lat=(g[1][0] if p.name_lat[0] else "", *p.name_lat[1:]), sex=sex,
-                                      birth_date=ON.replace(year=ON.year - age), birth_estimated=True), age)
+                                      birth_date=ON.replace(year=ON.year - age), birth_estimated=True), age,
+                      (g[0], *r.names[1:]))
 
 
 def measure(db: Database, seed: int) -> dict[str, float]:
@@ -86,6 +91,7 @@ def measure(db: Database, seed: int) -> dict[str, float]:
     rng = random.Random(seed + 1)
     sample = rng.sample(registered, QUERIES)
     found_top5 = alerted = 0
+    crossed = [0, 0]  # queries in one script only for people stored only in the other; of those, found
     with db.reader() as uow:
         for r in sample:
             q = rewrite(rng, r, ON)
@@ -93,6 +99,10 @@ def measure(db: Database, seed: int) -> dict[str, float]:
             hit = next((c for c in top if c.individual_id == ids[r.ident]), None)
             found_top5 += hit is not None
             alerted += hit is not None and hit.score >= ALERT_SCORE
+            q_ar, q_lat, s_ar, s_lat = any(q.name_ar), any(q.name_lat), any(r.person.name_ar), any(r.person.name_lat)
+            if (q_ar and not q_lat and s_lat and not s_ar) or (q_lat and not q_ar and s_ar and not s_lat):
+                crossed[0] += 1
+                crossed[1] += hit is not None
         new_people = [sibling(rng, r) if i % 2 == 0 else outsiders[i] for i, r in
                       enumerate(rng.sample(registered, QUERIES))]
         dup_alarms = alert_alarms = 0
@@ -117,10 +127,19 @@ def measure(db: Database, seed: int) -> dict[str, float]:
                   for i in {i for k in blocking_keys(r.person) for i in case_keys.get(k, [])}) for r in registered)
     per_1000 = 1000 / QUERIES
     return {"recall_top5": found_top5 / QUERIES, "alert_recall": alerted / QUERIES,
+            "cross_script_queries": crossed[0], "cross_script_recall_top5": crossed[1] / max(1, crossed[0]),
             "dup_false_per_1000": dup_alarms * per_1000, "dup_false_at_alert_per_1000": alert_alarms * per_1000,
             "tracing_false_per_1000_with_300_cases": len(alerted_people) * 1000 / PEOPLE,
             "tracing_false_per_1000_raw_score": raw * 1000 / PEOPLE}
 
+
+# False duplicate prompts (a candidate at DUPLICATE_SCORE or more shown at save) per 1,000 registrations of
+# people not in the register, half of them brothers or sisters of registered people (same father,
+# grandfather, family and origin). Measured 41-46 in full (20,000 people; dev and held-out, both postings
+# budgets; 44-51 before a quarter of the register was stored in one script only) and 23 in short mode
+# (5,000 people: fewer namesakes). One standard deviation is about 7 at 1,000 queries and 9 at 300: each
+# bound sits about two and a half above the highest figure of its mode.
+DUP_FALSE_LIMIT = 45 if short_mode() else 65
 
 # The candidate search reads at most matching.POSTINGS_BUDGET postings, rarest keys first. On a register of
 # 200,000 people every key has ten times the postings it has here: "as at 200k" scales the budget down by
@@ -149,5 +168,9 @@ def test_matching_recall_and_false_alarms(tmp_path, monkeypatch: pytest.MonkeyPa
     print(f"\n[perf] matching {name} (seed {seed}, {PEOPLE} people, {QUERIES} queries, postings budget "
           f"{matching.POSTINGS_BUDGET}): "
           + ", ".join(f"{k}={v:.3f}" if v < 1.5 else f"{k}={v:.1f}" for k, v in figures.items()))
+    print(f"[perf] false duplicate prompts: {figures['dup_false_per_1000']:.0f} per 1,000 registrations of people "
+          f"not in the register (half of them brothers or sisters of registered people), "
+          f"{figures['dup_false_at_alert_per_1000']:.0f} at the alert score")
     assert figures["recall_top5"] >= (0.90 if short_mode() else 0.95)
     assert figures["tracing_false_per_1000_with_300_cases"] <= 15
+    assert figures["dup_false_per_1000"] <= DUP_FALSE_LIMIT

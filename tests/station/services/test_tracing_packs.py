@@ -7,12 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from station.db.rows import TracingCaseRow
-from station.domain.tracing import CaseDraft, CaseStatus
+from station.db.rows import TracingAlertRow, TracingCaseRow
+from station.domain.model import HouseholdDraft, MemberDraft, Origin
+from station.domain.tracing import AlertStatus, CaseDraft, CaseStatus
 from station.services import export as ex
 from station.services import pack_import as im
 from station.services import tracing
-from station.services.registration import register_household
+from station.services.registration import correct_household, get_household, register_household
 from station.services.station import StationContext
 from tests.factories import family_of_five
 from tests.station.export import conftest as export_fixtures
@@ -86,3 +87,81 @@ def test_imported_case_raises_an_alert_for_a_person_registered_here(make_station
         case = tracing.get_case(uow, office.actor, case_id)
     assert [(a.case.id, a.candidate.household_id, a.source) for a in alerts] == [(case_id, son_hh.id, "import")]
     assert case.status is CaseStatus.POSSIBLE_MATCH
+
+
+def _alerts(ctx: StationContext) -> list[tuple[str, str]]:
+    with ctx.db.reader() as uow:
+        return [(r.individual_id, r.status) for r in uow.session.scalars(select(TracingAlertRow))]
+
+
+def test_a_match_dismissed_at_the_station_does_not_come_back_at_the_office(make_station, office_keys: OfficeKeys,
+                                                                          tmp_path: Path) -> None:
+    st, office = make_station("MKH", 2), make_station("OFF", 1)
+    case_id = _open_case(st)
+    with st.db.uow() as uow:
+        son_hh = register_household(uow, st.actor, household(the_son()))
+    with st.db.uow() as uow:
+        (alert,) = tracing.list_alerts(uow, st.actor)
+        tracing.dismiss_alert(uow, st.actor, alert.id, "another Omar: the mother saw the photo")
+    son_id = son_hh.members[0].id
+    im.import_packs(office.db, office.actor, [export(st, tmp_path / "p")], office_keys.private)
+    assert _alerts(office) == [(son_id, AlertStatus.DISMISSED.value)]
+    with office.db.reader() as uow:
+        assert tracing.list_alerts(uow, office.actor) == []
+        assert tracing.get_case(uow, office.actor, case_id).status is CaseStatus.OPEN
+
+
+def test_a_dismissal_arriving_before_the_person_is_kept(make_station, office_keys: OfficeKeys,
+                                                        tmp_path: Path) -> None:
+    # the son is registered (first pack), then the pair dismissed (second pack, which names the case but not
+    # his household); the office imports the second pack first: the pair must not be raised when he arrives
+    st, office = make_station("MKH", 2), make_station("OFF", 1)
+    case_id = _open_case(st)
+    with st.db.uow() as uow:
+        son_hh = register_household(uow, st.actor, household(the_son()))
+    first = export(st, tmp_path / "p1")
+    with st.db.uow() as uow:
+        (alert,) = tracing.list_alerts(uow, st.actor)
+        tracing.dismiss_alert(uow, st.actor, alert.id, "not him")
+    second = export(st, tmp_path / "p2")
+    (r2,) = im.import_packs(office.db, office.actor, [second], office_keys.private)
+    assert r2.stats.households_added == 0 and _alerts(office) == []  # the son is not registered here yet
+    im.import_packs(office.db, office.actor, [first], office_keys.private)
+    assert _alerts(office) == [(son_hh.members[0].id, AlertStatus.DISMISSED.value)]
+    # in the order written, another office raises the pair with the first pack, dismisses it with the second
+    office2 = make_station("OFF", 3)
+    im.import_packs(office2.db, office2.actor, [first], office_keys.private)
+    assert _alerts(office2) == [(son_hh.members[0].id, AlertStatus.OPEN.value)]
+    im.import_packs(office2.db, office2.actor, [second], office_keys.private)
+    for ctx in (office, office2):
+        assert _alerts(ctx) == [(son_hh.members[0].id, AlertStatus.DISMISSED.value)]
+        with ctx.db.reader() as uow:
+            assert tracing.list_alerts(uow, ctx.actor) == []
+            assert tracing.get_case(uow, ctx.actor, case_id).status is CaseStatus.OPEN
+
+
+def test_a_dismissal_at_the_office_is_not_undone_by_a_later_pack(make_station, office_keys: OfficeKeys,
+                                                                 tmp_path: Path) -> None:
+    st, office = make_station("MKH", 2), make_station("OFF", 1)
+    case_id = _open_case(st)
+    with st.db.uow() as uow:
+        son_hh = register_household(uow, st.actor, household(the_son()))
+    im.import_packs(office.db, office.actor, [export(st, tmp_path / "p1")], office_keys.private)
+    with office.db.uow() as uow:
+        (alert,) = tracing.list_alerts(uow, office.actor)
+        tracing.dismiss_alert(uow, office.actor, alert.id, "not him")
+    # the station, which has not decided, corrects the son's household and closes nothing: a later pack
+    with st.db.reader() as uow:
+        view = get_household(uow, st.actor, son_hh.id)
+    m = view.members[0]
+    draft = HouseholdDraft(members=(MemberDraft(m.name_ar, m.name_lat, m.sex, m.relationship, birth_date=m.birth_date,
+                                                id=m.id),), origin=Origin("Ninewa", "Mosul", "Old city"),
+                           id=son_hh.id, expected_version=view.version)
+    with st.db.uow() as uow:
+        correct_household(uow, st.actor, draft)
+    (result,) = im.import_packs(office.db, office.actor, [export(st, tmp_path / "p2")], office_keys.private)
+    assert result.stats.households_updated == 1
+    assert _alerts(office) == [(m.id, AlertStatus.DISMISSED.value)]
+    with office.db.reader() as uow:
+        assert tracing.list_alerts(uow, office.actor) == []
+        assert tracing.get_case(uow, office.actor, case_id).status is CaseStatus.OPEN
