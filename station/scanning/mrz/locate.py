@@ -7,12 +7,16 @@ is monospaced). Residual perspective is absorbed by fitting cell centres with a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 MIN_CHAIN = 14  # blobs in a line before it may be MRZ
+# A stamp or a glare spot over a few characters merges them into one shapeless component, which is
+# dropped: the line falls apart into pieces shorter than MIN_CHAIN. Pieces this long are kept and joined
+# with the collinear pieces beside them before the length is judged.
+MIN_PIECE = 5
 MAX_CANDIDATES = 5  # groups of lines tried in turn, most MRZ-like first
 
 
@@ -38,6 +42,12 @@ class TextLine:
     height: float  # typical character height
     slope: float
     intercept: float
+    # Height of the tallest characters: a line mostly of fillers (a visa's name line, a TD1 third line)
+    # has a low `height` (the 75th percentile is a filler's), which would part it from the line below it.
+    cap: float = 0.0
+    # Stretches (x from, x to) where pieces of the line were joined across a gap: something (a stamp, a
+    # glare spot) covered the characters there, and they are not to be trusted where no digit checks them.
+    gaps: tuple[tuple[float, float], ...] = ()
 
     @property
     def left(self) -> float:
@@ -73,10 +83,13 @@ def _blobs(binary: np.ndarray, min_h: int, max_h: int) -> list[Blob]:
     fillers) is cut into character-wide pieces, so the line it belongs to stays whole."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     out = []
+    width = binary.shape[1]
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
         if not (min_h <= h <= max_h and area >= 0.12 * w * h and area >= 6):
             continue
+        if x == 0 or x + w >= width:  # the edge of a straightened card, not a character: it would lengthen
+            continue  # the line, and a line too long for its characters is not read at all
         if w <= 1.6 * h:
             out.append(Blob(x, y, w, h))
         elif w <= 40 * h and area >= 0.2 * w * h:
@@ -86,7 +99,7 @@ def _blobs(binary: np.ndarray, min_h: int, max_h: int) -> list[Blob]:
     return out
 
 
-def _chains(blobs: list[Blob]) -> list[list[Blob]]:
+def _chains(blobs: list[Blob], min_len: int = MIN_PIECE) -> list[list[Blob]]:
     """Link each blob to its nearest right neighbour of similar height on the same row."""
     blobs = sorted(blobs, key=lambda b: b.x)
     xs = np.array([b.x for b in blobs])
@@ -117,7 +130,7 @@ def _chains(blobs: list[Blob]) -> list[list[Blob]]:
         while k in nxt:
             k = nxt[k]
             chain.append(blobs[k])
-        if len(chain) >= MIN_CHAIN:
+        if len(chain) >= min_len:
             chains.append(chain)
     return chains
 
@@ -125,9 +138,12 @@ def _chains(blobs: list[Blob]) -> list[list[Blob]]:
 def _line(chain: list[Blob]) -> TextLine:
     cx = np.array([b.cx for b in chain])
     cy = np.array([b.cy for b in chain])
-    slope, intercept = np.polyfit(cx, cy, 1) if len(chain) > 1 else (0.0, cy[0])
-    height = float(np.percentile([b.h for b in chain], 75))
-    return TextLine(tuple(chain), height, float(slope), float(intercept))
+    dx = cx - cx.mean()
+    denom = float(dx @ dx)
+    slope = float(dx @ (cy - cy.mean())) / denom if denom > 0 else 0.0  # least squares, as np.polyfit(deg=1)
+    intercept = float(cy.mean()) - slope * float(cx.mean())
+    height, cap = np.percentile([b.h for b in chain], [75, 90])
+    return TextLine(tuple(chain), float(height), slope, intercept, float(cap))
 
 
 def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
@@ -138,8 +154,9 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
         for k, prev in enumerate(out):
             gap = ln.left - prev.right
             same_row = abs(prev.y_at(ln.left) - ln.blobs[0].cy) < 0.5 * prev.height
-            if -0.5 * prev.height < gap < 8 * prev.height and same_row and 0.7 < ln.height / prev.height < 1.4:
-                out[k] = _line([*prev.blobs, *ln.blobs])
+            if -0.5 * prev.height < gap < 8 * prev.height and same_row and 0.7 < ln.cap / prev.cap < 1.4:
+                hidden = ((prev.right, ln.left),) if gap > prev.height else ()
+                out[k] = replace(_line([*prev.blobs, *ln.blobs]), gaps=(*prev.gaps, *ln.gaps, *hidden))
                 break
         else:
             out.append(ln)
@@ -163,7 +180,7 @@ def find_zones(gray: np.ndarray, work_width: int = 1100, limit: int = MAX_CANDID
     h_img = gray.shape[0]
     blobs = _blobs(binary, 6, max(12, h_img // 3))
     lines = _merge_collinear([_line(c) for c in _chains(blobs)])
-    lines = [ln for ln in lines if ln.right - ln.left > 12 * ln.height]
+    lines = [ln for ln in lines if len(ln.blobs) >= MIN_CHAIN and ln.right - ln.left > 12 * ln.height]
     lines.sort(key=lambda ln: ln.y_at(ln.left))
     scored: list[tuple[float, list[TextLine]]] = []
     for i in range(len(lines)):
@@ -171,7 +188,7 @@ def find_zones(gray: np.ndarray, work_width: int = 1100, limit: int = MAX_CANDID
             group = lines[i : i + n]
             if len(group) < n:
                 continue
-            hs = [g.height for g in group]
+            hs = [g.cap for g in group]
             h = float(np.median(hs))
             ys = [g.y_at((g.left + g.right) / 2) for g in group]
             gaps = np.diff(ys)

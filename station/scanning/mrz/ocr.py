@@ -26,8 +26,9 @@ CELL_W, CELL_H = 16, 24
 MODEL_FILE = "models/mrz_ocrb.npz"
 ALT_MIN_PROB = 0.02  # a second guess this likely is offered to check-digit repair
 # Characters under ~11 px run together or fall apart when binarised: when the lines found are that small,
-# or a small image (a crop or a scan of the zone) shows no lines at all, it is searched again enlarged
-# twice. Large frames with no lines are not: that would double the time of every empty live frame.
+# or a small image (a crop, a scan of the zone, the straightened card) shows no lines the line model can
+# read, it is searched again enlarged twice.
+# Large frames with no such lines are not: that would double the time of every empty live frame.
 ZOOM_MAX_SIDE = 900
 ZOOM_BELOW_H = 11.0
 SURELY_MRZ = 0.85  # mean confidence of a reading that, with fillers and a document code, is an MRZ
@@ -145,15 +146,21 @@ def read_gray(gray: np.ndarray, model: Model | None = None, doubt_below: float =
     use_ctc = model is None and ctc.available()
     for zoom in (1.0, 2.0):
         zones = find_zones(gray, limit=candidates, zoom=zoom)
+        blind = True  # no zone holds characters the line model could read (printed labels, word gaps)
         for zone in zones:
             read = _read_zone_ctc(gray, zone, doubt_below) if use_ctc else _read_zone(gray, zone, model, doubt_below)
+            blind = blind and use_ctc and read.reading.mean_confidence == 0.0
             if best is None or _rank(read) > _rank(best):
                 best = read
             if best.result is not None and (best.result.valid or _looks_like_mrz(best)):
                 return best  # valid, or surely an MRZ that fails a check: other lines will not do better
         small = any(z.height * z.scale < ZOOM_BELOW_H for z in zones)
-        if not small and (zones or max(gray.shape[:2]) > ZOOM_MAX_SIDE):
-            break  # no small print found (or a large image with none at all): enlarging would only cost time
+        if max(gray.shape[:2]) > ZOOM_MAX_SIDE and not small:
+            break  # a large image with no small print: enlarging would double the time of every live frame
+        if zones and not small and not blind:
+            break  # lines of text were read (an MRZ upside down, say): enlarging would not find others
+        # A small image (a crop, the straightened card) whose lines hold no text the model reads is searched
+        # enlarged too: a stamp or guilloche that joins characters into one component at 1x lets go at 2x.
     return best
 
 
@@ -177,7 +184,7 @@ def _read_zone_ctc(gray: np.ndarray, zone: Zone, doubt_below: float) -> MrzRead:
         reading = Reading(tuple(d.text for d in reads), tuple(d.confidence for d in reads), alts)
         try:  # the line model's own doubt rule (CTC_DOUBT_BELOW)
             result: MrzResult | None = parse_lines(reading.lines, alternatives=reading.alternatives,
-                                                   confidence=reading.confidence,
+                                                   confidence=reading.confidence, doubtful=hidden_cells(zone, n),
                                                    doubt_below=max(doubt_below, CTC_DOUBT_BELOW), relax=1.0)
         except MrzFormatError:
             result = None
@@ -189,6 +196,23 @@ def _read_zone_ctc(gray: np.ndarray, zone: Zone, doubt_below: float) -> MrzRead:
         empty = tuple("<" * n for _ in zone.lines)
         best = MrzRead(None, Reading(empty, tuple((0.0,) * n for _ in zone.lines), {}), zone)
     return best
+
+
+def hidden_cells(zone: Zone, n: int) -> set[Pos]:
+    """Cells of the zone inside a gap across which the zone finder joined the pieces of a line: a stamp or
+    a glare spot covered them. The line model still reads something there, at times surely and wrong (a
+    stamp's ring over P read as R at 0.999), so a field no check digit covers is not taken from them."""
+    left = min(ln.left for ln in zone.lines)
+    right = max(ln.right for ln in zone.lines)
+    pitch = (right - left) / (n - 1)
+    out: set[Pos] = set()
+    for li, ln in enumerate(zone.lines):
+        if not ln.gaps:
+            continue
+        centres = cell_centres(ln, n, left, right)[:, 0]
+        for a, b in ln.gaps:
+            out.update((li, int(k)) for k in np.flatnonzero((centres > a + 0.3 * pitch) & (centres < b - 0.3 * pitch)))
+    return out
 
 
 def _looks_like_mrz(read: MrzRead) -> bool:

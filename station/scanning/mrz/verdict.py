@@ -6,7 +6,8 @@ substitutions in alphanumeric data (A/K/U/0/<, B/L/V/1, ... differ by a multiple
 alphanumeric field needs every character confident even when its own digit holds; a digits-only field
 (dates) is verified by its own digit with at most one unsure character, since a single wrong digit
 always changes the sum. Fields covered only by the composite digit or by none at all (names, countries,
-sex, optional data) are verified only when every character was read with high confidence; without
+sex, optional data) are verified only when every character was read with high confidence and no check
+of the read failed (a failed check may mean a line read one place off); without
 confidence figures (lines typed or given as text) they are "none": read, please confirm.
 """
 
@@ -109,6 +110,9 @@ def field_verdicts(
         unsure = _unsure(place.positions + digit, confidence, verify_above)
         if place.own is not None and place.digits_only:
             out[key] = PASSED if confidence is None or unsure <= 1 else NONE
+        elif place.own is None and failed_checks:
+            out[key] = NONE  # a check failed: the line may be read shifted by a character, which a field
+            # with no digit of its own would not show (a visa's optional data read one place off)
         elif place.own is None and not layout_sure:
             out[key] = NONE
         elif place.own is None and place.composite and not comp_sure:
