@@ -29,6 +29,7 @@ from station.i18n import tr
 from station.services.registration import correct_household, get_household, register_household
 from station.services.search import day_register, household_summary, search_page
 from station.services.station import StationContext
+from station.services.tracing_deferred import confirm_pending, defer_confirmation
 from ui.records.register_view import RegisterView
 from ui.registration.household_form import HouseholdForm
 from ui.tasks import run_off_thread
@@ -74,6 +75,10 @@ class MainWindow(QMainWindow):
         self._register_seq = 0  # the newest refresh asked for
         self._register_shown = 0  # the newest refresh that came back (shown, or its error told)
         self._register_open_single = False  # Return in the search: open the household if it is the only one
+        # A save notes the tracing cases its people may match; they are confirmed against the whole register
+        # here, after the commit (station.services.tracing_deferred), one at a time, and waited for at close.
+        self._tracing_pool = QThreadPool(self)
+        self._tracing_pool.setMaxThreadCount(1)
         self.register.search_changed.connect(self._on_register_search_changed)
         self.register.search_submitted.connect(self._on_register_search_submitted)
         self.register.day_changed.connect(lambda _d: self.refresh_register())
@@ -91,6 +96,7 @@ class MainWindow(QMainWindow):
         self._setup_lock()
         self.retranslate()
         self.refresh_register()
+        self.confirm_tracing()  # what a save noted before a crash is confirmed now
         self.resize(1360, 760)
 
     def _setup_lock(self) -> None:
@@ -318,6 +324,7 @@ class MainWindow(QMainWindow):
             return  # back to the form, nothing saved
         try:
             with self.ctx.db.uow() as uow:
+                defer_confirmation(uow)  # the register-wide tracing check runs after the commit (confirm_tracing)
                 if draft.id is None:
                     view = register_household(uow, self.ctx.actor, draft)
                 else:
@@ -336,6 +343,7 @@ class MainWindow(QMainWindow):
             self.show_error(tr(storage_error_key(exc)))
             return
         self.precheck.saved()  # the household just saved may be the next member's earlier registration
+        self.confirm_tracing()
         self.form.show_saved(view)
         if not self.register.search.text().strip() and view.arrived_at.date() == self.register.selected_day():
             self.register.model.upsert(row_summary)
@@ -344,6 +352,12 @@ class MainWindow(QMainWindow):
             self.refresh_register()  # the list being read may predate this save: read it again (latest wins)
         self.statusBar().showMessage(tr("ui.status.saved", number=view.registration_number), 8000)
         self.household_saved.emit(view)
+
+    def confirm_tracing(self) -> None:
+        """Confirm the tracing cases saves have noted, off the GUI thread; a failure is told in the status
+        bar, and the notes stay for the next try (the next save, or the next desk opened)."""
+        run_off_thread(lambda: confirm_pending(self.ctx.db), lambda _raised: None,
+                       lambda error: self.statusBar().showMessage(error.message(), 8000), self, self._tracing_pool)
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, tr("ui.error.title"), message)
@@ -355,4 +369,5 @@ class MainWindow(QMainWindow):
         self.idle.stop()  # a closed desk never locks itself later over records that are closed by then
         self._register_seq += 1  # a register read still running is dropped, and waited for: the records
         self._register_pool.waitForDone()  # close after this window (sign-out), with no read still open
+        self._tracing_pool.waitForDone()
         event.accept()

@@ -28,6 +28,7 @@ from station.db.rows import (
     AuditEventRow,
     HouseholdRow,
     IndividualRow,
+    MetaRow,
     TracingAlertRow,
     TracingCaseRow,
     TracingKeyRow,
@@ -64,6 +65,9 @@ from station.services.authz import require
 ALERT_SCORE = 70
 ACTIVE = (CaseStatus.OPEN.value, CaseStatus.POSSIBLE_MATCH.value)
 IMPORTING = "station.importing"  # session.info flag: set while a pack is merged, alerts say "import"
+# session.info flag (services.tracing_deferred): a case that may match is noted, confirmed after the commit
+DEFER_CONFIRM = "station.tracing_deferred"
+PENDING_PREFIX = "tracing_pending:"  # station_meta: a case to confirm against people just saved
 
 
 @dataclass(frozen=True)
@@ -340,13 +344,36 @@ def _check_people(s: Session, people: dict[str, tuple[str, Person]], day: date, 
             if not any(_may_alert(cp, people[iid][1], day) and compare(cp, people[iid][1], day).score >= ALERT_SCORE
                        for iid in mine):
                 continue
+            if s.info.get(DEFER_CONFIRM):  # the desk's save: confirmed after the commit, off the clerk's wait
+                _pend(s, r[0], mine, source)
+                continue
             case = s.get(TracingCaseRow, r[0])
             assert case is not None
-            wanted = set(mine)
-            for c in matching.find_people(s, cp, day, ALERT_SCORE, exclude_households=[seeker], limit=10):
-                if c.individual_id in wanted:
-                    raised += _raise(s, case, c.individual_id, _match(c), source)
+            raised += confirm(s, case, set(mine), day, source)
     return raised
+
+
+def confirm(s: Session, case: TracingCaseRow, wanted: set[str], day: date, source: str) -> int:
+    """The register-wide check of a case that may match some of `wanted` (people just saved): those among
+    its best candidates, names many people share discounted, raise an alert. Returns how many were raised."""
+    raised = 0
+    for c in matching.find_people(s, _person(case), day, ALERT_SCORE,
+                                  exclude_households=[case.seeker_household_id], limit=10):
+        if c.individual_id in wanted:
+            raised += _raise(s, case, c.individual_id, _match(c), source)
+    return raised
+
+
+def _pend(s: Session, case_id: str, ids: Iterable[str], source: str) -> None:
+    """Note in the same transaction as the save that the case is to be confirmed against `ids`: a crash
+    before the confirmation leaves the note, which the next desk opened confirms (services.tracing_deferred)."""
+    row = s.get(MetaRow, PENDING_PREFIX + case_id)
+    have = set(row.value.split()[1:]) if row is not None else set()
+    value = " ".join([source, *sorted(have | set(ids))])
+    if row is None:
+        s.add(MetaRow(key=PENDING_PREFIX + case_id, value=value))
+    else:
+        row.value = value
 
 
 def _may_alert(case: Person, p: Person, day: date) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from station.db.rows import AuditEventRow
 from station.domain.codes import DocumentType, Relationship, Sex
 from station.domain.model import Document, HouseholdDraft, MemberDraft, NameParts, Origin
-from station.domain.tracing import CaseStatus
+from station.domain.tracing import CaseDraft, CaseStatus
 from station.services import tracing
 from station.services.duplicates import apply_decisions, check_member_duplicates
 from station.services.photos import save_portrait
@@ -150,3 +150,29 @@ def test_resolve_duplicates_back_and_nothing_to_ask(qtbot, sqlite_ctx, monkeypat
 
     monkeypatch.setattr(duplicate_dialog.DuplicateDialog, "exec", fake_exec)
     assert resolve_duplicates(None, ctx, lone) is None and len(shown) == 1
+
+
+def test_a_save_at_the_desk_raises_its_tracing_alert_after_the_commit(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """The desk notes the case with the save and confirms it on a worker (station.services.tracing_deferred):
+    the supervisor's alert arrives, and nothing is left noted."""
+    from station.db.rows import MetaRow, TracingAlertRow
+
+    ctx = window.ctx
+    with ctx.db.uow() as uow:
+        seeker = register_household(uow, ctx.actor, family_of_five())
+        case = tracing.open_case(uow, ctx.actor, CaseDraft(
+            seeker.id, sought_ar=("عمر", "خالد", "حسن", "العبيدي"),
+            sought_lat=("Omar", "Khalid", "Hassan", "Al-Obaidi"), sex="M", age_years=17, origin="Mosul, Ninewa"))
+    window.new_household()
+    window.form.editor.load(_son().members[0])
+    assert window.form.commit_member()
+    window.form.request_save()
+    assert not window.form.dirty  # saved
+
+    def alerted() -> bool:
+        with ctx.db.reader() as uow:
+            alerts = list(uow.session.scalars(select(TracingAlertRow.case_id)))
+            notes = list(uow.session.scalars(select(MetaRow.key).where(MetaRow.key.like("tracing_pending:%"))))
+        return alerts == [case.id] and notes == []
+
+    qtbot.waitUntil(alerted, timeout=10_000)
