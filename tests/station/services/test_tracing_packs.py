@@ -8,17 +8,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from station.db.rows import TracingAlertRow, TracingCaseRow
-from station.domain.model import HouseholdDraft, MemberDraft, Origin
 from station.domain.tracing import AlertStatus, CaseDraft, CaseStatus
 from station.services import export as ex
 from station.services import pack_import as im
 from station.services import tracing
-from station.services.registration import correct_household, get_household, register_household
+from station.services.registration import register_household
 from station.services.station import StationContext
 from tests.factories import family_of_five
 from tests.station.export import conftest as export_fixtures
 from tests.station.export.conftest import OfficeKeys
-from tests.station.services.test_tracing import ON, SON_CASE, household, the_son
+from tests.station.services.test_tracing import ON, SON_CASE, correct_origin, household, the_son
 
 # the export tests' fixtures: stations in their own homes, one office key pair
 make_station = export_fixtures.make_station
@@ -103,12 +102,8 @@ def test_a_match_dismissed_at_the_station_does_not_come_back_at_the_office(make_
     with st.db.uow() as uow:
         (alert,) = tracing.list_alerts(uow, st.actor)
         tracing.dismiss_alert(uow, st.actor, alert.id, "another Omar: the mother saw the photo")
-    son_id = son_hh.members[0].id
     im.import_packs(office.db, office.actor, [export(st, tmp_path / "p")], office_keys.private)
-    assert _alerts(office) == [(son_id, AlertStatus.DISMISSED.value)]
-    with office.db.reader() as uow:
-        assert tracing.list_alerts(uow, office.actor) == []
-        assert tracing.get_case(uow, office.actor, case_id).status is CaseStatus.OPEN
+    _dismissed_and_case_open(office, son_hh.members[0].id, case_id)
 
 
 def test_a_dismissal_arriving_before_the_person_is_kept(make_station, office_keys: OfficeKeys,
@@ -134,10 +129,15 @@ def test_a_dismissal_arriving_before_the_person_is_kept(make_station, office_key
     assert _alerts(office2) == [(son_hh.members[0].id, AlertStatus.OPEN.value)]
     im.import_packs(office2.db, office2.actor, [second], office_keys.private)
     for ctx in (office, office2):
-        assert _alerts(ctx) == [(son_hh.members[0].id, AlertStatus.DISMISSED.value)]
-        with ctx.db.reader() as uow:
-            assert tracing.list_alerts(uow, ctx.actor) == []
-            assert tracing.get_case(uow, ctx.actor, case_id).status is CaseStatus.OPEN
+        _dismissed_and_case_open(ctx, son_hh.members[0].id, case_id)
+
+
+def _dismissed_and_case_open(ctx: StationContext, individual_id: str, case_id: str) -> None:
+    """The pair is held as dismissed, nothing waits for review, and the case is still open."""
+    assert _alerts(ctx) == [(individual_id, AlertStatus.DISMISSED.value)]
+    with ctx.db.reader() as uow:
+        assert tracing.list_alerts(uow, ctx.actor) == []
+        assert tracing.get_case(uow, ctx.actor, case_id).status is CaseStatus.OPEN
 
 
 def test_a_dismissal_at_the_office_is_not_undone_by_a_later_pack(make_station, office_keys: OfficeKeys,
@@ -150,18 +150,7 @@ def test_a_dismissal_at_the_office_is_not_undone_by_a_later_pack(make_station, o
     with office.db.uow() as uow:
         (alert,) = tracing.list_alerts(uow, office.actor)
         tracing.dismiss_alert(uow, office.actor, alert.id, "not him")
-    # the station, which has not decided, corrects the son's household and closes nothing: a later pack
-    with st.db.reader() as uow:
-        view = get_household(uow, st.actor, son_hh.id)
-    m = view.members[0]
-    draft = HouseholdDraft(members=(MemberDraft(m.name_ar, m.name_lat, m.sex, m.relationship, birth_date=m.birth_date,
-                                                id=m.id),), origin=Origin("Ninewa", "Mosul", "Old city"),
-                           id=son_hh.id, expected_version=view.version)
-    with st.db.uow() as uow:
-        correct_household(uow, st.actor, draft)
+    son_id = correct_origin(st, son_hh.id)  # the station, which has not decided, corrects him: a later pack
     (result,) = im.import_packs(office.db, office.actor, [export(st, tmp_path / "p2")], office_keys.private)
     assert result.stats.households_updated == 1
-    assert _alerts(office) == [(m.id, AlertStatus.DISMISSED.value)]
-    with office.db.reader() as uow:
-        assert tracing.list_alerts(uow, office.actor) == []
-        assert tracing.get_case(uow, office.actor, case_id).status is CaseStatus.OPEN
+    _dismissed_and_case_open(office, son_id, case_id)
