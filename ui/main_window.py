@@ -357,7 +357,8 @@ class MainWindow(QMainWindow):
         """Confirm the tracing cases saves have noted, off the GUI thread; a failure is told in the status
         bar, and the notes stay for the next try (the next save, or the next desk opened)."""
         run_off_thread(lambda: confirm_pending(self.ctx.db), lambda _raised: None,
-                       lambda error: self.statusBar().showMessage(error.message(), 8000), self, self._tracing_pool)
+                       lambda error: self.statusBar().showMessage(error.message(), 8000), self, self._tracing_pool,
+                       fallback=None)  # the save itself went through: an unexpected failure is not "the save failed"
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, tr("ui.error.title"), message)

@@ -126,3 +126,16 @@ def test_a_runner_job_cannot_leave_out_its_error_callback(qtbot) -> None:  # typ
     with pytest.raises(TypeError):
         TaskRunner(immediate=True).submit(lambda _p: 1, done.append)  # type: ignore[call-arg]
     assert done == []
+
+
+def test_tracing_confirmation_unexpected_failure(qtbot, window, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The tracing cases a save noted are confirmed on a worker after it: a failure there is told in the
+    status bar as unexpected (the save itself went through), and the notes stay for the next try."""
+    from ui import main_window
+
+    monkeypatch.setattr(main_window, "confirm_pending", _boom)
+    window.confirm_tracing()
+    expected = StationError("fault.unexpected", kind="RuntimeError").message()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == expected, timeout=10_000)
+    assert SECRET not in window.statusBar().currentMessage()
+    _no_personal_data(caplog)
