@@ -1,8 +1,8 @@
 """Find registered people who may be a given person: blocking keys kept with the register, then scoring.
 
 Each member's blocking keys (station.domain.tracing.blocking_keys) are written whenever its household is
-indexed: registered or corrected (station.services.registration.index_tokens -> tracing.household_indexed)
-or merged from a pack (the import's hook -> tracing.households_merged or households_indexed); `ensure_current` builds
+indexed: registered or corrected (station.services.registration.index_tokens -> tracing_checks.household_indexed)
+or merged from a pack (the import's hook -> tracing_checks.households_indexed); `ensure_current` builds
 them all once after the upgrade that added them, or when the keys change. A check reads the people
 sharing most of the person's rarest keys (an index range per key, rarest first, within POSTINGS_BUDGET
 postings; at most CANDIDATES people), the same document numbers, and scores them: the work is bounded

@@ -12,19 +12,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy import text
 
 from station import clock
 from station.db.engine import CACHE_KIB
-from station.db.rows import HouseholdRow, IndividualRow, MetaRow
+from station.db.rows import MetaRow
 from station.db.uow import Database, UnitOfWork
 from station.domain.roles import Actor, Permission
 from station.errors import StationError
 from station.export.container import ReadState, read_records
 from station.export.crypto import open_chunks, read_header, stream_key
 from station.export.merge import Merger, MergeStats, chain_links
-from station.services import audit, pack_origin, retention, tracing, trail_guard
+from station.services import audit, pack_origin, retention, tracing, tracing_checks, trail_guard
 from station.services.authz import require
 
 PASSPHRASE_ENV = "STATION_OFFICE_KEY_PASSPHRASE"
@@ -148,24 +147,12 @@ def _import_cache(uow: UnitOfWork) -> Iterator[None]:
 
 def _households_merged(uow: UnitOfWork, ids: list[str]) -> None:
     """The merger's hook, once per batch of households added or updated (rows written, not yet committed):
-    sealed at commit like any household written here (trail_guard), then the tracing checks: person keys
-    and alerts, which say "import". Batch-shaped; adapts to the tracing service's batch function if it has
-    one (`households_indexed(session, ids)`), else feeds it the rows."""
+    sealed at commit like any household written here (trail_guard), then the tracing checks of the whole
+    batch: person keys and alerts, which say "import"."""
     s = uow.session
     trail_guard.households_written(s, ids)
-    s.info[tracing.IMPORTING] = True
-    by_ids = getattr(tracing, "households_indexed", None)
-    if by_ids is not None:
-        by_ids(s, ids)
-        return
-    rows = list(s.scalars(select(HouseholdRow).where(HouseholdRow.id.in_(ids)).options(
-        selectinload(HouseholdRow.members).selectinload(IndividualRow.documents))))
-    by_rows = getattr(tracing, "households_merged", None)
-    if by_rows is not None:
-        by_rows(uow, rows)
-    else:
-        for row in rows:
-            tracing.household_indexed(uow, row)
+    s.info[tracing_checks.IMPORTING] = True
+    tracing_checks.households_indexed(s, ids)
 
 
 def open_pack_file(path: Path) -> tuple[BinaryIO, int]:

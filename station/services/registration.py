@@ -27,7 +27,7 @@ from station.domain.roles import Actor, Permission
 from station.domain.text import clean_name, search_tokens
 from station.domain.validation import ValidationFailed, validate_household
 from station.errors import ConflictError, NotFound, StationError
-from station.services import audit, tracing
+from station.services import audit, tracing_checks
 from station.services.authz import require
 from station.services.views import diff, household_view, snapshot
 
@@ -123,7 +123,7 @@ def index_tokens(uow: UnitOfWork, row: HouseholdRow) -> None:
     new = sorted(tokens - held)
     if new:
         s.execute(insert(NameTokenRow), [{"token": t, "household_id": row.id} for t in new])
-    tracing.household_indexed(uow, row)  # person keys for duplicate checks; alerts for tracing cases
+    tracing_checks.household_indexed(uow, row)  # person keys for duplicate checks; alerts for tracing cases
 
 
 def _validate(draft: HouseholdDraft, today: date) -> None:

@@ -29,7 +29,7 @@ from station.db.uow import Database
 from station.domain.tracing import blocking_keys, compare
 from station.services import matching
 from station.services.duplicates import DUPLICATE_SCORE
-from station.services.tracing import ALERT_SCORE
+from station.services.tracing_checks import ALERT_SCORE
 from tests.perf.conftest import short_mode
 from tests.perf.test_matching_generator import FEMALE, MALE, Registered, population, rewrite
 

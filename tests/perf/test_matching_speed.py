@@ -2,7 +2,7 @@
 
 - the duplicate-candidate search for one member being saved (`check_member_duplicates`);
 - the tracing checks: a new case against the register (`open_case`), and the open cases against a
-  newly registered household (`tracing.household_indexed`: its keys rewritten, the active cases sharing a
+  newly registered household (`tracing_checks.household_indexed`: its keys rewritten, the active cases sharing a
   key scored);
 - a save with the duplicate check of every member at save, then `register_household` (tokens, person keys,
   alerts), with 300 open cases on file, in one transaction;
@@ -10,7 +10,7 @@
   timed per member), then at save the checks' results read back and `register_household`, a tracing case
   that may match noted; then that case confirmed against the whole register after the commit, on the
   window's worker (`tracing_deferred.confirm_pending`, timed on its own);
-- the office import's batch check (`tracing.households_indexed`), reported per 1,000 households.
+- the office import's batch check (`tracing_checks.households_indexed`), reported per 1,000 households.
 
 Full (STATION_PERF_SHORT=0): registers of 20,000, 100,000 and 200,000 individuals (built once with
 tests/perf/bulk.py and kept under build/matching-bench, see tests/perf/matching_bench.py); each check must
@@ -34,7 +34,7 @@ from station.db.rows import HouseholdRow, IndividualRow
 from station.domain.codes import Relationship, Sex
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
 from station.domain.tracing import CaseDraft
-from station.services import matching, tracing
+from station.services import matching, tracing, tracing_checks
 from station.services.demo import make_household
 from station.services.duplicates import (
     Prechecked,
@@ -204,14 +204,14 @@ def test_tracing_checks_and_save(big: Bench) -> None:
             assert row is not None
             _ = [m.documents for m in row.members]
             with indexed.timed():
-                tracing.household_indexed(uow, row, ON)
+                tracing_checks.household_indexed(uow, row, ON)
     # the office import's batch: households already in the register checked again, IMPORT_CHUNK at a time
     with ctx.db.reader() as uow:
         batch = list(uow.session.scalars(select(HouseholdRow.id).order_by(HouseholdRow.id).limit(IMPORTED)))
     imported = Timings()
     for start in range(0, len(batch), IMPORT_CHUNK):
         with imported.timed(), ctx.db.uow() as uow:
-            tracing.households_indexed(uow.session, batch[start:start + IMPORT_CHUNK], ON)
+            tracing_checks.households_indexed(uow.session, batch[start:start + IMPORT_CHUNK], ON)
     per_1000 = sum(imported.wall) * 1000 / len(batch), sum(imported.cpu) * 1000 / len(batch)
     size = sum(len(d.members) for d in drafts) / len(drafts)
     print(f"\n[perf] {big.individuals} individuals ({big.note}):\n"

@@ -15,7 +15,7 @@ from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
 from station.domain.roles import Actor, Role
 from station.domain.tracing import AlertStatus, CaseDraft, CaseStatus
 from station.errors import PermissionDenied, StationError
-from station.services import matching, tracing
+from station.services import matching, tracing, tracing_checks
 from station.services.registration import correct_household, get_household, register_household
 from tests.factories import family_of_five
 
@@ -101,7 +101,7 @@ def test_new_registration_raises_an_alert_and_confirm_finds(ctx) -> None:
         assert tracing.get_case(uow, ctx.actor, case_id).status is CaseStatus.POSSIBLE_MATCH
     assert len(alerts) == 1
     a = alerts[0]
-    assert a.source == "registration" and a.score >= tracing.ALERT_SCORE
+    assert a.source == "registration" and a.score >= tracing_checks.ALERT_SCORE
     assert a.candidate.household_id == found_hh.id and a.case.id == case_id
     codes = {c for c, _ in a.reasons}
     assert {"names", "age_close", "sex_same", "origin_same"} <= codes
@@ -177,7 +177,7 @@ def test_the_seekers_own_household_raises_no_alert(ctx) -> None:
         assert tracing.list_alerts(uow, ctx.actor) == []
         case = tracing.get_case(uow, ctx.actor, case_id)
         # not for want of a match: the register-wide check without the exclusion finds him
-        found = matching.find_people(uow.session, case.person(), ON, tracing.ALERT_SCORE)
+        found = matching.find_people(uow.session, case.person(), ON, tracing_checks.ALERT_SCORE)
     assert [c.household_id for c in found] == [seeker_id]
 
 

@@ -1,5 +1,5 @@
-"""The office import's batch check (`tracing.households_indexed`) raises exactly the alerts that the
-single check (`tracing.household_indexed`) raises for each household, and writes the same keys."""
+"""The office import's batch check (`tracing_checks.households_indexed`) raises exactly the alerts that the
+single check (`tracing_checks.household_indexed`) raises for each household, and writes the same keys."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from station.db.rows import HouseholdRow, IndividualRow, PersonKeyRow, TracingAl
 from station.db.uow import UnitOfWork
 from station.domain.codes import Relationship
 from station.domain.tracing import AlertStatus, CaseDraft, CaseStatus, compare
-from station.services import tracing
+from station.services import tracing, tracing_checks
 from station.services.demo import make_household
 from station.services.matching import person_from_draft
 from station.services.registration import estimated_birth_date, register_household
@@ -84,19 +84,19 @@ def test_batch_raises_the_alerts_of_the_single_check(ctx) -> None:
     ids = _station(ctx)
 
     def single(uow: UnitOfWork) -> None:
-        uow.session.info[tracing.IMPORTING] = True
+        uow.session.info[tracing_checks.IMPORTING] = True
         for hid in ids:
             row = uow.session.get(HouseholdRow, hid)
             assert row is not None
-            tracing.household_indexed(uow, row, ON)
+            tracing_checks.household_indexed(uow, row, ON)
 
     def batch(uow: UnitOfWork) -> None:
-        assert tracing.households_indexed(uow.session, list(reversed(ids)), ON) > 0
+        assert tracing_checks.households_indexed(uow.session, list(reversed(ids)), ON) > 0
 
     def batch_unkeyed(uow: UnitOfWork) -> None:  # as merged from a pack: no keys yet
         uow.session.execute(delete(PersonKeyRow).where(PersonKeyRow.individual_id.in_(
             select(IndividualRow.id).where(IndividualRow.household_id.in_(ids)))))
-        tracing.households_indexed(uow.session, ids, ON)
+        tracing_checks.households_indexed(uow.session, ids, ON)
 
     one_by_one, together, unkeyed = (_rolled_back(ctx, f) for f in (single, batch, batch_unkeyed))
     raised = {a for a in one_by_one[0] if a[5] == AlertStatus.OPEN.value}
@@ -107,7 +107,7 @@ def test_batch_raises_the_alerts_of_the_single_check(ctx) -> None:
 
 def test_batch_of_nothing_raises_nothing(ctx) -> None:
     with ctx.db.uow() as uow:
-        assert tracing.households_indexed(uow.session, [], ON) == 0
+        assert tracing_checks.households_indexed(uow.session, [], ON) == 0
 
 
 def test_the_cheap_screen_never_hides_an_alert() -> None:
@@ -126,8 +126,8 @@ def test_the_cheap_screen_never_hides_an_alert() -> None:
                                                                                  + rng.randint(-30, 30)),
                                 birth_estimated=rng.random() < 0.5)
         for other in (q, rng.choice(people)):
-            if not tracing._may_alert(p, other, ON):
+            if not tracing_checks._may_alert(p, other, ON):
                 screened += 1
-                assert compare(p, other, ON).score < tracing.ALERT_SCORE
-            assert tracing._may_alert(p, p, ON)
+                assert compare(p, other, ON).score < tracing_checks.ALERT_SCORE
+            assert tracing_checks._may_alert(p, p, ON)
     assert screened > len(people) // 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from station.db.rows import MetaRow, TracingAlertRow
-from station.services import tracing
+from station.services import tracing, tracing_checks
 from station.services.registration import register_household
 from station.services.tracing_deferred import confirm_pending, defer_confirmation
 from tests.station.services.test_tracing import ON, household, open_son_case, the_son
@@ -28,7 +28,7 @@ def test_a_deferred_check_raises_after_the_commit_what_an_immediate_one_raises(c
         defer_confirmation(uow)
         son = register_household(uow, ctx.actor, household(the_son()))
     assert _alerts(ctx) == []  # not yet: noted with the save, in its transaction
-    assert _notes(ctx) == [tracing.PENDING_PREFIX + case_id]
+    assert _notes(ctx) == [tracing_checks.PENDING_PREFIX + case_id]
     assert confirm_pending(ctx.db, on=ON) == 1
     assert _alerts(ctx) == [(case_id, son.members[0].id)]
     assert _notes(ctx) == []
