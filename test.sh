@@ -22,9 +22,9 @@ export STATION_PERF_SHORT="${STATION_PERF_SHORT:-1}"
 env -u STATION_TEST_PG_URL -u STATION_REQUIRE_PG \
   faketime -f '+400d' .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup \
   -m "not acceptance and not perf" tests/station/domain tests/station/services tests/ui/registration
-# Everything else on both cores; then, alone on the machine, the tests that share the PostgreSQL database (one
-# schema, emptied by each) and the benchmarks (their timings and memory peaks would measure the other worker too).
-.venv/bin/python -m pytest -n 2 --dist loadgroup -m "not postgres and not perf" "$@"
+# Everything else on both cores, PostgreSQL included (each worker has a database of its own); then, alone on the
+# machine, the benchmarks (their timings and memory peaks would measure the other worker too).
+.venv/bin/python -m pytest -n 2 --dist loadgroup -m "not perf" "$@"
 # The pack fuzz bounds its own memory peak: a process of its own, so nothing before it counts.
 .venv/bin/python -m pytest -p no:cacheprovider "$@" tests/perf/test_pack_fuzz_perf.py
-exec .venv/bin/python -m pytest -m "postgres or perf" --ignore=tests/perf/test_pack_fuzz_perf.py "$@"
+exec .venv/bin/python -m pytest -m perf --ignore=tests/perf/test_pack_fuzz_perf.py "$@"

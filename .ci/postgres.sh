@@ -15,10 +15,15 @@ for _ in $(seq 1 30); do
 done
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='station_test'" | grep -q 1 ||
   runuser -u postgres -- psql -qc "CREATE ROLE station_test LOGIN PASSWORD 'station_test'" >&2
-# station_test: the shared database the storage tests empty; station_test_secret: one of its own for the tests of
-# a server site's sealed address and password (tests/conftest.py: secret_pg_url derives its URL from this one)
-for db in station_test station_test_secret; do
+# station_test: the database the storage tests empty; station_test_secret: one of its own for the tests of a server
+# site's sealed address and password (tests/conftest.py: secret_pg_url derives its URL from this one); and the same
+# pair per pytest-xdist worker (_gw0, _gw1, ...: tests/conftest.py pg_url), so the tests run on every core.
+for db in station_test station_test_secret \
+          station_test_gw{0..3} station_test_gw{0..3}_secret; do
   runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
     runuser -u postgres -- createdb -O station_test "$db" >&2
+  # Test databases only: a commit returns before its WAL reaches the disk (the server's other databases keep
+  # the machine's setting). No test crashes the server, and the tests' commits stop waiting for the disk.
+  runuser -u postgres -- psql -qc "ALTER DATABASE $db SET synchronous_commit = off" >&2
 done
 echo "postgresql+psycopg://station_test:station_test@127.0.0.1:5432/station_test"

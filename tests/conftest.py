@@ -44,7 +44,17 @@ def home(_isolated_home: Path) -> Path:
 
 
 def pg_url() -> str | None:
-    return os.environ.get("STATION_TEST_PG_URL")
+    """STATION_TEST_PG_URL; under pytest-xdist each worker gets a database of its own beside it
+    (<database>_gw0, _gw1, ...: .ci/postgres.sh makes them), so the PostgreSQL tests, each of which empties its
+    database's schema, run on both cores instead of one after another."""
+    url = os.environ.get("STATION_TEST_PG_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    from sqlalchemy import make_url
+
+    base = make_url(url)
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
 
 
 def _missing(service: str, required_by: str, reason: str) -> NoReturn:
@@ -76,11 +86,14 @@ def secret_pg_url() -> str:
     return url
 
 
-def _service_group(item: pytest.Item) -> str:
+def _uses_postgres(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     params = callspec.params.values() if callspec is not None else ()
-    if item.get_closest_marker("postgres") or any(isinstance(v, str) and v == "postgresql" for v in params):
-        return "postgres"
+    return item.get_closest_marker("postgres") is not None or any(
+        isinstance(v, str) and v == "postgresql" for v in params)
+
+
+def _service_group(item: pytest.Item) -> str:
     if item.get_closest_marker("cups") or item.get_closest_marker("acceptance"):
         return "cups"
     if item.get_closest_marker("perf") or "tests/perf/" in item.nodeid:
@@ -91,14 +104,15 @@ def _service_group(item: pytest.Item) -> str:
 @pytest.hookimpl(tryfirst=True)  # before -m selects: the PostgreSQL runs get their mark here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (test.sh: -n 2 --dist loadgroup) tests that share an outside service run on one
-    worker, one after another: the PostgreSQL database (each test empties its schema), the CUPS queue (whose
-    output folder the tests watch) and the benchmarks (timings of their own). The group goes into the node id
-    as xdist's loadgroup scheduler reads it ("...@postgres"): xdist's own mark handling ran before this hook."""
+    worker, one after another: the CUPS queue (whose output folder the tests watch) and the benchmarks (timings
+    of their own). The group goes into the node id as xdist's loadgroup scheduler reads it ("...@cups"):
+    xdist's own mark handling ran before this hook. PostgreSQL tests are marked (`-m postgres` selects them)
+    but not grouped: each worker has a database of its own (pg_url)."""
     in_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))
     for item in items:
+        if _uses_postgres(item) and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)
         group = _service_group(item)
-        if group == "postgres" and item.get_closest_marker("postgres") is None:
-            item.add_marker(pytest.mark.postgres)  # test.sh runs these alone: `-m postgres`
         if group and in_worker:
             item._nodeid = f"{item.nodeid}@{group}"
 
