@@ -37,7 +37,8 @@ from ui.tasks import run_off_thread
 log = logging.getLogger(__name__)
 
 DAY_FIRST_PAGE = 100  # a day's list: rows read and painted first (more than a screen holds); the rest follows
-_Read = tuple[list[HouseholdSummary], int | None]  # rows, and how many match in all (a search's first page)
+# rows; how many match in all (a search's first page) and whether that count stopped at its cap
+_Read = tuple[list[HouseholdSummary], int | None, bool]
 
 
 def storage_error_key(exc: BaseException) -> str:
@@ -200,8 +201,8 @@ class MainWindow(QMainWindow):
             with ctx.db.reader() as uow:  # a unit of work of its own, on the worker (as exports and prints)
                 if text:  # the first page, and how many match in all ("200 of 1,340 shown")
                     page = search_page(uow, ctx.actor, text)
-                    return page.rows, page.total
-                return day_register(uow, ctx.actor, day, limit=DAY_FIRST_PAGE), None
+                    return page.rows, page.total, page.capped
+                return day_register(uow, ctx.actor, day, limit=DAY_FIRST_PAGE), None, False
 
         self._read_register(seq, read, lambda result: self._on_register_read(seq, text, day, result))
 
@@ -217,9 +218,9 @@ class MainWindow(QMainWindow):
     def _on_register_read(self, seq: int, text: str, day: date, result: _Read | None) -> None:
         if seq != self._register_seq or result is None:
             return  # an older refresh: a newer one is on its way
-        rows, total = result
+        rows, total, capped = result
         more_coming = not text and len(rows) >= DAY_FIRST_PAGE
-        self.show_register_rows(rows, searching=bool(text), total=total, more_coming=more_coming)
+        self.show_register_rows(rows, searching=bool(text), total=total, more_coming=more_coming, capped=capped)
         if more_coming:
             ctx = self.ctx
 
@@ -227,7 +228,7 @@ class MainWindow(QMainWindow):
                 if seq != self._register_seq:
                     return None
                 with ctx.db.reader() as uow:
-                    return day_register(uow, ctx.actor, day), None
+                    return day_register(uow, ctx.actor, day), None, False
 
             self.register.after_next_paint(lambda: self._read_register(  # the first rows painted first
                 seq, read_day, lambda whole: self._on_register_day_read(seq, whole)))
@@ -250,9 +251,9 @@ class MainWindow(QMainWindow):
         self.show_error(error.message())
 
     def show_register_rows(self, rows: list[HouseholdSummary], searching: bool, total: int | None,
-                           more_coming: bool = False) -> None:
+                           more_coming: bool = False, capped: bool = False) -> None:
         """Fill the register with the newest refresh's rows (on the GUI thread)."""
-        self.register.set_rows(rows, searching=searching, total=total, more_coming=more_coming)
+        self.register.set_rows(rows, searching=searching, total=total, more_coming=more_coming, capped=capped)
 
     def _on_register_search_changed(self, _text: str) -> None:
         self.refresh_register()

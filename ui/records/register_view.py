@@ -116,12 +116,14 @@ class RegisterView(QWidget):
         self.update_count()
 
     def set_rows(self, rows: list[HouseholdSummary], searching: bool, total: int | None = None,
-                 more_coming: bool = False) -> None:
-        """Show rows; `total`: how many households match in all, when only the first page is shown;
-        `more_coming`: the first page of a day's list, the rest follows (extend_rows), the count with it."""
+                 more_coming: bool = False, capped: bool = False) -> None:
+        """Show rows; `total`: how many households match in all, when only the first page is shown (`capped`:
+        counting stopped there, more match); `more_coming`: the first page of a day's list, the rest follows
+        (extend_rows), the count with it."""
         self.model.set_rows(rows)
         self._searching = searching
         self._total = total
+        self._capped = capped
         self._more_coming = more_coming
         self.update_count()
 
@@ -135,12 +137,16 @@ class RegisterView(QWidget):
         if getattr(self, "_more_coming", False):
             self.count.clear()  # not known yet: the rest of the day's list is on its way
             return
-        n = len(self.model.rows)
-        searching = getattr(self, "_searching", False)
-        if searching:
-            n = max(n, getattr(self, "_total", None) or 0)
-        key = "ui.register.found" if searching else "ui.register.today_count"
-        self.count.setText(tr(key, n=n))
+        shown = len(self.model.rows)
+        if not getattr(self, "_searching", False):
+            self.count.setText(tr("ui.register.today_count", n=shown))
+            return
+        total = max(shown, getattr(self, "_total", None) or 0)
+        if total > shown:  # a first page: say how many more match, and how to narrow them
+            key = "ui.register.found_page_capped" if getattr(self, "_capped", False) else "ui.register.found_page"
+            self.count.setText(tr(key, n=total, shown=shown))
+        else:
+            self.count.setText(tr("ui.register.found", n=total))
 
     def selected_day(self) -> date:
         value = self.day.date().toPython()

@@ -146,3 +146,27 @@ def test_rows_that_do_not_continue_the_first_page_are_shown_afresh() -> None:
     model.modelReset.connect(lambda: resets.append(1))
     model.extend([_row(9, "New"), _row(1, "A"), _row(2, "B")])  # a household saved in between
     assert _ids(model) == ["h9", "h1", "h2"] and resets == [1]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "ckb"])
+def test_a_search_first_page_says_how_many_match_and_how_to_narrow_them(qtbot, lang: str) -> None:
+    from station import i18n
+    from ui.records.register_view import RegisterView
+
+    i18n.set_language(lang)
+    try:
+        view = RegisterView()
+        qtbot.addWidget(view)
+        view.set_rows(ROWS, searching=True, total=4)  # everything found is shown
+        assert view.count.text() == i18n.tr("ui.register.found", n=4)
+        view.set_rows(ROWS, searching=True, total=1340)  # a first page of 4 of 1,340
+        page = view.count.text()
+        assert page == i18n.tr("ui.register.found_page", n=1340, shown=4)
+        assert "1340" in page.replace(",", "") and "4" in page
+        view.set_rows(ROWS, searching=True, total=2000, capped=True)  # counting stopped at its cap
+        assert view.count.text() == i18n.tr("ui.register.found_page_capped", n=2000, shown=4)
+        assert view.count.text() != i18n.tr("ui.register.found_page", n=2000, shown=4)
+        view.set_rows(ROWS, searching=False)
+        assert view.count.text() == i18n.tr("ui.register.today_count", n=4)
+    finally:
+        i18n.set_language("en")
