@@ -96,7 +96,15 @@ def test_shortcut_locks(qtbot: QtBot, window: QMainWindow, clerk_ctx: StationCon
     qtbot.waitUntil(ov.is_locked, timeout=2000)
 
 
-def test_idle_watcher(qtbot: QtBot, window: QMainWindow) -> None:
+def test_idle_watcher(qtbot: QtBot, window: QMainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Activity keeps the desk open past the timeout; a quiet timeout locks it. The watcher's clock is the
+    test's (a loaded machine may take a second for what the test calls 100 ms: it must not lock then)."""
+    from types import SimpleNamespace
+
+    import ui.lock.idle as idle_module
+
+    now = [1000.0]
+    monkeypatch.setattr(idle_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
     w = IdleWatcher(5, check_ms=20)
     assert w._timeout_s == 300  # default from the settings: five minutes
     w.set_timeout_seconds(1.0)
@@ -104,13 +112,18 @@ def test_idle_watcher(qtbot: QtBot, window: QMainWindow) -> None:
     target = window.centralWidget()
     fired: list[bool] = []
     w.idle.connect(lambda: fired.append(True))
-    for _ in range(15):  # steady activity for longer than the timeout: no lock
-        qtbot.wait(100)
+    for _ in range(15):  # steady activity for longer than the timeout (1.5 s): no lock
+        now[0] += 0.1
         QApplication.sendEvent(target, QMouseEvent(QEvent.Type.MouseMove, QPointF(5, 5), QPointF(5, 5),
                                                    Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
                                                    Qt.KeyboardModifier.NoModifier))
+        qtbot.wait(25)  # the watcher's timer runs in between
+    assert fired == [] and w.is_running()
+    now[0] += 0.9  # quiet, but not yet for the whole timeout
+    qtbot.wait(60)
     assert fired == []
-    with qtbot.waitSignal(w.idle, timeout=2000):
+    now[0] += 0.2
+    with qtbot.waitSignal(w.idle, timeout=5000):
         pass
     assert not w.is_running()
     w.set_minutes(0)
