@@ -114,7 +114,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres)
         group = _service_group(item)
         if group and in_worker:
-            item._nodeid = f"{item.nodeid}@{group}"
+            item._nodeid = f"{item.nodeid}@{group}"  # type: ignore[attr-defined]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

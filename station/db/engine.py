@@ -66,6 +66,9 @@ def sqlcipher_engine(path: Path, key: bytes, *, synchronous: str = SYNCHRONOUS) 
         cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # decrypted pages kept: searches stay in memory
         cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cur.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left for recovery
+        # Sorts, temporary tables and indexes in memory: SQLCipher does not encrypt a temporary file, and the
+        # index rebuild sorts 200 MB of names and ids (the build's default, TEMP_STORE=2, says the same)
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -116,8 +119,10 @@ def cipher_damage(engine: Engine) -> list[str]:
 
 def url_engine(url: str) -> Engine:
     """A server database (PostgreSQL) for a multi-desk site. Portraits and document images are sealed under
-    a key derived from the server's password, which every desk of the site holds (station.db.sealed); a URL
-    with no password gives no key, and those values are stored as they are."""
+    the site's own random key, which the caller attaches once a sign-in has unwrapped it
+    (station.services.site_join, `sealed.attach_site_key`). The key derived here from the server's password
+    only opens images sealed by an older version (re-sealed under the site key when the site gets one); a
+    URL with no password gives no such key."""
     engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     password = make_url(url).password
     sealed.attach_key(engine, sealed.derive_key(str(password).encode("utf-8"), sealed.SOURCE_SERVER_PASSWORD)

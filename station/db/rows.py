@@ -314,3 +314,14 @@ class DuplicateDecisionRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime)
     decided_by: Mapped[str] = mapped_column(String(64))
+
+
+class SiteKeyWrapRow(Base):
+    """A PostgreSQL site's image key, wrapped for one administrator under their name and passphrase
+    (station/security/site_key.py): a joining desk unwraps it; the server alone opens nothing."""
+
+    __tablename__ = "site_key_wraps"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrapped: Mapped[str] = mapped_column(Text)  # JSON: Argon2id parameters, nonce, sealed key, key id
+    for_hash: Mapped[str] = mapped_column(String(256), default="")  # the account's password hash it was made for
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

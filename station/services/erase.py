@@ -32,12 +32,13 @@ from station.security import sealed, wipe
 from station.security.authority import AUTHORITY_FILE, HEADS_FILE
 from station.security.desk_key import DESK_KEY_FILE
 from station.security.keyring import KEYRING_FILE
+from station.security.site_key import SITE_KEY_FILE
 from station.services import trail_guard
 from station.services.station import StationContext
 
 ERASED_MARKER = "ERASED"
 CONFIRM_WORD = "ERASE"  # the CLI's confirmation; the window also accepts the word in the user's language
-_KEY_FILES = (KEYRING_FILE, "keyring.setup.json", AUTHORITY_FILE, HEADS_FILE, DESK_KEY_FILE)
+_KEY_FILES = (KEYRING_FILE, "keyring.setup.json", AUTHORITY_FILE, HEADS_FILE, DESK_KEY_FILE, SITE_KEY_FILE)
 _CHUNK = 1 << 20
 
 

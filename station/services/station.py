@@ -104,6 +104,7 @@ def open_database(home: Path, settings: StationSettings, key: bytes | None,
     if settings.database_url:
         # the server password is sealed under the database key, never in settings.json (issue 15)
         engine = url_engine(db_secret.full_url(home, settings.database_url, key))
+        site_join.attach_local_site_key(engine, home)  # images sealed under the site's own key (issue 15)
         upgrade(engine, zone=clock.station_zone(home))
         if key is not None:
             _seal_server_password(home, settings, key)
@@ -160,7 +161,7 @@ def initialize(
     username = validate_username(admin_username)
     validate_passphrase(admin_passphrase)
     if database_url and db_secret.split_password(database_url)[1] is None:
-        # images are sealed with a key derived from the server's password (station.db.sealed): none, none sealed
+        # the desk opens the server with its password, kept sealed beside the database key (security.db_secret)
         raise StationError("security.error.server_password_missing")
     setup_files.clear_unfinished_setup(home)  # raises already_set_up on a finished station
     settings = StationSettings(site_code=site_code, station_number=station_number, language=language,
@@ -187,6 +188,8 @@ def initialize(
             _seed(db, actor, station_id, site_code, admin_passphrase if database_url else None, demo=demo)
             if not database_url:  # the authority file: roles and the trail signed (trail_guard)
                 trail_guard.establish(db, home, keyring, fresh=True)
+        if database_url:  # the site's image key: made for a new site, unwrapped by a joining administrator
+            site_join.bring_site_key(db, home, username, admin_passphrase, Role.ADMINISTRATOR)
         save_section("station", settings, home)
         _seal_server_password(home, settings, db_key)
         if on_recovery_code is not None:
@@ -263,6 +266,8 @@ def sign_in(username: str, passphrase: str, home: Path | None = None,
     trail_guard.attach(db, home, keyring, username)  # the sign-in event is signed too
     try:
         ctx = _load_actor(home, settings, db, username, passphrase, keyring)
+        if settings.database_url:  # the site's image key, from this desk's sealed copy or the account's
+            site_join.bring_site_key(db, home, username, passphrase, ctx.actor.role)
         # the role counts only with an administrator's signed grant (issue 15)
         ctx.actor = Actor(username, trail_guard.begin_session(db, home, keyring, username, ctx.actor.role,
                                                              migrate=not settings.database_url),
