@@ -6,9 +6,10 @@ migration empties the index, 0007), the tokens are rebuilt once, at start-up aft
 transaction: a crash leaves the old index and the old version mark, so the rebuild simply runs again.
 
 How the rebuild is made fast (issue 18):
-- it reads plain columns and works per distinct value, not per person: each distinct name part, pair of
-  name slots, document number and origin collects the households that carry it, and its tokens are
-  computed once (`_Postings`); a token's households are the union of those sets;
+- it reads plain columns and works per distinct value, not per person: each distinct name slot (the
+  Arabic-script and Latin part of given, father, ... name), pair of slots, document number and origin
+  collects the households that carry it, and its tokens are computed once (`_Postings`); a token's
+  households are the union of those sets;
 - the token table is dropped and made again (emptying millions of rows one by one took minutes), a
   WITHOUT ROWID table on SQLite (0007: each row stored twice, not three times); dropping runs on a
   second thread while the names are read through another connection;
@@ -17,12 +18,15 @@ How the rebuild is made fast (issue 18):
   per-row Python work), on a second thread while the next batch is merged, with the foreign-key check off
   for this transaction: every household id comes from the households table read under the same write
   lock, so 2.8 million look-ups of households.id would check nothing;
-- the (household, token) index is built after the rows (one sort, with SQLite's sorter threads), and the
-  whole index stays in the page cache while it is written.
+- the (household, token) index is built after the rows (one sort), and the whole index stays in the page
+  cache while it is written;
+- the commit neither syncs the log nor copies it into the file (`_REBUILDING`): the background checkpoint
+  (station.db.checkpoint) copies it once the desk is quiet.
 Progress (done, total) goes to the sign-in screen, weighted by where the time goes.
-Measured (tests/perf/test_index_rebuild_perf.py, 200,000 people, 2.8 million rows, a shared 2-core machine
-at load 2): 34.4 s wall / 29.0 s CPU before, 18.4-19.6 s wall / 16.2-18.2 s CPU now: reading and
-computing about 4 s, writing 4 s, the (household, token) index 5 s, commit and checkpoint 4 s.
+Measured: see tests/perf/test_index_rebuild_perf.py. What is left is SQLite's own work on 2.8 million rows
+of 36-character household ids: inserting them, the index's sort (single-threaded while it fits in memory)
+and encrypting some 72,000 pages at the commit; writing the rows with the index already there (in either
+order) took twice as long, and so did per-row executemany.
 """
 
 from __future__ import annotations
@@ -53,9 +57,14 @@ INDEX_VERSION = 3
 READ_ROWS = 20_000  # people read per step (a progress step)
 WRITE_ROWS = 100_000  # index rows per insert statement (a progress step)
 REBUILD_CACHE_KIB = 262_144  # page cache while rebuilding (the connection's usual size is restored after)
-SORT_THREADS = 2  # SQLite sorter helper threads for the (household, token) index
 # Share of the progress bar per stage (measured shares of the time at 200,000 people).
-READING, WRITING, INDEXING = 25, 25, 30  # the rest (20): commit and checkpoint
+READING, WRITING, INDEXING = 25, 25, 30  # the rest (20): the commit
+# Outside the transaction, for its length (restored after): the commit neither syncs the log (synchronous
+# NORMAL: a power cut may lose the rebuilt index, never half of it: the old index and version mark come back
+# and the rebuild runs again) nor copies it into the file (wal_autocheckpoint 0: station.db.checkpoint does
+# that in the background once the desk is quiet, and the next save's commit syncs the log).
+_KEPT = ("synchronous", "wal_autocheckpoint")
+_REBUILDING = ("foreign_keys=OFF", "synchronous=NORMAL", "wal_autocheckpoint=0")
 _SECONDARY = "ix_name_tokens_household_token"
 _TABLE: Table = NameTokenRow.__table__  # type: ignore[assignment]
 _NAMES = (IndividualRow.given_ar, IndividualRow.father_ar, IndividualRow.grandfather_ar, IndividualRow.family_ar,
@@ -86,9 +95,13 @@ def _rebuild(db: Database, progress: Progress | None, only_if_stale: bool) -> in
     with db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         raw = conn.connection.dbapi_connection
+        usual: dict[str, object] = {}
         if sqlite:  # connection settings, outside the transaction (foreign_keys is ignored inside one)
-            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            usual = {name: raw.execute(f"PRAGMA {name}").fetchone()[0]  # type: ignore[union-attr]
+                     for name in _KEPT}
         try:
+            for pragma in _REBUILDING if sqlite else ():
+                raw.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
             with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
                 if not sqlite:  # one desk of a site rebuilds; the others wait here, then find it done
                     conn.execute(text("LOCK TABLE name_tokens IN SHARE ROW EXCLUSIVE MODE"))
@@ -96,8 +109,7 @@ def _rebuild(db: Database, progress: Progress | None, only_if_stale: bool) -> in
                 if only_if_stale and mark == str(INDEX_VERSION):
                     return 0
                 if sqlite:  # this transaction: the index in the page cache, freed pages not zeroed one by one
-                    for pragma in (f"cache_size=-{REBUILD_CACHE_KIB}", "secure_delete=FAST",
-                                   f"threads={SORT_THREADS}"):
+                    for pragma in (f"cache_size=-{REBUILD_CACHE_KIB}", "secure_delete=FAST"):
                         conn.exec_driver_sql(f"PRAGMA {pragma}")
                 count = _write_all(conn, report)
                 if mark is None:
@@ -106,16 +118,19 @@ def _rebuild(db: Database, progress: Progress | None, only_if_stale: bool) -> in
                     conn.execute(update(MetaRow).where(MetaRow.key == VERSION_KEY).values(value=str(INDEX_VERSION)))
         finally:
             if sqlite:
-                _restore(conn, raw)
+                _restore(conn, raw, usual)
+    if db.checkpoint is not None and count:  # the log is copied into the file once the desk is quiet
+        db.checkpoint.nudge()
     report(100, 100)
     return count
 
 
-def _restore(conn: Connection, raw: Any) -> None:
+def _restore(conn: Connection, raw: Any, usual: dict[str, object]) -> None:
     """The connection's usual settings (station.db.engine) before it goes back to the pool; a connection
     that cannot take them back is closed, never handed out with foreign keys off."""
     try:
-        for pragma in ("foreign_keys=ON", f"cache_size=-{CACHE_KIB}", "secure_delete=ON", "threads=0"):
+        for pragma in ("foreign_keys=ON", f"cache_size=-{CACHE_KIB}", "secure_delete=ON", "threads=0",
+                       *(f"{name}={value}" for name, value in usual.items())):
             raw.execute(f"PRAGMA {pragma}")
     except Exception:
         conn.invalidate()
@@ -301,32 +316,54 @@ def _writer(conn: Connection, households: Sequence[str]) -> _Writer:
 
 
 class _Postings:
-    """Each token's households, built per distinct value: every distinct name part, pair of name slots,
-    document number and origin collects the households (positions in id order) that carry it, and its
-    tokens (station.domain.name_index) are computed once. A household's tokens are exactly those of
-    `name_index.household_tokens` (the rebuild tests compare them)."""
+    """Each token's households, built per distinct value: every distinct name slot (given, father, ... as
+    the pair (Arabic-script part, Latin part)), pair of slots, document number and origin collects the
+    households (positions in id order) that carry it, and its tokens (station.domain.name_index) are
+    computed once. A household's tokens are exactly those of `name_index.household_tokens` (the rebuild
+    tests compare them).
+
+    Per person the work is four dictionary look-ups, four set insertions and six list appends: a slot is
+    numbered the first time it is seen, and a pair of slots is one integer (first << 32 | second). A name
+    part's households are the union of those of the slots that hold it, taken once per distinct part."""
 
     def __init__(self, households: Sequence[str]) -> None:
         self._at = {hid: i for i, hid in enumerate(households)}
-        self._parts: defaultdict[str, set[int]] = defaultdict(set)
+        self._slot_numbers: dict[tuple[str | None, str | None], int] = {}  # (Arabic, Latin) -> number
+        self._slot_people: list[set[int]] = []  # by slot number
         # lists, not sets: most pairs of names are rare, and an empty set costs four times an empty list
-        self._pairs: defaultdict[tuple[frozenset[str], frozenset[str]], list[int]] = defaultdict(list)
+        self._pairs: defaultdict[int, list[int]] = defaultdict(list)
         self._numbers: defaultdict[str, set[int]] = defaultdict(set)
         self._origins: defaultdict[str, set[int]] = defaultdict(set)
-        self._slots: dict[tuple[str | None, str | None], frozenset[str]] = {}
 
     def add_people(self, rows: Iterable[Sequence[Any]]) -> None:
         """(household id, the four Arabic-script name parts, the four Latin ones) rows."""
-        at, parts, pairs, slot = self._at, self._parts, self._pairs, self._slot
+        at, numbers, people, pairs = self._at, self._slot_numbers, self._slot_people, self._pairs
+
+        def new(ar: str | None, lat: str | None) -> int:
+            numbers[ar, lat] = n = len(people)
+            people.append(set())
+            return n
+
         for hid, a0, a1, a2, a3, l0, l1, l2, l3 in rows:
             h = at[hid]
-            for part in (a0, a1, a2, a3, l0, l1, l2, l3):
-                if part:
-                    parts[part].add(h)
-            keys = [k for k in (slot(a0, l0), slot(a1, l1), slot(a2, l2), slot(a3, l3)) if k]
-            for i, one in enumerate(keys):
-                for other in keys[i + 1:]:
-                    pairs[one, other].append(h)
+            s0 = numbers.get((a0, l0))
+            s0 = new(a0, l0) if s0 is None else s0
+            s1 = numbers.get((a1, l1))
+            s1 = new(a1, l1) if s1 is None else s1
+            s2 = numbers.get((a2, l2))
+            s2 = new(a2, l2) if s2 is None else s2
+            s3 = numbers.get((a3, l3))
+            s3 = new(a3, l3) if s3 is None else s3
+            people[s0].add(h)
+            people[s1].add(h)
+            people[s2].add(h)
+            people[s3].add(h)
+            pairs[s0 << 32 | s1].append(h)
+            pairs[s0 << 32 | s2].append(h)
+            pairs[s0 << 32 | s3].append(h)
+            pairs[s1 << 32 | s2].append(h)
+            pairs[s1 << 32 | s3].append(h)
+            pairs[s2 << 32 | s3].append(h)
 
     def add_numbers(self, rows: Iterable[Sequence[Any]]) -> None:
         """(household id, document number) rows."""
@@ -345,12 +382,21 @@ class _Postings:
     def sources(self) -> dict[str, list[Iterable[int]]]:
         """Token -> the sets (or lists) of households' positions whose union is its households."""
         sources: defaultdict[str, list[Iterable[int]]] = defaultdict(list)
-        for part, hs in self._parts.items():
+        keys: list[frozenset[str]] = []  # by slot number: the slot's sound-alike keys in both scripts
+        parts: defaultdict[str, list[set[int]]] = defaultdict(list)
+        for (ar, lat), people in zip(self._slot_numbers, self._slot_people, strict=True):
+            keys.append(frozenset(k for part in (ar, lat) if part for k in soundalike.name_keys(part)))
+            for part in {ar, lat}:
+                if part:
+                    parts[part].append(people)
+        for part, sets in parts.items():
             for t in part_tokens(part):  # truncated to MAX_TOKEN there
-                sources[t].append(hs)
-        for (one, other), people in self._pairs.items():
+                sources[t].extend(sets)
+        low = (1 << 32) - 1
+        for pair, people_of_pair in self._pairs.items():
+            one, other = keys[pair >> 32], keys[pair & low]
             for t in {pair_token(a, b) for a in one for b in other}:
-                sources[t].append(people)
+                sources[t].append(people_of_pair)
         for number, hs in self._numbers.items():
             for t in {t[:MAX_TOKEN] for t in search_tokens(number)}:
                 sources[t].append(hs)
@@ -358,11 +404,3 @@ class _Postings:
             for t in {t[:MAX_TOKEN] for t in origin_key.split()}:
                 sources[t].append(hs)
         return sources
-
-    def _slot(self, ar: str | None, lat: str | None) -> frozenset[str]:
-        """The sound-alike keys of one name slot (given, father, ...) in both scripts."""
-        hit = self._slots.get((ar, lat))
-        if hit is None:
-            keys = (k for part in (ar, lat) if part for k in soundalike.name_keys(part))
-            hit = self._slots[(ar, lat)] = frozenset(keys)
-        return hit

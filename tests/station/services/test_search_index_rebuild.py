@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import delete, func, inspect, select
 
+from station.db import engine
 from station.db.rows import HouseholdRow, MetaRow, NameTokenRow
 from station.domain.codes import Relationship, Sex
 from station.domain.model import HouseholdDraft, MemberDraft, NameParts, Origin
@@ -66,12 +67,43 @@ def test_an_empty_register_is_marked_current(ctx) -> None:
 
 
 def _foreign_keys_on_every_pooled_connection(ctx) -> list[int]:
+    return [fk for fk, _, _ in _settings_of_every_pooled_connection(ctx)]
+
+
+def _settings_of_every_pooled_connection(ctx) -> list[tuple[int, int, int]]:
+    """(foreign_keys, synchronous, wal_autocheckpoint) of every connection the pool hands out."""
     conns = [ctx.db.engine.connect() for _ in range(6)]  # more than the pool holds: every pooled one
     try:
-        return [c.exec_driver_sql("PRAGMA foreign_keys").scalar() for c in conns]
+        return [tuple(c.exec_driver_sql(f"PRAGMA {name}").scalar()  # type: ignore[misc]
+                      for name in ("foreign_keys", "synchronous", "wal_autocheckpoint")) for c in conns]
     finally:
         for c in conns:
             c.close()
+
+
+def test_the_rebuild_leaves_syncing_and_copying_the_log_to_the_background(sqlite_ctx, monkeypatch) -> None:
+    """The rebuild's commit neither syncs the write-ahead log nor copies it into the file (seconds at 200,000
+    people, issue 18): the background checkpoint is nudged instead, and every connection gets its usual
+    settings back."""
+    ctx = sqlite_ctx
+    _register_named(ctx)
+    saved, usual = _tokens(ctx), _settings_of_every_pooled_connection(ctx)
+    assert usual[0][1:] == (2, engine.WAL_CHECKPOINT_PAGES)  # FULL; the engine's threshold
+    inside: list[tuple[int, int]] = []
+    write_all = search_index._write_all
+
+    def spying(conn, report):  # type: ignore[no-untyped-def]
+        inside.append((conn.exec_driver_sql("PRAGMA synchronous").scalar(),
+                       conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()))
+        return write_all(conn, report)
+
+    nudged: list[bool] = []
+    monkeypatch.setattr(search_index, "_write_all", spying)
+    monkeypatch.setattr(ctx.db.checkpoint, "nudge", lambda: nudged.append(True))
+    assert search_index.rebuild(ctx.db) == 5
+    assert inside == [(1, 0)]  # NORMAL, no automatic checkpoint
+    assert nudged == [True]
+    assert _settings_of_every_pooled_connection(ctx) == usual and _tokens(ctx) == saved
 
 
 def test_a_failed_rebuild_leaves_the_old_index_and_foreign_keys_on(sqlite_ctx, monkeypatch) -> None:
