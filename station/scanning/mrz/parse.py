@@ -19,6 +19,7 @@ from station.scanning.mrz.repair import (
     allowed,
     check_passes,
     coerce,
+    covered,
     repair_checks,
 )
 from station.scanning.mrz.verdict import (
@@ -166,7 +167,8 @@ def parse_lines(
     `confidence`: the reader's probability for each character (None for text typed or given as lines).
     A field no check digit of its own covers (names, countries, sex, optional data) is failed, and the
     whole read invalid, when it holds a character read with less than `doubt_below` (names and countries:
-    `relax` times that when every check digit held as read), or one of the `doubtful` positions.
+    `relax` times that when every check digit held as read), one of the `doubtful` positions, or a character
+    of the wrong class (a digit in a name: class repair would only guess the letter).
     Each field's verdict is in `field_checks` (see station.scanning.mrz.verdict).
     """
     today = today or clock.local_today()
@@ -178,6 +180,11 @@ def parse_lines(
         confidence = None
     fixed, repairs = coerce(raw, layout)
     checks = checks_for(layout, fixed)
+    # A letter-only (or sex) position read as another class where no check digit looks (names, countries,
+    # the document code, sex) cannot be right, and its look-alike is only a guess ("1" read for a printed
+    # L becomes I): the field is doubtful, never silently repaired into a valid-looking value.
+    checked = {p for c in checks for p in (*covered(c), (c.digit.line, c.digit.start))}
+    doubtful = set(doubtful) | {(r.line, r.pos) for r in repairs if (r.line, r.pos) not in checked}
     fixed, check_repairs, ambiguous = repair_checks(fixed, layout, checks, alternatives, confidence=confidence)
     repairs += check_repairs
     checks = checks_for(layout, fixed)

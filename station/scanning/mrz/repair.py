@@ -2,6 +2,8 @@
 
 Two steps. (1) Class coercion: a letter in a digits-only position (dates, check digits) or a digit in a
 letters-only position (country codes, names) can only be a misreading, so it is mapped to its look-alike.
+Where no check digit covers the position (names, countries, document code, sex) the look-alike is only a
+guess: parse.parse_lines makes such a field doubtful (the read is not valid), whatever the mapping.
 (2) Check-digit search: in positions that may hold both (document number, optional data) a failing check
 digit is repaired by trying look-alike substitutions and the reader's other guesses (at most two changes).
 Every change must be plausible by the reader's confidence (a character read with high confidence is not

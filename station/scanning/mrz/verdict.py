@@ -7,7 +7,8 @@ alphanumeric field needs every character confident even when its own digit holds
 (dates) is verified by its own digit with at most one unsure character, since a single wrong digit
 always changes the sum. Fields covered only by the composite digit or by none at all (names, countries,
 sex, optional data) are verified only when every character was read with high confidence and no check
-of the read failed (a failed check may mean a line read one place off); without
+of the read failed (a failed check may mean a line read one place off); letters and digits no check digit
+covers at all (a visa's optional data) are never verified; without
 confidence figures (lines typed or given as text) they are "none": read, please confirm.
 """
 
@@ -32,6 +33,7 @@ class FieldPlace:
     own: CheckSpec | None  # its own check digit
     composite: bool  # the composite digit covers it
     digits_only: bool
+    alnum: bool = False  # letters and digits both allowed (document number, optional data)
 
 
 def _positions(spans: Sequence[Span]) -> tuple[Pos, ...]:
@@ -67,7 +69,7 @@ def places(layout: Layout, checks: Sequence[CheckSpec], lines: Sequence[str]) ->
         own = by_name.get(key) if key in ("document_number", "birth_date", "expiry_date", "optional_data") \
             else None
         kind = kinds[spans[spec].line][spans[spec].start]
-        out[key] = FieldPlace(pos, own, bool(pos) and set(pos) <= in_composite, kind is Kind.NUM)
+        out[key] = FieldPlace(pos, own, bool(pos) and set(pos) <= in_composite, kind is Kind.NUM, kind is Kind.ALNUM)
     return out
 
 
@@ -117,6 +119,9 @@ def field_verdicts(
             out[key] = NONE
         elif place.own is None and place.composite and not comp_sure:
             out[key] = NONE
+        elif place.own is None and not place.composite and place.alnum:
+            out[key] = NONE  # letters and digits no check digit covers at all (a visa's optional data):
+            # 0/O, 1/I, 2/Z, 5/S, 8/B are read wrong at high confidence now and then, and nothing would show it
         elif confidence is not None and unsure == 0:
             out[key] = PASSED
         else:

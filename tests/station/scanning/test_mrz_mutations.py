@@ -59,7 +59,9 @@ def test_no_single_error_is_marked_verified(name: str) -> None:
     good = SPECIMENS[name]
     truth = parse_lines(good, today=TODAY, confidence=_confidence(good, None, SURE))
     assert truth.valid, truth.problems
-    assert set(truth.field_checks.values()) == {PASSED}  # read surely and right: everything verified
+    # Read surely and right: everything verified, but a visa's optional data (no check digit covers it).
+    unverifiable = {"optional_data"} if name.startswith("MRV") else set()
+    assert {k for k, v in truth.field_checks.items() if v != PASSED} == unverifiable
     wrong: list[str] = []
     checked = 0
     for at, was, bad in _mutations(good):
