@@ -15,10 +15,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,7 +27,6 @@ from station.db.rows import (
     DocumentRow,
     HouseholdRow,
     IndividualRow,
-    NameTokenRow,
     NeedRow,
     PhotoRow,
     PrintRecordRow,
@@ -40,13 +38,14 @@ from station.errors import StationError
 from station.export.codec import from_meta
 from station.export.collect import SKIP_AUDIT, bundle_metas
 from station.export.container import Record
-from station.export.merge_rows import Group, bundle_digest, fresh_rows, needs_of
+from station.export.merge_rows import Group, bundle_digest, check_ownership, fresh_rows, needs_of
 from station.export.merge_rows import hostile as _hostile
+from station.export.merge_tokens import IDS_PER_IN as _IN
+from station.export.merge_tokens import chunks as _chunks
+from station.export.merge_tokens import insert_rows, write_tokens
 
 GROUPS_PER_BATCH = 500
 AUDIT_PER_BATCH = 1000
-ROWS_PER_INSERT = 5000  # one executemany per table and chunk: bounded statement size on both engines
-_IN = 500  # ids per IN (...) list
 
 
 @dataclass
@@ -75,10 +74,6 @@ class MergeStats:
 # flushed), and for each tracing case carried by a new audit event (returns whether it changed anything).
 HouseholdsHook = Callable[[UnitOfWork, list[str]], object]
 CaseHook = Callable[[UnitOfWork, Any], bool]
-
-
-def _chunks(items: list[Any], n: int) -> list[list[Any]]:
-    return [items[i : i + n] for i in range(0, len(items), n)]
 
 
 class Merger:
@@ -181,7 +176,7 @@ class Merger:
 
     def _merge_groups(self, groups: list[Group]) -> None:
         s = self.s
-        self._check_ownership(groups)
+        check_ownership(s, groups)
         ids = [g.hh["id"] for g in groups]
         on_file: set[str] = set()
         for chunk in _chunks(ids, _IN):
@@ -212,8 +207,7 @@ class Merger:
             self._insert(model, batch)
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        for chunk in _chunks(rows, ROWS_PER_INSERT):
-            self.s.execute(insert(model.__table__), chunk)
+        insert_rows(self.s.connection(), model.__table__, rows)  # plain rows to the driver (merge_tokens)
 
     def _update_known(self, groups: list[Group]) -> list[Group]:
         """Households already on file: the later version wins (compared as before); returns the winners."""
@@ -242,41 +236,8 @@ class Merger:
 
     def _write_tokens(self, groups: list[Group], replaced: list[str]) -> None:
         """Search tokens (station.domain.name_index, as registration writes them) of a batch: one DELETE for
-        the households replaced, one bulk INSERT, no ORM objects."""
-        for chunk in _chunks(replaced, _IN):
-            self.s.execute(delete(NameTokenRow).where(NameTokenRow.household_id.in_(chunk))
-                           .execution_options(synchronize_session=False))
-        rows = [{"token": t, "household_id": g.hh["id"]} for g in groups for t in g.tokens()]
-        # Two text columns, which no engine converts: straight to the driver's executemany, without
-        # SQLAlchemy's per-row parameter processing (most of a pack's rows are tokens).
-        conn = self.s.connection()
-        compiled = insert(NameTokenRow).compile(dialect=conn.dialect)
-        get = itemgetter(*compiled.positiontup) if compiled.positional and compiled.positiontup else None
-        for chunk in _chunks(rows, ROWS_PER_INSERT):
-            params: Any = [get(r) for r in chunk] if get is not None else chunk
-            conn.exec_driver_sql(str(compiled), params)
-
-    def _check_ownership(self, groups: list[Group]) -> None:
-        """Refuse members or registration numbers that belong to a different household here (or to two
-        households of the pack)."""
-        owner_of: dict[str, str] = {}
-        for g in groups:
-            for iid in g.member_ids:
-                if owner_of.setdefault(iid, g.hh["id"]) != g.hh["id"]:
-                    raise StationError("export.error.inconsistent")
-        for chunk in _chunks(list(owner_of), _IN):
-            for iid, hid in self.s.execute(
-                    select(IndividualRow.id, IndividualRow.household_id).where(IndividualRow.id.in_(chunk))):
-                if owner_of[iid] != hid:
-                    raise StationError("export.error.inconsistent")
-        regnos = {g.hh["registration_number"]: g.hh["id"] for g in groups}
-        if len(regnos) != len(groups):
-            raise StationError("export.error.regno_conflict")
-        for chunk in _chunks(list(regnos), _IN):
-            for regno, hid in self.s.execute(select(HouseholdRow.registration_number, HouseholdRow.id)
-                                             .where(HouseholdRow.registration_number.in_(chunk))):
-                if regnos[regno] != hid:
-                    raise StationError("export.error.regno_conflict")
+        the households replaced, one bulk INSERT, no ORM objects (station.export.merge_tokens)."""
+        write_tokens(self.s, [(g.hh["id"], g.tokens()) for g in groups], replaced)
 
     def _apply(self, row: HouseholdRow, g: Group) -> None:
         for key, value in g.hh.items():

@@ -1,5 +1,6 @@
-"""A pack's household as it is checked and merged: its records grouped, its digest, and the plain table rows
-and search tokens a new household is written with (bulk inserts, no ORM objects: station.export.merge)."""
+"""A pack's household as it is checked and merged: its records grouped, its digest, the plain table rows
+and search tokens a new household is written with (bulk inserts, no ORM objects: station.export.merge),
+and the check that a batch's members and registration numbers are not another household's here."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from station.db.rows import DocumentRow, HouseholdRow, IndividualRow
 from station.domain.name_index import household_tokens
 from station.errors import StationError
 from station.export.codec import digest
+from station.export.merge_tokens import IDS_PER_IN, chunks
 
 MAX_NEEDS = 64
 NAME_COLS = ("given_ar", "father_ar", "grandfather_ar", "family_ar",
@@ -90,3 +95,26 @@ def fresh_rows(groups: list[Group]) -> FreshRows:
             out.needs.extend({"individual_id": kw["id"], "code": c, "note": n} for c, n in needs)
         out.documents.extend({**kw, "image_jpeg": img or None} for _, kw, img in g.docs)
     return out
+
+
+def check_ownership(s: Session, groups: list[Group]) -> None:
+    """Refuse members or registration numbers that belong to a different household here (or to two
+    households of the pack)."""
+    owner_of: dict[str, str] = {}
+    for g in groups:
+        for iid in g.member_ids:
+            if owner_of.setdefault(iid, g.hh["id"]) != g.hh["id"]:
+                raise StationError("export.error.inconsistent")
+    for chunk in chunks(list(owner_of), IDS_PER_IN):
+        rows = s.execute(select(IndividualRow.id, IndividualRow.household_id).where(IndividualRow.id.in_(chunk)))
+        for iid, hid in rows:
+            if owner_of[iid] != hid:
+                raise StationError("export.error.inconsistent")
+    regnos = {g.hh["registration_number"]: g.hh["id"] for g in groups}
+    if len(regnos) != len(groups):
+        raise StationError("export.error.regno_conflict")
+    for chunk in chunks(list(regnos), IDS_PER_IN):
+        for regno, hid in s.execute(select(HouseholdRow.registration_number, HouseholdRow.id)
+                                    .where(HouseholdRow.registration_number.in_(chunk))):
+            if regnos[regno] != hid:
+                raise StationError("export.error.regno_conflict")

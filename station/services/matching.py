@@ -28,6 +28,7 @@ from station.domain.codes import HouseholdStatus
 from station.domain.model import MemberDraft, Origin
 from station.domain.text import clean_name
 from station.domain.tracing import KEYS_VERSION, Match, Person, Reason, blocking_keys, compare
+from station.export.merge_tokens import insert_rows
 
 VERSION_KEY = "person_keys_version"
 # People scored per check: those sharing most keys first, then those of about the age and of the same sex.
@@ -138,8 +139,7 @@ def index_households_by_id(s: Session, household_ids: list[str]) -> dict[str, tu
     for start in range(0, len(ids), 500):
         conn.execute(delete(table).where(table.c.individual_id.in_(ids[start:start + 500])))
     keys = [{"key": k, "individual_id": iid} for iid in ids for k in sorted(blocking_keys(people[iid][1]))]
-    for start in range(0, len(keys), 5000):  # Core, not the ORM's bulk insert: a third of the time
-        conn.execute(insert(table), keys[start:start + 5000])
+    insert_rows(conn, table, keys)  # straight to the driver on SQLite (issue 18: the import's batch)
     return people
 
 
