@@ -338,9 +338,15 @@ def test_detection_plus_quality_time_per_frame(bench: list[Scene]) -> None:
     full = [_timed(partial(lambda f: assess(f, det.detect(f)), f)) for f in frames]
     rng = np.random.default_rng(5)
     tracked: list[tuple[float, float]] = []
+    # The preview's work on one OpenCV thread: on two, the thread pool's waiting counted as CPU time (a median
+    # of 13-17 ms CPU for 7-9 ms wall, run to run on a quiet machine), so the budget measured the pool, not
+    # the work. On one thread CPU and wall time agree (about 10 ms).
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
     for f in frames[:4]:  # four people in turn, 30 preview frames each: full search every few frames
         live.tracker.reset()
         tracked += [_timed(partial(live, g)) for g in _live_sequence(f, 30, rng)]
+    cv2.setNumThreads(threads)
     stills = [_timed(partial(lambda f: assess(f, det.detect(f, thorough=True)), f)) for f in frames[:10]]
     load = os.getloadavg()[0]
     print(f"\n[faces] 640x480 detect + quality, full search: {_stats(full)}"
@@ -350,7 +356,7 @@ def test_detection_plus_quality_time_per_frame(bench: list[Scene]) -> None:
           f"\n[faces] load average {load:.1f} on {os.cpu_count()} cores, OpenCV threads {cv2.getNumThreads()}")
     live_cpu = statistics.median(t[0] for t in tracked)
     full_cpu = statistics.median(t[0] for t in full)
-    assert live_cpu < 15.0  # what the preview costs per frame: the 15 ms budget
+    assert live_cpu < 15.0  # what the preview costs per frame (one OpenCV thread): the 15 ms budget
     # A full search on a quiet 2-core machine: 12-18 ms wall median, 24-35 ms CPU over OpenCV's two threads
     # (three runs at load 0.4-1.1), so it fits 15 ms only with both cores to itself, and not always.
     # Held here as a guard against gross regressions only; load inflates CPU time too (shared caches).
