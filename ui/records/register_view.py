@@ -60,6 +60,7 @@ class RegisterView(QWidget):
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setDate(QDate.currentDate())
         self.count = QLabel(self)
+        self.count.setWordWrap(True)  # "2,000 households found, the first 50 shown: ..." wraps, never widens the panel
         self.table = _Table(self)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

@@ -150,6 +150,8 @@ def test_rows_that_do_not_continue_the_first_page_are_shown_afresh() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ar", "ckb"])
 def test_a_search_first_page_says_how_many_match_and_how_to_narrow_them(qtbot, lang: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
     from station import i18n
     from ui.records.register_view import RegisterView
 
@@ -157,6 +159,8 @@ def test_a_search_first_page_says_how_many_match_and_how_to_narrow_them(qtbot, l
     try:
         view = RegisterView()
         qtbot.addWidget(view)
+        view.resize(420, 600)  # the desk's register panel at 1366 pixels
+        view.show()
         view.set_rows(ROWS, searching=True, total=4)  # everything found is shown
         assert view.count.text() == i18n.tr("ui.register.found", n=4)
         view.set_rows(ROWS, searching=True, total=1340)  # a first page of 4 of 1,340
@@ -166,6 +170,8 @@ def test_a_search_first_page_says_how_many_match_and_how_to_narrow_them(qtbot, l
         view.set_rows(ROWS, searching=True, total=2000, capped=True)  # counting stopped at its cap
         assert view.count.text() == i18n.tr("ui.register.found_page_capped", n=2000, shown=4)
         assert view.count.text() != i18n.tr("ui.register.found_page", n=2000, shown=4)
+        QApplication.processEvents()
+        assert view.minimumSizeHint().width() <= 420 and view.width() == 420  # the count wraps, never widens
         view.set_rows(ROWS, searching=False)
         assert view.count.text() == i18n.tr("ui.register.today_count", n=4)
     finally:
