@@ -26,8 +26,9 @@ from station.domain.model import HouseholdDraft, HouseholdSummary
 from station.domain.validation import ValidationFailed, validate_household
 from station.errors import StationError
 from station.i18n import tr
+from station.services.register_rows import day_register, household_summary
 from station.services.registration import correct_household, get_household, register_household
-from station.services.search import day_register, household_summary, search_page
+from station.services.search import search_page
 from station.services.station import StationContext
 from station.services.tracing_deferred import confirm_pending, defer_confirmation
 from ui.records.register_view import RegisterView

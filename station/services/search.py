@@ -1,4 +1,4 @@
-"""The register: today's households, and search by registration number, any name part or origin.
+"""Search by registration number, any name part or origin (the register's rows: station.services.register_rows).
 
 How a search ranks (station.domain.name_index holds the tokens):
 - One word: households with a word starting as typed first, the rarest such word first (Mohsen before
@@ -14,20 +14,18 @@ Each result carries how many households match in all (`SearchResult.total`, coun
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
-from typing import Any
+from datetime import datetime
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, intersect, or_, select, text
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, intersect, or_, select, text
 
 from station import clock
 from station.db.rows import HouseholdRow, NameTokenRow
 from station.db.uow import UnitOfWork
 from station.domain import soundalike
-from station.domain.codes import HouseholdStatus
-from station.domain.model import HouseholdSummary, Origin
+from station.domain.model import HouseholdSummary
 from station.domain.name_index import (
     PREFIX,
     QueryWord,
@@ -40,8 +38,8 @@ from station.domain.name_index import (
 from station.domain.regno import RegNo, RegNoError
 from station.domain.roles import Actor, Permission
 from station.domain.text import normalize_digits
-from station.errors import NotFound
 from station.services.authz import require
+from station.services.register_rows import NEWEST, SUMMARY_COLUMNS, Query, summaries, summary
 
 # The desk's first page: two screens of rows; more match, the count says how many and the clerk types more of
 # the name. Every row costs its check and its summary: at 200,000 people a page of 200 put typed searches at
@@ -61,13 +59,6 @@ RECENT = 1000  # words each on many households, spread over a household's people
 _TOP = "\U0010ffff"
 _PARTIAL_REGNO = re.compile(r"^(?:([A-Z]{2,5})-?)?(?:(\d{2})-)?(\d{1,6})(?:-[0-9A-Z])?$")
 
-_Query = Select[*tuple[Any, ...]]
-_NEWEST = (HouseholdRow.arrived_at.desc(), HouseholdRow.sequence.desc())
-_SUMMARY_COLUMNS = (
-    HouseholdRow.id, HouseholdRow.registration_number, HouseholdRow.arrived_at, HouseholdRow.head_name_ar,
-    HouseholdRow.head_name_lat, HouseholdRow.size, HouseholdRow.origin_governorate, HouseholdRow.origin_district,
-    HouseholdRow.origin_place, HouseholdRow.status,
-)
 
 
 @dataclass(frozen=True)
@@ -84,46 +75,16 @@ class SearchResult:
         return max(0, self.total - len(self.rows))
 
 
-def _summaries(uow: UnitOfWork, q: _Query) -> list[HouseholdSummary]:
-    """Run a query over the summary columns only (no ORM objects: the register stays fast)."""
-    return _summary_rows(uow.session.connection().execute(q))  # Core, not the ORM: less time per statement
-
-
-def _summary_rows(rows: Iterable[Sequence[Any]]) -> list[HouseholdSummary]:
-    zone = clock.station_zone()
-    return [_summary(r, zone) for r in rows]
-
-
-def _summary(r: Sequence[Any], zone: tzinfo, approximate: bool = False) -> HouseholdSummary:
-    return HouseholdSummary(id=r[0], registration_number=r[1], arrived_at=clock.to_local(r[2], zone),
-                            head_name_ar=r[3], head_name_lat=r[4], size=r[5],
-                            origin=Origin(r[6], r[7], r[8]).text(), status=HouseholdStatus(r[9]),
-                            approximate=approximate)
-
-
-def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) -> list[HouseholdSummary]:
-    """Households that arrived on `day` (local station day), newest first."""
-    require(actor, Permission.SEARCH)
-    start, end = clock.local_day_bounds(day)
-    q = (
-        select(*_SUMMARY_COLUMNS)
-        .where(and_(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end))
-        .order_by(HouseholdRow.arrived_at.desc(), HouseholdRow.sequence.desc())
-        .limit(limit)
-    )
-    return _summaries(uow, q)
-
-
-def _regno_query(text: str) -> _Query | None:
+def _regno_query(text: str) -> Query | None:
     cleaned = normalize_digits(text).strip().upper().replace(" ", "")
     try:
-        return select(*_SUMMARY_COLUMNS).where(HouseholdRow.registration_number == str(RegNo.parse(cleaned)))
+        return select(*SUMMARY_COLUMNS).where(HouseholdRow.registration_number == str(RegNo.parse(cleaned)))
     except RegNoError:
         pass
     m = _PARTIAL_REGNO.match(cleaned)
     if not m or (m.group(1) is None and len(m.group(3)) < 3):
         return None
-    q = select(*_SUMMARY_COLUMNS).where(HouseholdRow.sequence == int(m.group(3)))
+    q = select(*SUMMARY_COLUMNS).where(HouseholdRow.sequence == int(m.group(3)))
     if m.group(1):
         q = q.where(HouseholdRow.site_code == m.group(1))
     if m.group(2):
@@ -214,14 +175,14 @@ def _has(cond: ColumnElement[bool]) -> ColumnElement[bool]:
 
 def _newest(uow: UnitOfWork, cond: ColumnElement[bool], limit: int, skip: set[str]) -> list[HouseholdSummary]:
     """Households with a token meeting `cond`, newest first, leaving out `skip`."""
-    q = select(*_SUMMARY_COLUMNS)
+    q = select(*SUMMARY_COLUMNS)
     if _entries(uow.session.connection(), cond) >= COMMON:  # common: walk the register newest first, stop at `limit`
         q = q.where(_has(cond))
     else:
         q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(cond)))
     if skip:
         q = q.where(HouseholdRow.id.not_in(skip))
-    return _summaries(uow, q.order_by(*_NEWEST).limit(limit))
+    return summaries(uow, q.order_by(*NEWEST).limit(limit))
 
 
 # ---- search ----
@@ -240,7 +201,7 @@ def search_page(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_L
         return SearchResult([], 0)
     regno_q = _regno_query(text)
     if regno_q is not None:
-        found = _summaries(uow, regno_q.limit(limit))
+        found = summaries(uow, regno_q.limit(limit))
         if found:
             return SearchResult(found, len(found))
     words = query_words(text)
@@ -276,7 +237,7 @@ def _one_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
             best[hid] = key
     newest_first = sorted(best, key=lambda h: (best[h][1], best[h][2]), reverse=True)
     order = sorted(newest_first, key=lambda h: best[h][0])[:limit]  # stable: newest first within a rank
-    found = {h.id: h for h in _summaries(uow, select(*_SUMMARY_COLUMNS).where(HouseholdRow.id.in_(order)))}
+    found = {h.id: h for h in summaries(uow, select(*SUMMARY_COLUMNS).where(HouseholdRow.id.in_(order)))}
     rows = [replace(found[h], approximate=True) if best[h][0][0] else found[h] for h in order if h in found]
     return SearchResult(rows, len(best))
 
@@ -329,7 +290,7 @@ def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchRes
             common = [pair for pair, n in zip(pairs, counts, strict=True) if n >= PAIR_WALK]
             if entries[id(words[0])] < COMMON:  # a rare word narrows the pairs' households on the index too
                 rare.append(words[0].condition())
-            q: _Query = select(HouseholdRow.id)
+            q: Query = select(HouseholdRow.id)
             if len(rare) > 1:
                 both = intersect(*[select(NameTokenRow.household_id).where(pair) for pair in rare]).subquery()
                 q = q.where(HouseholdRow.id.in_(select(both.c.household_id)))
@@ -338,26 +299,26 @@ def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchRes
             # (no rare pair: a common one, walked newest first, stopping at the page)
             for pair in common:
                 q = q.where(_has(pair))
-            first = _checked(uow, q.order_by(*_NEWEST), words, limit, bounded=bool(rare))
+            first = _checked(uow, q.order_by(*NEWEST), words, limit, bounded=bool(rare))
     if len(first) >= limit:
         return SearchResult(first, max(persons, len(first)), persons >= PAIR_WALK)
     # 2. Then households with every word somewhere (in different people), the newest first.
     seen = {h.id for h in first}
     driver, cap = words[0], limit + len(seen)
     if entries[id(driver)] < COMMON:  # start from the rarest word's households, check the others on each
-        q = select(*_SUMMARY_COLUMNS).where(
+        q = select(*SUMMARY_COLUMNS).where(
             HouseholdRow.id.in_(select(NameTokenRow.household_id).where(driver.condition())))
         for w in words[1:]:
             q = q.where(_has(w.condition()))
-        found = _summaries(uow, q.order_by(*_NEWEST).limit(cap))
+        found = summaries(uow, q.order_by(*NEWEST).limit(cap))
         bounded = len(found) >= cap
     else:  # every word is common: only the newest RECENT households, each checked for every word, rarest first
         # (intersecting whole word lists cost 100 ms at 200,000 people; one person carrying the words was
         # found above through the pair tokens however old)
-        recent = select(*_SUMMARY_COLUMNS, HouseholdRow.sequence).order_by(*_NEWEST).limit(RECENT).subquery()
-        q = select(*list(recent.c)[:len(_SUMMARY_COLUMNS)]).where(
+        recent = select(*SUMMARY_COLUMNS, HouseholdRow.sequence).order_by(*NEWEST).limit(RECENT).subquery()
+        q = select(*list(recent.c)[:len(SUMMARY_COLUMNS)]).where(
             *[exists().where(and_(NameTokenRow.household_id == recent.c.id, w.condition())) for w in words])
-        found = _summaries(uow, q.order_by(recent.c.arrived_at.desc(), recent.c.sequence.desc()).limit(cap))
+        found = summaries(uow, q.order_by(recent.c.arrived_at.desc(), recent.c.sequence.desc()).limit(cap))
         bounded = True  # older households were not looked at: the count is a lower bound
     others = _exact_first(s, typed, [h for h in found if h.id not in seen][:limit - len(first)])
     found_ids = {f.id for f in found}
@@ -365,7 +326,7 @@ def _several_words(uow: UnitOfWork, words: list[_Word], limit: int) -> SearchRes
     return SearchResult(first + others, max(total, len(first) + len(others)), bounded)
 
 
-def _checked(uow: UnitOfWork, candidates: _Query, words: list[_Word], limit: int,
+def _checked(uow: UnitOfWork, candidates: Query, words: list[_Word], limit: int,
              bounded: bool = False) -> list[HouseholdSummary]:
     """The first `limit` candidate households (in the candidates' order) that have every word, as typed or
     another spelling, those with every word as typed first (the others marked).
@@ -385,10 +346,10 @@ def _checked(uow: UnitOfWork, candidates: _Query, words: list[_Word], limit: int
     def rows_of(ids: Sequence[str], need: int, *conditions: ColumnElement[bool]) -> list[HouseholdSummary]:
         """The first `need` households of `ids` that meet `conditions`, in the order of `ids`, those not as
         typed marked (only the rows kept are made into summaries: a batch holds twice the page)."""
-        rows = {r[0]: r for r in s.execute(select(*_SUMMARY_COLUMNS, as_typed)
+        rows = {r[0]: r for r in s.execute(select(*SUMMARY_COLUMNS, as_typed)
                                            .where(HouseholdRow.id.in_(ids), *conditions))}
         kept = [rows[i] for i in ids if i in rows][:need]
-        return [_summary(r, zone, approximate=not r[-1]) for r in kept]
+        return [summary(r, zone, approximate=not r[-1]) for r in kept]
 
     kept: list[HouseholdSummary] = []
     for offset in range(0, 50 * limit, 2 * limit):
@@ -399,7 +360,7 @@ def _checked(uow: UnitOfWork, candidates: _Query, words: list[_Word], limit: int
         if bounded:  # the page's ids from the whole set (a narrow sort), then their rows
             pool = candidates.with_only_columns(HouseholdRow.id).order_by(None).scalar_subquery()
             page = list(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(pool), *has_words)
-                                  .order_by(*_NEWEST).limit(limit)))
+                                  .order_by(*NEWEST).limit(limit)))
             kept = rows_of(page, limit)
             break
     return [h for h in kept if not h.approximate] + [h for h in kept if h.approximate]
@@ -429,10 +390,3 @@ def _word_entries(s: Connection, word: _Word) -> int:
     """Index entries of a word (as typed and its spellings), counted up to COMMON (one statement)."""
     return _entries(s, word.condition())
 
-
-def household_summary(uow: UnitOfWork, actor: Actor, household_id: str) -> HouseholdSummary:
-    require(actor, Permission.SEARCH)
-    found = _summaries(uow, select(*_SUMMARY_COLUMNS).where(HouseholdRow.id == household_id))
-    if not found:
-        raise NotFound("error.household_not_found")
-    return found[0]

@@ -23,8 +23,9 @@ from station.db.rows import HouseholdRow
 from station.db.uow import Database
 from station.domain.roles import Actor, Role
 from station.security.kdf import KdfParams
+from station.services.register_rows import household_summary
 from station.services.registration import register_household
-from station.services.search import household_summary, search
+from station.services.search import search
 from station.services.station import initialize, sign_in
 from tests.conftest import PASSPHRASE
 from tests.factories import family_of_five

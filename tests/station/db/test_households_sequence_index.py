@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from station.db.migrate import _config
 from station.db.rows import HouseholdRow
+from station.services.register_rows import SUMMARY_COLUMNS
 from station.services.registration import register_household
-from station.services.search import _SUMMARY_COLUMNS, search
+from station.services.search import search
 from tests.factories import family_of_five
 
 
@@ -20,7 +21,7 @@ def _indexes(ctx) -> set[str]:  # type: ignore[no-untyped-def]
 
 def _plan(ctx, sequence: int) -> str:  # type: ignore[no-untyped-def]
     """SQLite's plan for the partial-number lookup."""
-    q = select(*_SUMMARY_COLUMNS).where(HouseholdRow.sequence == sequence, HouseholdRow.site_code == "MKH")
+    q = select(*SUMMARY_COLUMNS).where(HouseholdRow.sequence == sequence, HouseholdRow.site_code == "MKH")
     with ctx.db.engine.connect() as conn:
         sql = str(q.compile(conn, compile_kwargs={"literal_binds": True}))
         return " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))

@@ -14,8 +14,9 @@ from station.domain.regno import RegNo
 from station.domain.validation import ValidationFailed
 from station.errors import ConflictError, NotFound, StationError
 from station.services import audit
+from station.services.register_rows import day_register
 from station.services.registration import correct_household, find_by_regno, get_household, register_household
-from station.services.search import day_register, search
+from station.services.search import search
 from tests.factories import family_of_five, member
 
 
