@@ -48,8 +48,8 @@ class StationSettingsDialog(QDialog):
     """Open with an administrator's StationContext."""
 
     def __init__(self, ctx: Any, parent: QWidget | None = None, pool: QThreadPool | None = None) -> None:
+        require(ctx.actor, Permission.MANAGE_SETTINGS)  # before any window is made: a clerk gets none
         super().__init__(parent)
-        require(ctx.actor, Permission.MANAGE_SETTINGS)
         self._ctx, self._pool = ctx, pool
         self.setWindowTitle(tr("ui.settings.title"))
         self.setMinimumWidth(520)
