@@ -51,7 +51,7 @@ def day_register(uow: UnitOfWork, actor: Actor, day: date, limit: int = 2000) ->
     q = (
         select(*SUMMARY_COLUMNS)
         .where(and_(HouseholdRow.arrived_at >= start, HouseholdRow.arrived_at < end))
-        .order_by(HouseholdRow.arrived_at.desc(), HouseholdRow.sequence.desc())
+        .order_by(*NEWEST)
         .limit(limit)
     )
     return summaries(uow, q)
