@@ -9,24 +9,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QDateTimeEdit,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -35,45 +26,19 @@ from station import clock
 from station.domain.codes import Relationship
 from station.domain.model import HouseholdDraft, HouseholdView, MemberDraft, Origin
 from station.domain.validation import Problem
-from station.i18n import tn, tr
-from station.services.demo_names import ARRIVAL_POINTS, ORIGINS
-from station.services.views import shown_needs
-from ui.registration.choices import compact
+from station.i18n import tr
+from ui.registration.house_box import HouseBox
 from ui.registration.member_editor import MemberEditor
-from ui.widgets.field import Field, force_left_to_right
+from ui.registration.member_table import (  # noqa: F401 (age_text, member_draft_of: callers import them here)
+    VISIBLE_MEMBER_ROWS,
+    MemberTable,
+    age_text,
+    member_draft_of,
+    member_problems,
+)
 from ui.widgets.portrait import PortraitLabel
 
 TYPED_PAUSE_MS = 400  # a pause in typing a member: check it for duplicates in the background
-
-
-def member_draft_of(view: HouseholdView) -> list[MemberDraft]:
-    return [
-        MemberDraft(id=m.id, name_ar=m.name_ar, name_lat=m.name_lat, sex=m.sex, relationship=m.relationship,
-                    birth_date=m.birth_date if not m.birth_date_estimated else None,
-                    age_years=m.age_on(view.arrived_at.date()) if m.birth_date_estimated else None,
-                    nationality=m.nationality, marital_status=m.marital_status, documents=m.documents,
-                    needs=m.needs, field_sources=m.field_sources)
-        for m in view.members
-    ]
-
-
-def age_text(m: MemberDraft, today: date) -> str:
-    """Years; under two years, months; under two months, days ("6 days" for a baby born six days ago, not "0")."""
-    if m.birth_date is None:
-        return "" if m.age_years is None else f"~{m.age_years}"
-    b = m.birth_date
-    days = (today - b).days
-    if days < 0:
-        return ""
-    months = (today.year - b.year) * 12 + today.month - b.month - (today.day < b.day)
-    if months < 2:
-        return tn("ui.age.days", days)
-    if months < 24:
-        return tn("ui.age.months", months)
-    return str(months // 12)
-
-
-VISIBLE_MEMBER_ROWS = 6  # a 1366x768 laptop shows six members without scrolling the form
 
 
 class HouseholdForm(QWidget):
@@ -82,7 +47,7 @@ class HouseholdForm(QWidget):
     photo_requested = Signal(str)  # individual id (saved members only)
     scan_requested = Signal()
 
-    COLS = ("#", "name_ar", "name_lat", "sex", "relationship", "age", "photo", "needs")
+    COLS = MemberTable.COLS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,50 +67,12 @@ class HouseholdForm(QWidget):
         # a long title ("Household MKH-01-000123-4 (version 3)") must never widen the form past the screen
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setMinimumWidth(120)
-        self.house_box = QGroupBox(self)
-        g = QGridLayout(self.house_box)
-        g.setContentsMargins(6, 2, 6, 4)
-        g.setVerticalSpacing(1)
-        self.arrived = QDateTimeEdit(self)
-        # Dates and times in Latin digits, left to right, in every language, so they cannot be misread.
-        # (Direction first: Qt reverses the date sections of a format set while right-to-left.)
-        self.arrived.setLocale(QLocale.c())
-        force_left_to_right(self.arrived)
-        self.arrived.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.governorate = QComboBox(self)
-        self.governorate.setEditable(True)
-        self.governorate.addItems([""] + [o[0] for o in ORIGINS])
-        self.district = QLineEdit(self)
-        self.place = QLineEdit(self)
-        self.arrival_point = QComboBox(self)
-        self.arrival_point.setEditable(True)
-        self.arrival_point.addItems(["", *ARRIVAL_POINTS])
-        compact(self.governorate)
-        compact(self.arrival_point)
-        self.notes = QLineEdit(self)
-        self.notes.setMaxLength(2000)
-        self.house_labels: dict[str, QLabel] = {}
-        self.house_fields: dict[str, Field] = {}
-        for i, (key, w) in enumerate((("arrived_at", self.arrived), ("governorate", self.governorate),
-                                      ("district", self.district), ("place", self.place),
-                                      ("arrival_point", self.arrival_point))):
-            label, field = QLabel(self), Field(w, parent=self)
-            label.setBuddy(w)
-            self.house_labels[key], self.house_fields[key] = label, field
-            g.addWidget(label, 0, i)
-            g.addWidget(field, 1, i)
-        self.notes_label = QLabel(self)
-        g.addWidget(self.notes_label, 0, 5)
-        g.addWidget(self.notes, 1, 5)
-        g.setColumnStretch(5, 2)
+        self.house_box = HouseBox(self)  # arrival and origin; its fields are the form's too
+        hb = self.house_box
+        self.arrived, self.governorate, self.district, self.place = hb.arrived, hb.governorate, hb.district, hb.place
+        self.arrival_point, self.notes, self.house_fields = hb.arrival_point, hb.notes, hb.fields
 
-        self.table = QTableWidget(0, len(self.COLS), self)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table = MemberTable(self)
         self.table.setFixedHeight(self._table_height(VISIBLE_MEMBER_ROWS))
         self.table.cellDoubleClicked.connect(lambda row, _c: self.edit_member(row))
         self.members_error = QLabel(self)
@@ -154,6 +81,7 @@ class HouseholdForm(QWidget):
 
         self.portrait_loader: Callable[[str], bytes | None] | None = None
         self.portrait = PortraitLabel(self)
+        self._portrait_of: str | None = None  # whose portrait is on screen
         self.editor = MemberEditor(self)
         self.editor.committed.connect(self.commit_member)
         self._watch_editor()
@@ -190,22 +118,17 @@ class HouseholdForm(QWidget):
         box.addStretch(1)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.request_save)
         QShortcut(QKeySequence("Ctrl+Delete"), self, self.remove_member)
-        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes form -> member fields -> buttons
         order: list[QWidget] = [self.arrived, self.governorate, self.district, self.place, self.arrival_point,
                                 self.notes, *self.editor.tab_chain, self.add_btn, self.save_btn]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
     def _table_height(self, rows: int) -> int:
-        header = self.table.horizontalHeader().sizeHint().height()
-        return header + rows * self.table.verticalHeader().defaultSectionSize() + 2 * self.table.frameWidth() + 2
+        return self.table.height_for(rows)
 
     def retranslate(self) -> None:
-        self.house_box.setTitle("")  # the title line above says "New household" already
-        for key, label in self.house_labels.items():
-            label.setText(tr(f"ui.field.{key}"))
-        self.notes_label.setText(tr("ui.field.notes"))
-        self.table.setHorizontalHeaderLabels([tr(f"ui.col.{c}") if c != "#" else "#" for c in self.COLS])
+        self.house_box.retranslate()
+        self.table.retranslate()
         self.table.setFixedHeight(self._table_height(VISIBLE_MEMBER_ROWS))  # Arabic headers are taller
         self.add_btn.setText(tr("ui.action.add_member"))
         self.remove_btn.setText(tr("ui.action.remove_member"))
@@ -252,14 +175,14 @@ class HouseholdForm(QWidget):
         self.notes.clear()
         self.editor.clear(Relationship.HEAD)
         self._editor_loaded()
-        self.portrait.set_jpeg(None)
+        self._show_portrait(None)
         self.members_error.hide()
         self._refresh_title()
         self._refresh_table()
         self.dirty = False
         self.governorate.setFocus()
 
-    def load(self, view: HouseholdView) -> None:
+    def load(self, view: HouseholdView, *, saved: bool = False) -> None:
         self.view = view
         self.members = member_draft_of(view)
         self.editing = None
@@ -276,7 +199,7 @@ class HouseholdForm(QWidget):
         self._refresh_table()
         self.dirty = False
         head = view.head
-        self._show_portrait(head.id if head else None)
+        self._show_portrait(head.id if head else None, reuse=saved)
 
     def focus_first(self) -> None:
         """Where a clerk starts: the origin of a new household, the first name of the member being edited."""
@@ -307,34 +230,8 @@ class HouseholdForm(QWidget):
         self._refresh_table()
 
     def _refresh_table(self) -> None:
-        # Columns fit their contents, measured once after the fill: left on ResizeToContents, every setItem
-        # measured every column again (opening a household of six spent 30 ms in it).
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        try:
-            self._fill_table()
-        finally:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-
-    def _fill_table(self) -> None:
-        self.table.setRowCount(len(self.members))
-        today = clock.local_today()
         photographed = {m.id for m in self.view.members if m.has_photo} if self.view else set()
-        for r, m in enumerate(self.members):
-            values = [str(r + 1), m.name_ar.full(), m.name_lat.full(), tr(f"code.sex.{m.sex.value}"),
-                      tr(f"code.relationship.{m.relationship.value}"), age_text(m, today),
-                      "✓" if m.id in photographed else "",
-                      ", ".join(tr(f"code.need.{n.code.value}")
-                                for n in shown_needs(m.needs, self.editor.sees_protection))]
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c == 1:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, item)
-        if self.editing is not None:
-            self.table.selectRow(self.editing)
-        else:
-            self.table.clearSelection()
+        self.table.show_members(self.members, photographed, self.editor.sees_protection, self.editing)
 
     def _watch_editor(self) -> None:
         """A member typed in full in the editor is checked for duplicates before it enters the list: the
@@ -396,10 +293,14 @@ class HouseholdForm(QWidget):
             self._refresh_table()
             self._show_portrait(self.members[row].id)
 
-    def _show_portrait(self, individual_id: str | None) -> None:
+    def _show_portrait(self, individual_id: str | None, reuse: bool = False) -> None:
+        """`reuse`: keep the portrait on screen if it is this person's (the household just saved)."""
         has = self.view is not None and any(m.id == individual_id and m.has_photo for m in self.view.members)
+        if reuse and has and individual_id == self._portrait_of and self.portrait.jpeg is not None:
+            return
         jpeg = self.portrait_loader(individual_id) if has and individual_id and self.portrait_loader else None
         self.portrait.set_jpeg(jpeg)
+        self._portrait_of = individual_id if jpeg else None
 
     def remove_member(self) -> None:
         row = self.table.currentRow() if self.editing is None else self.editing
@@ -446,22 +347,20 @@ class HouseholdForm(QWidget):
         self.save_requested.emit(self.draft())
 
     def show_problems(self, problems: list[Problem]) -> None:
-        member_problems: dict[int, list[Problem]] = {}
         self.members_error.hide()
         for p in problems:
-            if p.field.startswith("members["):
-                idx = int(p.field[len("members["):p.field.index("]")])
-                rest = p.field[p.field.index("]") + 2:]
-                member_problems.setdefault(idx, []).append(Problem(rest, p.code))
-            elif p.field == "members":
+            if p.field == "members":
                 self.members_error.setText(tr(p.code))
                 self.members_error.show()
             elif p.field in self.house_fields:
                 self.house_fields[p.field].show_error(p.code)
-        if member_problems:
-            idx = min(member_problems)
+        by_member = member_problems(problems)
+        if by_member:
+            idx = min(by_member)
             self.edit_member(idx)
-            self.editor.show_problems(member_problems[idx])
+            self.editor.show_problems(by_member[idx])
 
     def show_saved(self, view: HouseholdView) -> None:
-        self.load(view)
+        """The household as saved: the form loaded again from what was stored (the head's portrait on screen
+        is kept: a save never changes a photo, and reading and decoding it again cost the save several ms)."""
+        self.load(view, saved=self.view is not None and self.view.id == view.id)
