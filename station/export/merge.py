@@ -32,20 +32,33 @@ from station.db.rows import (
     PrintRecordRow,
 )
 from station.db.uow import UnitOfWork
-from station.domain.audit_chain import GENESIS, event_hash
+from station.domain.audit_chain import event_hash
 from station.domain.portrait import JPEG_MAGIC, MAX_PORTRAIT_BYTES
 from station.errors import StationError
 from station.export.codec import from_meta
 from station.export.collect import SKIP_AUDIT, bundle_metas
 from station.export.container import Record
-from station.export.merge_rows import Group, bundle_digest, check_ownership, fresh_rows, needs_of
+from station.export.merge_rows import (
+    Group,
+    Ready,
+    apply_group,
+    bundle_digest,
+    check_ownership,
+    fresh_rows,
+    needs_of,
+    ready_rows,
+)
 from station.export.merge_rows import hostile as _hostile
 from station.export.merge_tokens import IDS_PER_IN as _IN
 from station.export.merge_tokens import chunks as _chunks
-from station.export.merge_tokens import insert_rows, write_tokens
+from station.export.merge_tokens import insert_prepared, insert_rows, write_tokens
 
 GROUPS_PER_BATCH = 500
 AUDIT_PER_BATCH = 1000
+BATCH_BYTES = 24 * 2**20  # images of one batch: with a read-ahead thread, at most three batches are in memory
+HOUSEHOLDS, AUDIT = "households", "audit"
+# (HOUSEHOLDS, [Group], Ready) or (AUDIT, [event meta], None): checked, ready to merge
+Batch = tuple[str, list[Any], Ready | None]
 
 
 @dataclass
@@ -79,6 +92,11 @@ CaseHook = Callable[[UnitOfWork, Any], bool]
 class Merger:
     """Feed records in pack order, then call `finish()`; everything happens in `uow`'s transaction.
 
+    Two halves: `feed` only checks and groups (no database), and hands each full batch to `batch_ready`,
+    which merges it at once (`merge_batch`) unless the caller replaced it: the office import feeds in a
+    read-ahead thread and merges the batches in its own (station.export.read_ahead). `finish` hands on and
+    merges what is left, in the caller's thread.
+
     Households new here (nearly all of a pack at the office) are written with one executemany per table
     and batch, and their search tokens likewise; households already on file go through the ORM, which
     replaces their members, documents and needs. Nothing is committed here: a pack is all or nothing."""
@@ -98,14 +116,17 @@ class Merger:
         self._seen_households: set[str] = set()
         self._seen_events: set[str] = set()
         self._batch_bytes = 0
+        self.batch_ready: Callable[[Batch], None] = self.merge_batch
+        self._dialect = uow.session.get_bind().dialect
+        self._ready: Ready | None = None  # the rows of the batch being merged, if every household is new
 
     # ---- intake (validation only) ----
     def feed(self, rec: Record) -> None:
         part, meta = rec.part, rec.meta
         if part == "households":
             self._group = None
-            if len(self._groups) >= GROUPS_PER_BATCH or self._batch_bytes > 64 * 2**20:
-                self._flush_groups()
+            if len(self._groups) >= GROUPS_PER_BATCH or self._batch_bytes > BATCH_BYTES:
+                self._hand_on_groups()
             hh = from_meta(HouseholdRow, meta)
             if self.arrival_zone is not None:
                 hh["arrived_at"] = hh["arrived_at"].replace(tzinfo=self.arrival_zone).astimezone(UTC) \
@@ -120,7 +141,7 @@ class Merger:
             self._group = None
             self._audit.append(meta)
             if len(self._audit) >= AUDIT_PER_BATCH:
-                self._flush_audit()
+                self._hand_on_audit()
             return
         g = self._group
         if g is None:
@@ -158,23 +179,41 @@ class Merger:
         self._batch_bytes += len(rec.blob)
 
     def finish(self) -> MergeStats:
-        self._flush_groups()
-        self._flush_audit()
+        """Merge what is left (in the caller's thread, whatever `batch_ready` was) and return the counts."""
+        self.batch_ready = self.merge_batch
+        self._hand_on_groups()
+        self._hand_on_audit()
         return self.stats
 
-    # ---- households ----
-    def _flush_groups(self) -> None:
+    def _hand_on_groups(self) -> None:
         groups, self._groups, self._batch_bytes = self._groups, [], 0
-        if not groups:
-            return
+        self._group = None
+        if groups:  # rows made ready where the batch was checked (the read-ahead thread, if any)
+            self.batch_ready((HOUSEHOLDS, groups, ready_rows(self._dialect, groups)))
+
+    def _hand_on_audit(self) -> None:
+        batch, self._audit = self._audit, []
+        if batch:
+            self.batch_ready((AUDIT, batch, None))
+
+    def merge_batch(self, batch: Batch) -> None:
+        """Merge one batch `feed` handed on, in the transaction (batches in the order they were handed on)."""
+        kind, items, ready = batch
+        if kind == HOUSEHOLDS:
+            self._flush_groups(items, ready)
+        else:
+            self._flush_audit(items)
+
+    # ---- households ----
+    def _flush_groups(self, groups: list[Group], ready: Ready | None = None) -> None:
         try:
-            self._merge_groups(groups)
+            self._merge_groups(groups, ready)
         except IntegrityError:
             # an id the checks above let through collides with a row here (a document or print of another
             # household): the pack contradicts this register; the caller's transaction is rolled back
             raise StationError("export.error.inconsistent") from None
 
-    def _merge_groups(self, groups: list[Group]) -> None:
+    def _merge_groups(self, groups: list[Group], ready: Ready | None) -> None:
         s = self.s
         check_ownership(s, groups)
         ids = [g.hh["id"] for g in groups]
@@ -182,6 +221,7 @@ class Merger:
         for chunk in _chunks(ids, _IN):
             on_file.update(s.scalars(select(HouseholdRow.id).where(HouseholdRow.id.in_(chunk))))
         fresh = [g for g in groups if g.hh["id"] not in on_file]
+        self._ready = ready if not on_file else None
         updated = self._update_known([g for g in groups if g.hh["id"] in on_file]) if on_file else []
         self._insert_fresh(fresh)
         self.stats.households_added += len(fresh)
@@ -195,11 +235,16 @@ class Merger:
         self._merge_by_id(DistributionRow, [kw for g in groups for kw in g.dists], "distributions")
         s.flush()
         s.expunge_all()  # bounded memory: this batch is in the transaction, not in Python
+        self._ready = None
 
     def _insert_fresh(self, groups: list[Group]) -> None:
         """Households not on file here: plain rows, one executemany per table (Core: no ORM objects, no
         autoflush, no unit-of-work bookkeeping)."""
         if not groups:
+            return
+        if self._ready is not None:  # every household of the batch is new: its rows are ready
+            for prepared in self._ready.fresh:
+                insert_prepared(self.s.connection(), prepared)
             return
         rows = fresh_rows(groups)
         for model, batch in ((HouseholdRow, rows.households), (IndividualRow, rows.individuals),
@@ -224,7 +269,7 @@ class Merger:
             local = (row.updated_at, row.version, row.card_issue, bundle_digest(hmeta, members, docs))
             incoming = (g.hh["updated_at"], g.hh["version"], g.hh["card_issue"], g.digest())
             if incoming > local:
-                self._apply(row, g)
+                self.stats.individuals += apply_group(row, g)
                 self.stats.households_updated += 1
                 changed.append(g)
             elif incoming == local:
@@ -237,35 +282,8 @@ class Merger:
     def _write_tokens(self, groups: list[Group], replaced: list[str]) -> None:
         """Search tokens (station.domain.name_index, as registration writes them) of a batch: one DELETE for
         the households replaced, one bulk INSERT, no ORM objects (station.export.merge_tokens)."""
-        write_tokens(self.s, [(g.hh["id"], g.tokens()) for g in groups], replaced)
-
-    def _apply(self, row: HouseholdRow, g: Group) -> None:
-        for key, value in g.hh.items():
-            setattr(row, key, value)
-        old = {m.id: m for m in row.members}
-        docs: dict[str, list[tuple[dict[str, Any], bytes]]] = {}
-        for _, kw, img in g.docs:
-            docs.setdefault(kw["individual_id"], []).append((kw, img))
-        members = []
-        for _, kw, needs in g.members:
-            ind = old.get(kw["id"]) or IndividualRow()
-            for key, value in kw.items():
-                if key != "household_id":
-                    setattr(ind, key, value)
-            old_docs = {d.id: d for d in ind.documents}
-            new_docs = []
-            for dkw, img in docs.get(ind.id, []):
-                doc = old_docs.get(dkw["id"]) or DocumentRow()
-                for key, value in dkw.items():
-                    if key != "individual_id":
-                        setattr(doc, key, value)
-                doc.image_jpeg = img or None
-                new_docs.append(doc)
-            ind.documents = new_docs
-            ind.needs = [NeedRow(code=c, note=n) for c, n in needs]
-            members.append(ind)
-            self.stats.individuals += 1
-        row.members = members
+        ready = self._ready.tokens if self._ready is not None else None
+        write_tokens(self.s, ready or [(g.hh["id"], g.tokens()) for g in groups], replaced)
 
     def _merge_portraits(self, groups: list[Group]) -> None:
         incoming = {kw["individual_id"]: (kw, jpeg) for g in groups for kw, jpeg in g.portraits}
@@ -297,7 +315,11 @@ class Merger:
             s.execute(update(PhotoRow).where(PhotoRow.individual_id == iid).values(**row))
             self.stats.portraits += 1
         if new_rows:
-            self._insert(PhotoRow, new_rows)
+            ready = self._ready.portraits if self._ready is not None else None
+            if ready is not None and len(ready.rows) == len(new_rows):  # every portrait of the batch, in order
+                insert_prepared(s.connection(), ready)
+            else:
+                self._insert(PhotoRow, new_rows)
             self.stats.portraits += len(new_rows)
 
     def _merge_by_id(self, model: Any, rows: list[dict[str, Any]], stat: str) -> None:
@@ -315,10 +337,7 @@ class Merger:
             setattr(self.stats, stat, getattr(self.stats, stat) + len(new))
 
     # ---- audit ----
-    def _flush_audit(self) -> None:
-        batch, self._audit = self._audit, []
-        if not batch:
-            return
+    def _flush_audit(self, batch: list[dict[str, Any]]) -> None:
         s = self.s
         events = [from_meta(AuditEventRow, m, SKIP_AUDIT) for m in batch]
         for e in events:
@@ -377,20 +396,3 @@ class Merger:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def chain_links(s: Session, station: str) -> tuple[bool, bool]:
-    """(links_ok, complete) for one station's events here: every event that follows its predecessor by
-    seq must carry its hash; gaps (packs not imported yet) leave the chain incomplete, not broken."""
-    prev_seq, prev_hash, complete, first = 0, GENESIS, True, True
-    rows = s.execute(select(AuditEventRow.seq, AuditEventRow.prev_hash, AuditEventRow.hash)
-                     .where(AuditEventRow.station == station).order_by(AuditEventRow.seq))
-    for seq, prev, h in rows:
-        if seq == prev_seq + 1 and (not first or seq == 1):
-            if prev != prev_hash:
-                return False, complete
-        else:
-            complete = False
-        first = False
-        prev_seq, prev_hash = seq, h
-    return True, complete

@@ -9,14 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from station.db.rows import DocumentRow, HouseholdRow, IndividualRow
+from station.db.rows import DocumentRow, HouseholdRow, IndividualRow, NeedRow, PhotoRow
 from station.domain.name_index import household_tokens
 from station.errors import StationError
 from station.export.codec import digest
-from station.export.merge_tokens import IDS_PER_IN, chunks
+from station.export.merge_tokens import IDS_PER_IN, Prepared, chunks, prepare_rows, prepare_tokens
 
 MAX_NEEDS = 64
 NAME_COLS = ("given_ar", "father_ar", "grandfather_ar", "family_ar",
@@ -42,6 +43,7 @@ class Group:
     prints: list[dict[str, Any]] = field(default_factory=list)
     dists: list[dict[str, Any]] = field(default_factory=list)
     member_ids: set[str] = field(default_factory=set)
+    _tokens: set[str] | None = field(default=None, repr=False)
 
     def digest(self) -> str:
         return bundle_digest(
@@ -51,9 +53,13 @@ class Group:
         )
 
     def tokens(self) -> set[str]:
-        """The household's search tokens: the same function registration indexes a household with."""
-        return household_tokens((tuple(kw[c] for c in NAME_COLS) for _, kw, _ in self.members),
-                                (kw["number"] for _, kw, _ in self.docs), self.hh.get("origin_key") or "")
+        """The household's search tokens: the same function registration indexes a household with (computed
+        once, when the batch is handed on: Merger._hand_on_groups; the group is complete by then)."""
+        if self._tokens is None:
+            self._tokens = household_tokens((tuple(kw[c] for c in NAME_COLS) for _, kw, _ in self.members),
+                                            (kw["number"] for _, kw, _ in self.docs),
+                                            self.hh.get("origin_key") or "")
+        return self._tokens
 
 
 def bundle_digest(
@@ -97,6 +103,31 @@ def fresh_rows(groups: list[Group]) -> FreshRows:
     return out
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A batch's rows made ready for the driver (merge_tokens.prepare_rows) in the thread that checked it, as
+    if every household of the batch were new here: used as they are when that holds (nearly always at the
+    office), otherwise the merger builds the rows of the households that are new."""
+
+    fresh: tuple[Prepared, ...]  # households, individuals, documents, needs: insert order
+    tokens: Prepared
+    portraits: Prepared  # every portrait of the batch, in pack order
+
+
+def _table(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def ready_rows(dialect: Dialect, groups: list[Group]) -> Ready:
+    rows = fresh_rows(groups)
+    fresh = tuple(prepare_rows(dialect, _table(model), batch) for model, batch in (
+        (HouseholdRow, rows.households), (IndividualRow, rows.individuals), (DocumentRow, rows.documents),
+        (NeedRow, rows.needs)))
+    portraits = [dict(kw, jpeg=jpeg) for g in groups for kw, jpeg in g.portraits]
+    return Ready(fresh, prepare_tokens(dialect, [(g.hh["id"], g.tokens()) for g in groups]),
+                 prepare_rows(dialect, _table(PhotoRow), portraits))
+
+
 def check_ownership(s: Session, groups: list[Group]) -> None:
     """Refuse members or registration numbers that belong to a different household here (or to two
     households of the pack)."""
@@ -118,3 +149,34 @@ def check_ownership(s: Session, groups: list[Group]) -> None:
                                     .where(HouseholdRow.registration_number.in_(chunk))):
             if regnos[regno] != hid:
                 raise StationError("export.error.regno_conflict")
+
+
+def apply_group(row: HouseholdRow, g: Group) -> int:
+    """Overwrite a household on file (loaded with its members, their documents and needs) with the pack's
+    version `g`: members, documents and needs replaced through the ORM. Returns the members written."""
+    for key, value in g.hh.items():
+        setattr(row, key, value)
+    old = {m.id: m for m in row.members}
+    docs: dict[str, list[tuple[dict[str, Any], bytes]]] = {}
+    for _, kw, img in g.docs:
+        docs.setdefault(kw["individual_id"], []).append((kw, img))
+    members = []
+    for _, kw, needs in g.members:
+        ind = old.get(kw["id"]) or IndividualRow()
+        for key, value in kw.items():
+            if key != "household_id":
+                setattr(ind, key, value)
+        old_docs = {d.id: d for d in ind.documents}
+        new_docs = []
+        for dkw, img in docs.get(ind.id, []):
+            doc = old_docs.get(dkw["id"]) or DocumentRow()
+            for key, value in dkw.items():
+                if key != "individual_id":
+                    setattr(doc, key, value)
+            doc.image_jpeg = img or None
+            new_docs.append(doc)
+        ind.documents = new_docs
+        ind.needs = [NeedRow(code=c, note=n) for c, n in needs]
+        members.append(ind)
+    row.members = members
+    return len(members)

@@ -11,10 +11,12 @@ Other engines (PostgreSQL) take SQLAlchemy's own executemany, which batches rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from station.db.rows import NameTokenRow
@@ -29,26 +31,51 @@ def chunks(items: Sequence[Any], n: int) -> list[Sequence[Any]]:
     return [items[i : i + n] for i in range(0, len(items), n)]
 
 
+@dataclass
+class Prepared:
+    """Rows of one table made ready for the driver (`prepare_rows`): on SQLite the statement and the rows as
+    bound parameter tuples (dates as text, JSON, sealed images: every bind processor applied), elsewhere the
+    rows as given. Built in any thread (no connection needed): the import's read-ahead thread does it."""
+
+    table: Table
+    rows: Sequence[dict[str, Any]]
+    sql: str | None = None
+    params: list[tuple[Any, ...]] | None = None
+
+
+def prepare_rows(dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]]) -> Prepared:
+    """`rows` (dicts of column key -> value, every row with the keys of the first) made ready for
+    `insert_prepared`. A row missing a key raises KeyError."""
+    plan = _plan(dialect, table, tuple(rows[0])) if rows else None
+    if plan is None:
+        return Prepared(table, rows)
+    sql, names, procs = plan
+    getter = itemgetter(*names)
+    if len(names) == 1:
+        params: list[tuple[Any, ...]] = [(getter(r),) for r in rows]
+    else:
+        params = [getter(r) for r in rows]
+    if procs:
+        params = [_processed(values, procs) for values in params]
+    return Prepared(table, rows, sql, params)
+
+
+def insert_prepared(conn: Connection, prepared: Prepared) -> None:
+    """Insert rows prepared for this connection's engine (its dialect), in order, one executemany per chunk:
+    what `conn.execute(insert(table), rows)` writes."""
+    if prepared.sql is None or prepared.params is None:
+        for part in chunks(prepared.rows, ROWS_PER_INSERT):
+            conn.execute(insert(prepared.table), list(part))
+        return
+    for params in chunks(prepared.params, ROWS_PER_INSERT):
+        conn.exec_driver_sql(prepared.sql, list(params))
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows` (dicts of column key -> value, every row with the keys of the first) into `table`, in
     order: what `conn.execute(insert(table), rows)` writes. A row missing a key raises KeyError."""
-    if not rows:
-        return
-    plan = _plan(conn, table, tuple(rows[0]))
-    if plan is None:
-        for part in chunks(rows, ROWS_PER_INSERT):
-            conn.execute(insert(table), list(part))
-        return
-    sql, names, procs = plan
-    getter = itemgetter(*names)
-    for part in chunks(rows, ROWS_PER_INSERT):
-        if len(names) == 1:
-            params: list[tuple[Any, ...]] = [(getter(r),) for r in part]
-        else:
-            params = [getter(r) for r in part]
-        if procs:
-            params = [_processed(values, procs) for values in params]
-        conn.exec_driver_sql(sql, params)
+    if rows:
+        insert_prepared(conn, prepare_rows(conn.dialect, table, rows))
 
 
 def _processed(values: tuple[Any, ...], procs: list[tuple[int, Processor]]) -> tuple[Any, ...]:
@@ -61,12 +88,12 @@ def _processed(values: tuple[Any, ...], procs: list[tuple[int, Processor]]) -> t
 Processor = Callable[[Any], Any]
 
 
-def _plan(conn: Connection, table: Table, keys: tuple[str, ...]
+def _plan(engine: Dialect | Connection, table: Table, keys: tuple[str, ...]
           ) -> tuple[str, tuple[str, ...], list[tuple[int, Processor]]] | None:
     """(SQL, the row keys in the statement's order, [(position, bind processor)]) for SQLite; None where
     SQLAlchemy's own executemany is used: other engines, or a statement that needs values the rows do not
-    carry (a column default computed at insert time)."""
-    dialect = conn.dialect
+    carry (a column default computed at insert time). `engine`: a dialect, or a connection (its dialect)."""
+    dialect = engine.dialect if isinstance(engine, Connection) else engine
     if dialect.name != "sqlite":
         return None
     compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
@@ -89,18 +116,24 @@ def token_pairs(households: Iterable[tuple[str, set[str]]]) -> list[tuple[str, s
     return [(t, hid) for hid, tokens in households for t in sorted(tokens)]
 
 
-def write_tokens(s: Session, households: Sequence[tuple[str, set[str]]], replaced: Sequence[str]) -> None:
-    """The search tokens of a batch of households (id, the tokens registration.index_tokens writes for it):
-    one DELETE per chunk of the households `replaced` (on file before this batch), one executemany per
-    chunk of rows, no ORM objects and no autoflush. A household given twice is refused by the table's key."""
+def prepare_tokens(dialect: Dialect, households: Sequence[tuple[str, set[str]]]) -> Prepared:
+    """The name_tokens rows of households given as (id, tokens), made ready for the driver."""
+    rows = token_pairs(households)
+    plan = _plan(dialect, _TOKENS, _TOKEN_KEYS)
+    if plan is None or plan[1:] != (_TOKEN_KEYS, []):  # not two plain text columns in this order
+        return prepare_rows(dialect, _TOKENS, [dict(zip(_TOKEN_KEYS, r, strict=True)) for r in rows])
+    return Prepared(_TOKENS, [], plan[0], rows)  # tuples as the driver takes them: no dict per row
+
+
+def write_tokens(s: Session, households: Sequence[tuple[str, set[str]]] | Prepared,
+                 replaced: Sequence[str]) -> None:
+    """The search tokens of a batch of households (id, the tokens registration.index_tokens writes for it;
+    or those rows as `prepare_tokens` made them): one DELETE per chunk of the households `replaced` (on file
+    before this batch), one executemany per chunk of rows, no ORM objects and no autoflush. A household
+    given twice is refused by the table's key."""
     for part in chunks(replaced, IDS_PER_IN):
         s.execute(delete(_TOKENS).where(_TOKENS.c.household_id.in_(part))
                   .execution_options(synchronize_session=False))
     conn = s.connection()
-    rows = token_pairs(households)
-    plan = _plan(conn, _TOKENS, _TOKEN_KEYS)
-    if plan is None or plan[1:] != (_TOKEN_KEYS, []):  # not two plain text columns in this order
-        insert_rows(conn, _TOKENS, [dict(zip(_TOKEN_KEYS, r, strict=True)) for r in rows])
-        return
-    for part in chunks(rows, ROWS_PER_INSERT):  # tuples as the driver takes them: no dict per row
-        conn.exec_driver_sql(plan[0], list(part))
+    insert_prepared(conn, households if isinstance(households, Prepared)
+                    else prepare_tokens(conn.dialect, households))

@@ -9,21 +9,24 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from station import clock
-from station.db.engine import CACHE_KIB
+from station.db.engine import CACHE_KIB, WAL_CHECKPOINT_PAGES
 from station.db.rows import MetaRow
 from station.db.uow import Database, UnitOfWork
 from station.domain.roles import Actor, Permission
 from station.errors import StationError
-from station.export.container import ReadState, read_records
+from station.export.chains import chain_links
+from station.export.container import ReadState, Record, read_records
 from station.export.crypto import open_chunks, read_header, stream_key
-from station.export.merge import Merger, MergeStats, chain_links
+from station.export.merge import Batch, Merger, MergeStats
+from station.export.read_ahead import ReadAhead
 from station.services import audit, pack_origin, retention, tracing, tracing_checks, trail_guard
 from station.services.authz import require
 
@@ -78,22 +81,21 @@ def import_pack(
         raise StationError("export.error.hostile")
     state = ReadState()
     try:
-        src = _ProgressReader(fh, size, progress)
+        src = _ProgressReader(fh, size, None)  # progress is told in this thread, batch by batch
         header = read_header(src)  # type: ignore[arg-type]
         key = stream_key(header, private)
         with db.uow() as uow:
             merger = Merger(uow, on_households=_households_merged, on_case=tracing.apply_snapshot)
             records = read_records(open_chunks(src, header, key), state)  # type: ignore[arg-type]
-            first = True
-            with _import_cache(uow), _no_cycle_collection():
-                for rec in records:
-                    if first:
+            intake = _Intake(records, merger, state, clock.station_zone())
+            with _import_cache(uow), _no_cycle_collection(), ReadAhead(intake.run) as batches:
+                for batch in batches:  # read, checked and grouped in the read-ahead thread, merged here
+                    if batch is _FIRST:
                         _refuse_if_known(uow, state, allow_synthetic)
-                        # a pack from before migration 0005 carries wall-clock arrivals: read them in our zone
-                        if state.header.get("arrival_times") != "utc":
-                            merger.arrival_zone = clock.station_zone()
-                        first = False
-                    merger.feed(rec)
+                    else:
+                        merger.merge_batch(batch)
+                    if progress:
+                        progress(src.done, size)
                 _refuse_if_known(uow, state, allow_synthetic)
                 signed_by = pack_origin.check(uow.session, state, enrol=enrol)  # signed by its station (issue 15)
                 stats = merger.finish()
@@ -130,20 +132,68 @@ def import_pack(
                         False, stats, chains)
 
 
+_FIRST: Batch = ("first", [], None)  # the pack's first record is read: its header is known
+
+
+class _Intake:
+    """The read-ahead thread's part of an import: read, decrypt, check and group the records; the batches go
+    to the importing thread (station.export.read_ahead), which alone touches the database. The last batch
+    stays in the merger, merged by `finish()` after the pack's origin is checked, as in one thread."""
+
+    def __init__(self, records: Iterator[Record], merger: Merger, state: ReadState, zone: tzinfo) -> None:
+        self.records, self.merger, self.state, self.zone = records, merger, state, zone
+
+    def run(self, put: Callable[[Batch], None]) -> None:
+        self.merger.batch_ready = put
+        first = True
+        for rec in self.records:
+            if first:
+                put(_FIRST)  # a pack imported before (or synthetic) is refused before anything is merged
+                # a pack from before migration 0005 carries wall-clock arrivals: read them in our zone
+                if self.state.header.get("arrival_times") != "utc":
+                    self.merger.arrival_zone = self.zone
+                first = False
+            self.merger.feed(rec)
+
+
 @contextmanager
 def _import_cache(uow: UnitOfWork) -> Iterator[None]:
     """A larger page cache for this transaction (SQLite): the search-token and person-key indexes take
     random inserts all over; with the connection's usual 32 MB they no longer fit from about 10,000
     households on, and every insert reads and writes pages again (tests/perf/test_import_speed.py: 20,000
-    households' tokens took 51 s of CPU with 32 MB, 15 s with 256 MB). Memory stays bounded by this size."""
+    households' tokens took 51 s of CPU with 32 MB, 15 s with 256 MB). Memory stays bounded by this size.
+
+    And no automatic checkpoint at this transaction's commit: the whole pack is in the log by then, and
+    copying it into the file there (a 269 MB pack: 1 s of CPU and several of disk) made the office wait for
+    work the station's background checkpoint (station.db.checkpoint, nudged by this commit) does right after,
+    in its own thread, overlapping whatever comes next (the next pack). The log is as durable as the file
+    (synchronous=FULL). The connection's usual threshold is restored when it goes back to the pool."""
     sqlite = uow.session.get_bind().dialect.name == "sqlite"
     if sqlite:
+        conn = uow.session.connection()
+        if not event.contains(conn.engine.pool, "checkin", _autocheckpoint_restored):
+            event.listen(conn.engine.pool, "checkin", _autocheckpoint_restored)
+        conn.info[_NO_AUTOCHECKPOINT] = True
         uow.session.execute(text(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}"))
+        uow.session.execute(text("PRAGMA wal_autocheckpoint=0"))
     try:
         yield
     finally:
         if sqlite:
             uow.session.execute(text(f"PRAGMA cache_size=-{CACHE_KIB}"))
+
+
+_NO_AUTOCHECKPOINT = "station.import.no_autocheckpoint"
+
+
+def _autocheckpoint_restored(dbapi_conn: Any, record: Any) -> None:
+    """Pool check-in: the usual automatic checkpoint again on a connection an import turned it off on."""
+    if record.info.pop(_NO_AUTOCHECKPOINT, False):
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        finally:
+            cur.close()
 
 
 @contextmanager
