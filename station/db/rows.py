@@ -325,3 +325,33 @@ class SiteKeyWrapRow(Base):
     wrapped: Mapped[str] = mapped_column(Text)  # JSON: Argon2id parameters, nonce, sealed key, key id
     for_hash: Mapped[str] = mapped_column(String(256), default="")  # the account's password hash it was made for
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SiteAuthorityRow(Base):
+    """A PostgreSQL site's authority, one signed statement a row, in order (the anchor first): who may do
+    what, signed by an administrator's key (station/security/authority.py, station/services/trail_site.py)."""
+
+    __tablename__ = "site_authority"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # anchor | account | recovery
+    statement: Mapped[str] = mapped_column(Text)  # JSON: {"body", "by", "sig"}
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SiteHeadRow(Base):
+    """The newest audit event of one desk of a site, signed by whoever wrote it."""
+
+    __tablename__ = "site_heads"
+    station: Mapped[str] = mapped_column(String(16), primary_key=True)
+    statement: Mapped[str] = mapped_column(Text)
+
+
+class AccountKeyRow(Base):
+    """An account's signing key on a site, wrapped under its name and passphrase: the same key at every desk."""
+
+    __tablename__ = "account_keys"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pub: Mapped[str] = mapped_column(String(64))
+    wrapped: Mapped[str] = mapped_column(Text)  # JSON: Argon2id parameters, nonce, sealed key
+    for_hash: Mapped[str] = mapped_column(String(256), default="")  # the password hash it was made for
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

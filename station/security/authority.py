@@ -15,12 +15,9 @@ A statement that does not verify is reported, never used. The file can be edited
 database key, but not signed: whoever rewrites it wholesale needs a new anchor, which the office refuses
 (packs carry the anchor's key; the office pins it at the first accepted pack).
 
-Not on a PostgreSQL site (issue 15, checked): there the accounts live on the server, shared by every desk,
-and each laptop's key file holds only the accounts enrolled on it, so a file on one laptop cannot vouch for
-grants made at another desk, and an anchor per laptop would make as many authorities as desks. Server sites
-keep the hash chain and the server's own account check (password hashes); `station audit verify` says that
-signatures are not checked there. Holding the grants and heads signed in the server database, anchored in a
-site key enrolled at the office, would be the way to extend this to servers.
+On a PostgreSQL site the accounts live on the server, shared by every desk, so the site's authority is kept
+there instead (the same statements, checked by the same `trust()`): station/security/site_authority.py and
+station/services/trail_site.py. A desk of a site never has an `authority.json`.
 
 Both files name accounts, roles and station codes, so they are sealed under the station's file key
 (station/security/sealed.py): only a process in which someone signed in reads or writes them. A file of the

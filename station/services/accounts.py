@@ -24,7 +24,7 @@ from station.db.rows import AccountRow
 from station.domain.roles import Permission, Role
 from station.errors import NotFound, PermissionDenied, StationError
 from station.security.keyring import RECOVERY_ENTRY, Keyring
-from station.services import audit
+from station.services import audit, trail_site
 from station.services.authz import require
 from station.services.station import StationContext, validate_passphrase, validate_username, verify_passphrase
 
@@ -113,6 +113,7 @@ def create_account(
         audit.record(uow, ctx.actor, "account.create", "account", username,
                      {"role": role.value, "must_change": must_change})
         keyring.wrap(username, passphrase, key)
+        trail_site.key_changed(uow.session, keyring, username, passphrase, row.password_hash)
         keyring.save()  # before the commit: a failed commit leaves only a key entry that opens nothing
         return _view(row, keyring)
 
@@ -197,6 +198,7 @@ def reactivate_account(ctx: StationContext, username: str, passphrase: str) -> A
         row.updated_at = audit.utcnow()
         audit.record(uow, ctx.actor, "account.reactivate", "account", username)
         keyring.wrap(username, passphrase, key)
+        trail_site.key_changed(uow.session, keyring, username, passphrase, row.password_hash)
         keyring.save()
         return _view(row, keyring)
 
@@ -216,6 +218,7 @@ def reset_passphrase(ctx: StationContext, username: str, new_passphrase: str, *,
         row.updated_at = audit.utcnow()
         audit.record(uow, ctx.actor, "account.reset_passphrase", "account", username, {"must_change": must_change})
         keyring.wrap(username, new_passphrase, key)
+        trail_site.key_changed(uow.session, keyring, username, new_passphrase, row.password_hash)
         keyring.forget_failures(username)
         keyring.save()
 
@@ -236,6 +239,7 @@ def change_own_passphrase(ctx: StationContext, old_passphrase: str, new_passphra
         row.updated_at = audit.utcnow()
         audit.record(uow, ctx.actor, "account.change_passphrase", "account", username)
         keyring.wrap(username, new_passphrase, key)
+        trail_site.key_changed(uow.session, keyring, username, new_passphrase, row.password_hash)
         keyring.save()
     ctx.must_change_password = False
 

@@ -33,7 +33,7 @@ from station.fsutil import atomic_write_bytes
 from station.security import desk_key, signing
 from station.security.authority import AuthorityFile
 from station.security.keyring import Keyring
-from station.services import audit, trail_guard
+from station.services import audit, trail_guard, trail_site
 from station.services.authz import require
 from station.settings import station_settings
 
@@ -77,7 +77,7 @@ def _desk_signer(session: Session, home: Path, station_id: str) -> Callable[[dic
 
     def sign(manifest: dict[str, Any]) -> dict[str, Any]:
         return {"format": ORIGIN_FORMAT, "station_id": station_id,
-                "authority": {"anchor": anchor, "statements": [], "heads": {}},
+                "authority": {"anchor": anchor, "statements": [], "heads": trail_site.pack_heads(home, bind)},
                 "by": signing.public_of(sk), "sig": signing.sign(sk, signing.canonical(manifest))}
 
     return sign

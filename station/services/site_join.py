@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -33,7 +34,13 @@ from station.db.uow import Database
 from station.domain.roles import Actor, Role
 from station.errors import StationError
 from station.security import sealed, site_key
-from station.services import audit
+from station.security.keyring import Keyring
+from station.security.site_authority import rewrap_entry
+from station.services import audit, trail_guard, trail_site
+from station.services.setup_files import SETUP_KEYRING
+
+if TYPE_CHECKING:
+    from station.services.station import StationContext
 
 SITE_KEY_META = "site_key_id"  # the id (not the key) of the site's image key: a desk never takes another
 RESEALED_META = "site_key_resealed"  # images of the older form re-sealed under the site key
@@ -70,6 +77,10 @@ def join(db: Database, actor: Actor, site_code: str, passphrase: str) -> None:
             raise StationError("fault.join_station_taken", station=station)
         if seq is None:
             s.add(SequenceRow(name=f"household:{station}", next_value=1))
+        signer = trail_guard.signer_for(s)
+        if signer is not None and row is not None:  # the administrator's key for every desk, from this event on
+            trail_site.adopt_at_join(s, signer.home, signer.home / SETUP_KEYRING, actor.username, passphrase,
+                                     row.password_hash or "")
         audit.record(uow, actor, "station.join", "station", station, {"site": site_code})
 
 
@@ -101,7 +112,12 @@ def bring_site_key(db: Database, home: Path, username: str, passphrase: str, rol
     The desk's own sealed copy, else the signed-in account's copy on the server (unwrapped with the passphrase
     just typed), else, for the first administrator of a site that has none yet, a new key. An administrator's
     server copy is (re)made when missing or older than their passphrase, and copies of accounts that are no
-    longer active administrators are dropped. Returns whether the engine now holds the key."""
+    longer active administrators are dropped. Returns whether the engine now holds the key.
+
+    First the signed roles of the site (trail_site.settle: the account's signing key kept on the server, the
+    site's authority founded by its first administrator, the anchor pinned): `role` counts as an
+    administrator's here only with an administrator's signed grant."""
+    role = trail_site.settle(db, home, username, passphrase, role)
     local = _local_key(home)
     made = False
     with db.uow() as uow:
@@ -194,3 +210,46 @@ def _reseal_legacy(db: Database) -> None:
                                  changes)
     with db.uow() as uow:
         uow.session.merge(MetaRow(key=RESEALED_META, value="1"))
+
+
+# ---- a passphrase changed at another desk ----
+
+def take_new_passphrase(username: str, old_passphrase: str, new_passphrase: str,
+                        home: Path | None = None) -> StationContext:
+    """Sign in at a desk whose key-file entry still holds the passphrase `username` changed at another desk
+    (or an administrator reset there): the previous passphrase opens this desk's entry (only it does: the
+    server's own password is sealed under the desk's database key, so nothing the server holds can be read
+    before), the server checks the new one against its password hash, and the entry is wrapped again under
+    the new one with the account's signing key (the server's current copy, trail_site.key_changed). Any
+    account with an entry at this desk, clerks as administrators. StationError('error.bad_credentials')
+    when either passphrase is wrong."""
+    from station.paths import station_home
+    from station.security.signin_guard import reserve_attempt
+    from station.services.station import open_database, sign_in, unsealed_settings, validate_passphrase
+
+    home = home or station_home()
+    username = username.strip().lower()
+    validate_passphrase(new_passphrase)
+    keyring = Keyring.load(home)
+    reserve_attempt(keyring, username)
+    key = keyring.unwrap(username, old_passphrase)
+    settings = unsealed_settings(home)
+    if not settings.database_url:
+        raise StationError("error.bad_credentials")
+    db = open_database(home, settings, key)
+    try:
+        with db.reader() as uow:
+            row = uow.session.scalar(select(AccountRow).where(AccountRow.username == username))
+            if row is None or not row.active or not row.password_hash:
+                raise StationError("error.bad_credentials")
+            try:
+                PasswordHasher().verify(row.password_hash, new_passphrase)
+            except VerificationError:
+                raise StationError("error.bad_credentials") from None
+            sk = trail_site.server_key(uow.session, username, new_passphrase, row.password_hash)
+    finally:
+        db.dispose()
+    rewrap_entry(keyring, username, new_passphrase, key, sk)
+    keyring.forget_failures(username)
+    keyring.save()
+    return sign_in(username, new_passphrase, home)

@@ -263,7 +263,7 @@ def sign_in(username: str, passphrase: str, home: Path | None = None,
     settings = unsealed_settings(home)
     released = full_disk.make_room(home)
     db = open_database(home, settings, key, progress)
-    trail_guard.attach(db, home, keyring, username)  # the sign-in event is signed too
+    trail_guard.attach(db, home, keyring, username, passphrase)  # the sign-in event is signed too
     try:
         ctx = _load_actor(home, settings, db, username, passphrase, keyring)
         if settings.database_url:  # the site's image key, from this desk's sealed copy or the account's

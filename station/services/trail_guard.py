@@ -15,7 +15,8 @@ Migration (stations set up before this): the first administrator to sign in crea
 grants every account its current database role and signs every household as it stands (trust on first
 use); from that event on, every event must be signed. Other accounts get their signing key at their
 next sign-in and bind it to their grant then (`claim`). Until an administrator has signed in once,
-roles come from the database as before.
+roles come from the database as before. On a PostgreSQL site the authority is the site's, on the server
+(services/trail_site.py: founded by the site's first administrator; each account signs with one key at every desk).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from station.db.rows import (
@@ -44,8 +46,9 @@ from station.db.uow import Database
 from station.domain.roles import Role
 from station.errors import StationError
 from station.security import signing
-from station.security.authority import ADMIN, AuthorityFile, Trust, account_statement
+from station.security.authority import AuthorityFile, Trust, account_statement
 from station.security.keyring import RECOVERY_ENTRY, Keyring
+from station.services import trail_site
 from station.services.household_state import IN_LIST as _IN
 from station.services.household_state import household_digest as household_digest  # trail_verify's
 from station.services.household_state import household_digests
@@ -76,8 +79,11 @@ class Signer:
 _signers: weakref.WeakKeyDictionary[Any, Signer] = weakref.WeakKeyDictionary()
 
 
-def attach(db: Database, home: Path, keyring: Keyring, username: str) -> None:
-    """Sign what this database session writes with `username`'s key (unwrapped by `keyring` just before)."""
+def attach(db: Database, home: Path, keyring: Keyring, username: str, passphrase: str | None = None) -> None:
+    """Sign what this database session writes with `username`'s key (unwrapped by `keyring` just before; on a
+    site, with `passphrase`, the account's key for every desk: trail_site.adopt_server_key)."""
+    if passphrase is not None:
+        trail_site.adopt_server_key(db, keyring, username, passphrase)
     sk = keyring.signing_key(username)
     if sk is None:
         return
@@ -85,6 +91,18 @@ def attach(db: Database, home: Path, keyring: Keyring, username: str) -> None:
         keyring.save()
         keyring.needs_save = False
     _signers[db.engine.pool] = Signer(home, username, sk, signing.public_of(sk), str(keyring.data["station_id"]))
+
+
+def signer_of(db: Database) -> Signer | None:
+    return _signers.get(db.engine.pool)
+
+
+def replace_signer(session: Session, sk: bytes) -> None:
+    """Sign with `sk` from now on, as the same account (a joining desk's administrator: their site key)."""
+    old = signer_for(session)
+    pool = getattr(session.get_bind(), "pool", None)
+    if old is not None and pool is not None:
+        _signers[pool] = Signer(old.home, old.username, sk, signing.public_of(sk), old.station_id)
 
 
 def detach(db: Database) -> None:
@@ -207,12 +225,13 @@ def _before_commit(session: Session) -> None:
     if not number.isdigit():
         return
     ids, local, present = sorted(touched), set(), set()
+    server = trail_site.on_server(session.get_bind())
     for chunk in (ids[i:i + _IN] for i in range(0, len(ids), _IN)):  # merged households of others: theirs
         for hid, hsite, hnumber in session.execute(select(
                 HouseholdRow.id, HouseholdRow.site_code, HouseholdRow.station_number,
         ).where(HouseholdRow.id.in_(chunk))):
             present.add(hid)
-            if hsite == site and hnumber == int(number):
+            if hsite == site and (hnumber == int(number) or server):  # a site's desks share one authority
                 local.add(hid)
     seal_households(session, signer, [h for h in ids if h in local or h not in present])
     session.flush()
@@ -224,19 +243,23 @@ def _after_commit(session: Session) -> None:
     heads = session.info.pop("trail_heads", None)
     accounts = session.info.pop("trail_accounts", None)
     signer = signer_for(session)
-    if signer is None:
-        return
-    af = AuthorityFile.load(signer.home)
-    if af is None:
+    if signer is None or not (heads or accounts):
         return
     try:
+        bind = session.get_bind()
+        if trail_site.on_server(bind):  # the site's authority on the server (never an authority.json there)
+            trail_site.after_commit(signer.home, bind.engine, signer, heads, accounts)
+            return
+        af = AuthorityFile.load(signer.home)
+        if af is None:
+            return
         if accounts:
-            _grant(af, signer, accounts)
+            trail_site.grant(af, signer, accounts)
         if heads:
             af.set_heads({st: signing.sign_statement(signer.sk, body) for st, body in heads.items()})
-    except (OSError, StationError):
-        # A full disk (or a key file gone): the database change is committed; the signed head stays behind
-        # (the events are signed one by one all the same) and a grant not written leaves the role
+    except (OSError, StationError, SQLAlchemyError):
+        # A full disk (or a key file gone, or the server): the database change is committed; the signed head
+        # stays behind (the events are signed one by one all the same) and a grant not written leaves the role
         # unhonoured, which verify names. Never an error after a commit that succeeded.
         log.warning("authority file not updated (disk full, or key file unreadable)")
 
@@ -247,44 +270,6 @@ def _after_rollback(session: Session) -> None:
         session.info.pop(key, None)
 
 
-def _grant(af: AuthorityFile, signer: Signer, changes: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """Turn committed account events into signed statements (only an administrator's key can grant)."""
-    from station.services.audit import utcnow
-
-    trust = af.trust()
-    keyring = Keyring.load(signer.home)
-    at = utcnow().isoformat()
-    for action, username, details in changes:
-        cur = trust.current.get(username) or {}
-        role, active, pub = cur.get("role"), bool(cur.get("active", True)), cur.get("pub")
-        flags: dict[str, bool] = {}
-        if action == "recovery.rotate":
-            new = keyring.public_key(RECOVERY_ENTRY)
-            if new and signer.pub in trust.admins:
-                af.add(signing.sign_statement(signer.sk, {"kind": "recovery", "station_id": trust.station_id,
-                                                          "username": RECOVERY_ENTRY, "pub": new, "at": at}))
-            continue
-        if action == "account.create":
-            role, active, pub = str(details.get("role", "")), True, keyring.public_key(username)
-        elif action == "account.role":
-            role = str((details.get("changes") or {}).get("role", ["", role])[1])
-        elif action in ("account.deactivate", "account.remove"):
-            active = False
-        elif action in ("account.reactivate", "account.reset_passphrase", "recovery.used"):
-            active, pub = True, keyring.public_key(username)
-            role = ADMIN if action == "recovery.used" else role
-        elif action == "account.change_passphrase":
-            pub = keyring.public_key(username)
-            flags = {"rotate": True}
-        if not role:
-            continue
-        if not flags and signer.pub not in trust.admins:
-            continue  # not an administrator's key: no grant (the database change alone is not honoured)
-        af.add(signing.sign_statement(signer.sk, account_statement(
-            trust.station_id, username, str(role), active, pub, at, **flags)))
-        trust = af.trust()
-
-
 # ---- sign-in: migration, claims, the role that counts ----
 
 def begin_session(db: Database, home: Path, keyring: Keyring, username: str, db_role: Role, *,
@@ -293,7 +278,7 @@ def begin_session(db: Database, home: Path, keyring: Keyring, username: str, db_
     administrator; not on a shared PostgreSQL site), bind a first key to its grant, return the role that counts."""
     attach(db, home, keyring, username)
     signer = _signers.get(db.engine.pool)
-    af = AuthorityFile.load(home)
+    af = trail_site.authority_for(home, db.engine)
     if af is None:
         if migrate and db_role == Role.ADMINISTRATOR and signer is not None and signer.username == username:
             establish(db, home, keyring, fresh=False)
@@ -306,7 +291,7 @@ def begin_session(db: Database, home: Path, keyring: Keyring, username: str, db_
         af.add(signing.sign_statement(signer.sk, account_statement(
             trust.station_id, username, str(cur["role"]), True, signer.pub, utcnow().isoformat(), claim=True)))
         trust = af.trust()
-    return certified_role(trust, username, db_role)
+    return trail_site.site_role(af, trust, username, signer, certified_role(trust, username, db_role))
 
 
 _remembered: weakref.WeakKeyDictionary[Any, dict[str, Signer]] = weakref.WeakKeyDictionary()
@@ -322,7 +307,7 @@ def remember(db: Database, home: Path, keyring: Keyring, username: str, db_role:
             keyring.needs_save = False
         _remembered.setdefault(db.engine.pool, {})[username] = Signer(
             home, username, sk, signing.public_of(sk), str(keyring.data["station_id"]))
-    return certified_role(trust_of(home), username, db_role)
+    return certified_role(trust_of(home, db), username, db_role)
 
 
 def switch(db: Database, username: str) -> None:
@@ -397,8 +382,8 @@ def establish(db: Database, home: Path, keyring: Keyring, *, fresh: bool,
     return af
 
 
-def trust_of(home: Path) -> Trust | None:
-    af = AuthorityFile.load(home)
+def trust_of(home: Path, db: Database | None = None) -> Trust | None:
+    af = trail_site.authority_for(home, db.engine if db is not None else None)
     return af.trust() if af is not None else None
 
 

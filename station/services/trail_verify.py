@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from station.db.rows import AccountRow, AuditEventRow, HouseholdRow, MetaRow
 from station.security import signing
 from station.security.authority import AuthorityFile, Trust
+from station.security.site_authority import SiteAuthority
+from station.services import trail_site
 from station.services.trail_guard import (
     SIG_PREFIX,
     STATE_PREFIX,
@@ -42,7 +44,8 @@ def verify(s: Session, home: Path | None = None) -> list[Problem]:
         if signer is None:
             return []
         home = signer.home
-    af = AuthorityFile.load(home)
+    bind = s.get_bind()
+    af = trail_site.authority_for(home, bind)
     if af is None:
         return []
     local = str((s.get(MetaRow, "station_code") or MetaRow(value="")).value)
@@ -51,8 +54,13 @@ def verify(s: Session, home: Path | None = None) -> list[Problem]:
         return [Problem(local, "authority")]
     out = [Problem(local, "grant", ref=name) for name in trust.forged]
     out += _check_roles(s, trust, local)
-    out += _check_events(s, trust, af, local)
-    out += _check_households(s, trust, local)
+    if isinstance(af, SiteAuthority):  # a site: every desk's trail, each desk's households
+        stations = set(s.scalars(select(AuditEventRow.station).group_by(AuditEventRow.station))) | set(af.heads())
+        for station in sorted(stations):
+            out += _check_events(s, trust, af, station, every=True)
+    else:
+        out += _check_events(s, trust, af, local)
+    out += _check_households(s, trust, local, site_wide=isinstance(af, SiteAuthority))
     return out
 
 
@@ -78,9 +86,10 @@ def event_signer_ok(trust: Trust, row: AuditEventRow, sig: str | None) -> bool:
     return trust.owner.get(pub) is not None
 
 
-def _check_events(s: Session, trust: Trust, af: AuthorityFile, local: str) -> list[Problem]:
+def _check_events(s: Session, trust: Trust, af: AuthorityFile, local: str, every: bool = False) -> list[Problem]:
+    """`every`: a station the authority does not name began after it: all its events must be signed."""
     out: list[Problem] = []
-    start = trust.signed_from.get(local)
+    start = trust.signed_from.get(local, 1 if every else None)
     if start is not None:
         rows = s.scalars(select(AuditEventRow).where(AuditEventRow.station == local, AuditEventRow.seq >= start)
                          .order_by(AuditEventRow.seq))
@@ -90,28 +99,33 @@ def _check_events(s: Session, trust: Trust, af: AuthorityFile, local: str) -> li
             if not event_signer_ok(trust, row, sigs.get(row.event_id)):
                 out.append(Problem(local, "unsigned", row.seq, row.event_id))
                 break
-    head = af.head(local)
-    if head is not None and head["by"] in trust.owner:
+    heads = af.head_candidates(local) if isinstance(af, SiteAuthority) else [af.head(local)]
+    for head in sorted((h for h in heads if h is not None and h["by"] in trust.owner),
+                       key=lambda h: -int(h["body"].get("seq", 0))):
         body = head["body"]
         hrow = s.scalar(select(AuditEventRow).where(AuditEventRow.station == local,
                                                     AuditEventRow.seq == int(body["seq"])))
         last = s.scalar(select(func.max(AuditEventRow.seq)).where(AuditEventRow.station == local)) or 0
         if hrow is None or last < int(body["seq"]):
             out.append(Problem(local, "head_removed", int(body["seq"]), str(body["event_id"])))
-        elif hrow.hash != body["hash"] or hrow.event_id != body["event_id"]:
+            break
+        if hrow.hash != body["hash"] or hrow.event_id != body["event_id"]:
             out.append(Problem(local, "head_changed", hrow.seq, hrow.event_id))
+            break
     return out
 
 
-def _check_households(s: Session, trust: Trust, local: str) -> list[Problem]:
+def _check_households(s: Session, trust: Trust, local: str, site_wide: bool = False) -> list[Problem]:
     out: list[Problem] = []
     site, _, number = local.rpartition("-")
     if not site or not number.isdigit():
         return out
     states = {m.key[len(STATE_PREFIX):]: m.value for m in
               s.scalars(select(MetaRow).where(MetaRow.key.startswith(STATE_PREFIX)))}
-    households = s.execute(select(HouseholdRow.id, HouseholdRow.registration_number)
-                           .where(HouseholdRow.site_code == site, HouseholdRow.station_number == int(number))
+    mine = HouseholdRow.site_code == site
+    if not site_wide:
+        mine = mine & (HouseholdRow.station_number == int(number))
+    households = s.execute(select(HouseholdRow.id, HouseholdRow.registration_number).where(mine)
                            .order_by(HouseholdRow.registration_number)).all()
     refs: dict[str, int] = {}  # event id -> seq, as the signed states name them
     for hid, regno in households:

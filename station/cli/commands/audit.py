@@ -10,7 +10,7 @@ from datetime import date
 from station import clock
 from station.cli.session import open_from_env
 from station.i18n import tr
-from station.services import audit
+from station.services import audit, trail_site
 
 NAME = "audit"
 HELP = "Check the audit trail's hash chain, or list events (sign in with STATION_USER + STATION_PASSPHRASE)."
@@ -40,10 +40,11 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         with ctx.db.reader() as uow:
             reports = audit.verify(uow, ctx.actor)
-        server = bool(ctx.settings.database_url)
+        # a site whose authority is founded checks signatures as a laptop does (services/trail_site.py)
+        server = bool(ctx.settings.database_url) and trail_site.authority_for(ctx.home, ctx.db.engine) is None
     finally:
         ctx.close()
-    if server:  # said, not hidden: on a site server only the hash chain is checked (issue 15)
+    if server:  # said, not hidden: on a site not founded yet only the hash chain is checked (issue 15)
         print(tr("audit.verify.server_unsigned"), file=sys.stderr)
     if args.json:
         print(json.dumps([{"station": r.station, "ok": r.ok, "events": r.events, "first_bad_seq": r.first_bad_seq,
