@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from station import settings
 from station.logsafe import log_failure
 from station.paths import station_home
+from station.services import search_index_background
 from station.services.station import StationContext, is_set_up
 from station.settings import StationSettings, station_settings
 from ui.main_window import MainWindow
@@ -68,6 +69,8 @@ class AppController:
 
     def open_desk(self, ctx: StationContext) -> None:
         self.ctx = ctx
+        if isinstance(ctx, StationContext) and ctx.catch_up is None:  # after an update: the index rebuilt
+            ctx.catch_up = search_index_background.start(ctx.db)
         self.window = MainWindow(ctx)
         self.window.language_changed.connect(self.set_language)
         self.window.desk_actions.sign_out_requested = self.sign_out

@@ -70,6 +70,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(split)
         self._build_toolbar()
         self.statusBar().setSizeGripEnabled(False)  # there from the start, so "Saved as ..." never resizes the form
+        from ui.index_status import IndexStatus
+
+        # the search index rebuilt in the background after an update (issue 18): its progress, then hidden
+        self.index_status = IndexStatus(getattr(ctx, "catch_up", None), self)
+        self.statusBar().addPermanentWidget(self.index_status)
         # The register is read off the GUI thread, latest wins (refresh_register): one worker, so a refresh
         # asked for while another runs waits for it, and one that is no longer the newest is skipped.
         self._register_pool = QThreadPool(self)
@@ -92,6 +97,7 @@ class MainWindow(QMainWindow):
         self.form.members_changed.connect(self.precheck.members_changed)
         self.form.portrait_loader = self.load_portrait
         self.register.selected.connect(self._on_register_selected)
+        self.index_status.finished.connect(self.refresh_register)  # every household in the index now
         from ui.desk_actions import DeskActions
 
         self.desk_actions = DeskActions(self)
@@ -175,6 +181,8 @@ class MainWindow(QMainWindow):
                                    role=tr(f"code.role.{self.ctx.actor.role.value}")))
         self.register.retranslate()
         self.form.retranslate()
+        if hasattr(self, "index_status"):
+            self.index_status.refresh()
         if hasattr(self, "desk_actions"):
             self.desk_actions.retranslate()
         if hasattr(self, "overlay") and hasattr(self.overlay, "retranslate"):

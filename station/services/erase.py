@@ -106,6 +106,8 @@ def erase(home: Path, contexts: tuple[StationContext, ...] = ()) -> EraseReport:
             path.unlink(missing_ok=True)
             key_files += 1
     for ctx in contexts:  # 2. key material in memory
+        if ctx.catch_up is not None:  # no background index rebuild writes either (search_index_background)
+            ctx.catch_up.stop()
         if ctx.db.checkpoint is not None:  # no background checkpoint reconnects with a wiped key
             ctx.db.checkpoint.stop()
         forget_keys(ctx)

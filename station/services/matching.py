@@ -186,6 +186,7 @@ def ensure_current(db: Database, progress: Callable[[int, int], None] | None = N
             if sqlite:
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
                 conn.exec_driver_sql("PRAGMA secure_delete=ON")
+        s.execute(delete(MetaRow).where(MetaRow.key == "person_keys_catchup"))  # search_index_background's
         if mark is None:
             s.add(MetaRow(key=VERSION_KEY, value=keys_version()))
         else:

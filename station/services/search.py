@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, intersect, or_, select, text
@@ -40,6 +41,7 @@ from station.domain.roles import Actor, Permission
 from station.domain.text import normalize_digits
 from station.services.authz import require
 from station.services.register_rows import NEWEST, SUMMARY_COLUMNS, Query, summaries, summary
+from station.services.search_index_fallback import unindexed_after, unindexed_rows
 
 # The desk's first page: two screens of rows; more match, the count says how many and the clerk types more of
 # the name. Every row costs its check and its summary: at 200,000 people a page of 200 put typed searches at
@@ -109,6 +111,7 @@ def _distinct_tokens(s: Connection, prefix: str, n: int) -> list[str]:
     return [r[0] for r in s.execute(_DISTINCT, {"lo": prefix, "hi": prefix + _TOP, "n": n})]
 
 
+@lru_cache(maxsize=512)  # built once per beginning: a typed search builds the same ones for each statement
 def _prefix(token: str) -> ColumnElement[bool]:
     return and_(NameTokenRow.token >= token, NameTokenRow.token < token + _TOP)
 
@@ -119,10 +122,14 @@ class _Word:
 
     query: QueryWord
     spellings: list[str]  # sound-alike tokens whose spelling is the same name
+    _condition: ColumnElement[bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def condition(self) -> ColumnElement[bool]:
-        exact = _prefix(self.query.exact)
-        return or_(exact, NameTokenRow.token.in_(self.spellings)) if self.spellings else exact
+        """Built once (SQLAlchemy's work on an expression cost more than SQLite's on a short range)."""
+        if self._condition is None:
+            exact = _prefix(self.query.exact)
+            self._condition = or_(exact, NameTokenRow.token.in_(self.spellings)) if self.spellings else exact
+        return self._condition
 
 
 def _resolve(s: Connection, q: QueryWord) -> _Word:
@@ -169,14 +176,33 @@ def _entries(s: Connection, cond: ColumnElement[bool], cap: int = COMMON) -> int
     return int(s.scalar(select(func.count()).select_from(sample)) or 0)
 
 
+def _token_entries(s: Connection, tokens: Sequence[str], cap: int = COMMON) -> dict[str, int]:
+    """`_entries` of each token (the token exactly), each counted up to `cap`, in one statement per hundred
+    tokens: ranking a word's two dozen spellings took a statement each, and SQLAlchemy's work on each cost
+    more than SQLite's (a typed search at 200,000 people ran up to 40 of them)."""
+    out: dict[str, int] = {}
+    table = NameTokenRow.__tablename__
+    for start in range(0, len(tokens), 100):
+        chunk = tokens[start:start + 100]
+        cols = ", ".join(f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE token = :t{i} LIMIT :cap) AS e{i})"
+                         for i in range(len(chunk)))
+        row = s.execute(text(f"SELECT {cols}"), {"cap": cap, **{f"t{i}": t for i, t in enumerate(chunk)}}).one()
+        out.update(zip(chunk, (int(n) for n in row), strict=True))
+    return out
+
+
 def _has(cond: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(and_(NameTokenRow.household_id == HouseholdRow.id, cond))
 
 
-def _newest(uow: UnitOfWork, cond: ColumnElement[bool], limit: int, skip: set[str]) -> list[HouseholdSummary]:
-    """Households with a token meeting `cond`, newest first, leaving out `skip`."""
+def _newest(uow: UnitOfWork, cond: ColumnElement[bool], limit: int, skip: set[str],
+            entries: int | None = None) -> list[HouseholdSummary]:
+    """Households with a token meeting `cond`, newest first, leaving out `skip` (`entries`: `_entries` of
+    `cond`, when the caller has counted them already)."""
     q = select(*SUMMARY_COLUMNS)
-    if _entries(uow.session.connection(), cond) >= COMMON:  # common: walk the register newest first, stop at `limit`
+    if entries is None:
+        entries = _entries(uow.session.connection(), cond)
+    if entries >= COMMON:  # common: walk the register newest first, stop at `limit`
         q = q.where(_has(cond))
     else:
         q = q.where(HouseholdRow.id.in_(select(NameTokenRow.household_id).where(cond)))
@@ -208,9 +234,14 @@ def search_page(uow: UnitOfWork, actor: Actor, text: str, limit: int = DEFAULT_L
     if not words or len(words[0].exact) < 2:
         return SearchResult([], 0)  # a single letter would list everybody; wait for the next keystroke
     resolved = [_resolve(uow.session.connection(), w) for w in words]
-    if len(resolved) == 1:
-        return _one_word(uow, resolved[0], limit)
-    return _several_words(uow, resolved, limit)
+    result = _one_word(uow, resolved[0], limit) if len(resolved) == 1 else _several_words(uow, resolved, limit)
+    after = unindexed_after(uow.session)  # the index being rebuilt after it was emptied: scan the rest
+    if after is None:
+        return result
+    typed = [h for h in result.rows if not h.approximate]  # the scan's rows (as typed) before other spellings
+    rows, more, capped = unindexed_rows(uow, text, after, {h.id for h in result.rows}, limit - len(typed))
+    rows = typed + rows + [h for h in result.rows if h.approximate]
+    return SearchResult(rows[:limit], result.total + more, result.capped or capped)
 
 
 def _one_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
@@ -246,20 +277,20 @@ def _one_common_word(uow: UnitOfWork, word: _Word, limit: int) -> SearchResult:
     """A word on many households: each matching word's households newest first, the rarest word first."""
     s = uow.session.connection()
     typed = _distinct_tokens(s, word.query.exact, WORDS_RANKED + 1)
-    groups: list[tuple[bool, ColumnElement[bool]]] = []
-    if len(typed) > WORDS_RANKED:  # a short beginning (Mo): too many words to rank one by one
-        groups.append((False, _prefix(word.query.exact)))
-    else:
-        counts = {t: _entries(s, NameTokenRow.token == t) for t in typed}
-        groups += [(False, NameTokenRow.token == t) for t in sorted(typed, key=lambda t: (counts[t], t))]
-    counts = {t: _entries(s, NameTokenRow.token == t) for t in word.spellings}
-    groups += [(True, NameTokenRow.token == t) for t in sorted(word.spellings, key=lambda t: (counts[t], t))]
+    many = len(typed) > WORDS_RANKED  # a short beginning (Mo): too many words to rank one by one
+    ranked = [] if many else typed
+    counts = _token_entries(s, ranked + [t for t in word.spellings if t not in ranked])
+    # (approximate, condition, its entries when counted above)
+    groups: list[tuple[bool, ColumnElement[bool], int | None]] = [(False, _prefix(word.query.exact), None)] * many
+    groups += [(False, NameTokenRow.token == t, counts[t]) for t in sorted(ranked, key=lambda t: (counts[t], t))]
+    groups += [(True, NameTokenRow.token == t, counts[t])
+               for t in sorted(word.spellings, key=lambda t: (counts[t], t))]
     rows: list[HouseholdSummary] = []
     seen: set[str] = set()
-    for approximate, cond in groups:
+    for approximate, cond, entries in groups:
         if len(rows) >= limit:
             break
-        found = _newest(uow, cond, limit - len(rows), seen)
+        found = _newest(uow, cond, limit - len(rows), seen, entries)
         rows += [replace(h, approximate=True) for h in found] if approximate else found
         seen |= {h.id for h in found}
     if len(rows) < limit:

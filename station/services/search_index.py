@@ -1,9 +1,9 @@
-"""Keep the name index in step with the code that builds it.
+"""Rebuild the whole name index in one transaction (`rebuild`, `ensure_current`: tests, tools, benchmarks).
 
 Each household's search tokens (station.domain.name_index: folded words, sound-alike and pair tokens) are
-written when it is saved or merged. When a new version of the station builds tokens differently (or a
-migration empties the index, 0007), the tokens are rebuilt once, at start-up after the migrations, in one
-transaction: a crash leaves the old index and the old version mark, so the rebuild simply runs again.
+written when it is saved or merged. When a new version builds tokens differently (or migration 0007 empties
+the index), the desk rebuilds them in the background, a chunk at a time (search_index_background: the
+sign-in no longer waits). This module rebuilds all of them at once: a crash leaves the old index and mark.
 
 How the rebuild is made fast (issue 18):
 - it reads plain columns and works per distinct value, not per person: each distinct name slot (the
@@ -22,7 +22,7 @@ How the rebuild is made fast (issue 18):
   cache while it is written;
 - the commit neither syncs the log nor copies it into the file (`_REBUILDING`): the background checkpoint
   (station.db.checkpoint) copies it once the desk is quiet.
-Progress (done, total) goes to the sign-in screen, weighted by where the time goes.
+Progress (done, total) is weighted by where the time goes.
 Measured: see tests/perf/test_index_rebuild_perf.py. What is left is SQLite's own work on 2.8 million rows
 of 36-character household ids: inserting them, the index's sort (single-threaded while it fits in memory)
 and encrypting some 72,000 pages at the commit; writing the rows with the index already there (in either
@@ -34,22 +34,21 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, text, update
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import ClauseElement
 
 from station.db.engine import CACHE_KIB
 from station.db.rows import DocumentRow, HouseholdRow, IndividualRow, MetaRow, NameTokenRow
 from station.db.uow import Database
-from station.domain import soundalike
-from station.domain.name_index import MAX_TOKEN, pair_token, part_tokens
-from station.domain.text import search_tokens
+from station.services.search_index_postings import Postings as _Postings
+from station.services.search_index_postings import union as _union
 
 VERSION_KEY = "search_index_version"
+CATCHUP_KEY = "search_index_catchup"  # progress of the background rebuild (search_index_background)
 # 1: folded words and articles joined; 2: + sound-alike keys (station.domain.soundalike);
 # 3: sound-alike tokens carry the spelling ("~key spelling"), pair tokens ("^key key"), compounds joined,
 #    Kurdish Latin letters read.
@@ -112,6 +111,7 @@ def _rebuild(db: Database, progress: Progress | None, only_if_stale: bool) -> in
                     for pragma in (f"cache_size=-{REBUILD_CACHE_KIB}", "secure_delete=FAST"):
                         conn.exec_driver_sql(f"PRAGMA {pragma}")
                 count = _write_all(conn, report)
+                conn.execute(delete(MetaRow).where(MetaRow.key == CATCHUP_KEY))  # a background rebuild's progress
                 if mark is None:
                     conn.execute(insert(MetaRow).values(key=VERSION_KEY, value=str(INDEX_VERSION)))
                 else:
@@ -242,10 +242,6 @@ def _rows(conn: Connection, stmt: ClauseElement) -> Iterator[Sequence[Any]]:
         cur.close()
 
 
-def _union(sets: list[Iterable[int]]) -> list[int]:
-    return sorted(set().union(*sets))
-
-
 _END = object()
 
 
@@ -313,94 +309,3 @@ def _writer(conn: Connection, households: Sequence[str]) -> _Writer:
         if rows:
             conn.exec_driver_sql(plain, rows)
     return _Writer(write_rows, threaded=False)
-
-
-class _Postings:
-    """Each token's households, built per distinct value: every distinct name slot (given, father, ... as
-    the pair (Arabic-script part, Latin part)), pair of slots, document number and origin collects the
-    households (positions in id order) that carry it, and its tokens (station.domain.name_index) are
-    computed once. A household's tokens are exactly those of `name_index.household_tokens` (the rebuild
-    tests compare them).
-
-    Per person the work is four dictionary look-ups, four set insertions and six list appends: a slot is
-    numbered the first time it is seen, and a pair of slots is one integer (first << 32 | second). A name
-    part's households are the union of those of the slots that hold it, taken once per distinct part."""
-
-    def __init__(self, households: Sequence[str]) -> None:
-        self._at = {hid: i for i, hid in enumerate(households)}
-        self._slot_numbers: dict[tuple[str | None, str | None], int] = {}  # (Arabic, Latin) -> number
-        self._slot_people: list[set[int]] = []  # by slot number
-        # lists, not sets: most pairs of names are rare, and an empty set costs four times an empty list
-        self._pairs: defaultdict[int, list[int]] = defaultdict(list)
-        self._numbers: defaultdict[str, set[int]] = defaultdict(set)
-        self._origins: defaultdict[str, set[int]] = defaultdict(set)
-
-    def add_people(self, rows: Iterable[Sequence[Any]]) -> None:
-        """(household id, the four Arabic-script name parts, the four Latin ones) rows."""
-        at, numbers, people, pairs = self._at, self._slot_numbers, self._slot_people, self._pairs
-
-        def new(ar: str | None, lat: str | None) -> int:
-            numbers[ar, lat] = n = len(people)
-            people.append(set())
-            return n
-
-        for hid, a0, a1, a2, a3, l0, l1, l2, l3 in rows:
-            h = at[hid]
-            s0 = numbers.get((a0, l0))
-            s0 = new(a0, l0) if s0 is None else s0
-            s1 = numbers.get((a1, l1))
-            s1 = new(a1, l1) if s1 is None else s1
-            s2 = numbers.get((a2, l2))
-            s2 = new(a2, l2) if s2 is None else s2
-            s3 = numbers.get((a3, l3))
-            s3 = new(a3, l3) if s3 is None else s3
-            people[s0].add(h)
-            people[s1].add(h)
-            people[s2].add(h)
-            people[s3].add(h)
-            pairs[s0 << 32 | s1].append(h)
-            pairs[s0 << 32 | s2].append(h)
-            pairs[s0 << 32 | s3].append(h)
-            pairs[s1 << 32 | s2].append(h)
-            pairs[s1 << 32 | s3].append(h)
-            pairs[s2 << 32 | s3].append(h)
-
-    def add_numbers(self, rows: Iterable[Sequence[Any]]) -> None:
-        """(household id, document number) rows."""
-        for hid, number in rows:
-            self._numbers[number].add(self._at[hid])
-
-    def add_origins(self, rows: Iterable[Sequence[Any]]) -> None:
-        """(household id, origin key) rows."""
-        for hid, origin_key in rows:
-            self._origins[origin_key or ""].add(self._at[hid])
-
-    def groups(self) -> dict[str, list[int]]:
-        """Token -> its households' positions, ascending."""
-        return {t: _union(sets) for t, sets in self.sources().items()}
-
-    def sources(self) -> dict[str, list[Iterable[int]]]:
-        """Token -> the sets (or lists) of households' positions whose union is its households."""
-        sources: defaultdict[str, list[Iterable[int]]] = defaultdict(list)
-        keys: list[frozenset[str]] = []  # by slot number: the slot's sound-alike keys in both scripts
-        parts: defaultdict[str, list[set[int]]] = defaultdict(list)
-        for (ar, lat), people in zip(self._slot_numbers, self._slot_people, strict=True):
-            keys.append(frozenset(k for part in (ar, lat) if part for k in soundalike.name_keys(part)))
-            for part in {ar, lat}:
-                if part:
-                    parts[part].append(people)
-        for part, sets in parts.items():
-            for t in part_tokens(part):  # truncated to MAX_TOKEN there
-                sources[t].extend(sets)
-        low = (1 << 32) - 1
-        for pair, people_of_pair in self._pairs.items():
-            one, other = keys[pair >> 32], keys[pair & low]
-            for t in {pair_token(a, b) for a in one for b in other}:
-                sources[t].append(people_of_pair)
-        for number, hs in self._numbers.items():
-            for t in {t[:MAX_TOKEN] for t in search_tokens(number)}:
-                sources[t].append(hs)
-        for origin_key, hs in self._origins.items():
-            for t in {t[:MAX_TOKEN] for t in origin_key.split()}:
-                sources[t].append(hs)
-        return sources

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hmac
 import secrets
 import time
 import uuid
@@ -15,7 +14,6 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from station import clock
 from station.db.engine import DB_FILE, sqlcipher_engine, url_engine
@@ -25,7 +23,7 @@ from station.db.uow import Database, UnitOfWork
 from station.domain.recovery_code import format_recovery_code, normalize_recovery_code
 from station.domain.regno import SITE_PATTERN
 from station.domain.roles import Actor, Role
-from station.errors import PermissionDenied, StationError, is_disk_full
+from station.errors import StationError
 from station.paths import owner_only, station_home
 from station.security import db_secret, sealed
 from station.security.kdf import KdfParams
@@ -41,7 +39,7 @@ from station.security.signin_guard import (  # noqa: F401  (re-exported: recover
     reserve_attempt,
     throttle,
 )
-from station.services import audit, full_disk, matching, search_index, setup_files, site_join, trail_guard
+from station.services import audit, full_disk, search_index_background, setup_files, site_join, trail_guard
 from station.services.full_disk import flush_pending_audit
 from station.settings import StationSettings, save_section, seal_plain, station_settings
 
@@ -66,6 +64,8 @@ class StationContext:
     disk_full: bool = False  # sign-in found the disk full: the UI says so and offers to export
     # audit events that could not be written on a full disk: (action, entity_id, details)
     pending_audit: list[tuple[str, str, dict[str, object]]] = field(default_factory=list)
+    # the index rebuilt in the background after an update (the desk starts it; stopped first at close)
+    catch_up: search_index_background.CatchUp | None = field(default=None, repr=False, compare=False)
 
     @property
     def station_code(self) -> str:
@@ -75,6 +75,8 @@ class StationContext:
         _OPEN[id(self)] = self
 
     def close(self) -> None:
+        if self.catch_up is not None:  # no write after the database is closed
+            self.catch_up.stop()
         self.db_key = None
         trail_guard.forget(self.db)  # the session's signing keys go with it (issue 15)
         _OPEN.pop(id(self), None)
@@ -100,7 +102,8 @@ def validate_passphrase(secret: str) -> None:
 
 def open_database(home: Path, settings: StationSettings, key: bytes | None,
                   progress: Callable[[int, int], None] | None = None) -> Database:
-    """Open (and migrate) the records; `progress(done, total)` reports a one-time index rebuild after an update."""
+    """Open (and migrate) the records. After an update that changes the name index, a small register's is
+    rebuilt here (`progress(done, total)`); a larger one's in the background, by the desk (issue 18)."""
     if settings.database_url:
         # the server password is sealed under the database key, never in settings.json (issue 15)
         engine = url_engine(db_secret.full_url(home, settings.database_url, key))
@@ -115,9 +118,8 @@ def open_database(home: Path, settings: StationSettings, key: bytes | None,
         engine = sqlcipher_engine(db_path, key)
         upgrade(engine, db_path, zone=clock.station_zone(home))
     db = Database(engine)
-    try:
-        search_index.ensure_current(db, progress)
-        matching.ensure_current(db, progress)  # person keys for duplicate and tracing checks (once after 0004)
+    try:  # a newer index or person keys are rebuilt in the background (search_index_background.CatchUp)
+        search_index_background.prepare(db, progress)
     except BaseException:
         db.dispose()
         raise
@@ -342,84 +344,6 @@ def _note_failure(home: Path, keyring: Keyring, username: str) -> None:
         time.sleep(FAILURE_UNSAVED_DELAY)
 
 
-# Screen lock, unlock and sign-out. The lock itself is the window's business; the core records it
-# and checks who may unlock: the same person, or a supervisor or administrator (who then takes over).
-UNLOCK_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
-
-
-def lock_session(ctx: StationContext, reason: str = "idle") -> None:
-    """Record that the screen was locked (reason: idle | shortcut)."""
-    ctx.locked = True
-    flush_pending_audit(ctx)
-    with ctx.db.uow() as uow:
-        audit.record(uow, ctx.actor, "session.lock", "account", ctx.actor.username, {"reason": reason})
-
-
-def verify_passphrase(ctx: StationContext, username: str, passphrase: str) -> Actor:
-    """Check `username`'s passphrase against this session (throttled like sign-in); the account's Actor."""
-    username = username.strip().lower()
-    keyring = Keyring.load(ctx.home)
-    reserve_attempt(keyring, username)
-    try:
-        key = keyring.unwrap(username, passphrase)
-        if ctx.db_key is not None and not hmac.compare_digest(key, ctx.db_key):
-            raise StationError("error.bad_credentials")
-        with ctx.db.reader() as uow:
-            role = Role(_active_account(uow, username, passphrase).role)
-        role = trail_guard.remember(ctx.db, ctx.home, keyring, username, role)  # granted role; key for switch()
-    except StationError:
-        try:  # counted by reserve_attempt
-            with ctx.db.uow() as uow:
-                safe = "".join(ch for ch in username if ch in USERNAME_CHARS)[:32] or "?"
-                audit.record(uow, safe, "signin.failed", "account", safe, {"during": "unlock"},
-                             station=ctx.station_code)
-        except (SQLAlchemyError, OSError) as exc:
-            if not is_disk_full(exc):
-                raise
-            time.sleep(FAILURE_UNSAVED_DELAY)  # a full disk: the failure cannot be kept, so slow the answer
-        raise
-    keyring.clear_failures(username)
-    return Actor(username, role, ctx.station_code)
-
-
-def unlock_session(ctx: StationContext, username: str, passphrase: str) -> Actor | StationContext:
-    """Unlock a locked screen. The same person, or a supervisor/administrator who then takes over the session.
-
-    The duress passphrase (issue 15) does here what it does at sign-in: the station is erased (this session's
-    keys and connections first) and an empty-looking one opened; its context is returned instead of an Actor,
-    and the caller shows it in place of the desk (ui/lock/overlay.py: `duress_opened`)."""
-    previous = ctx.actor
-    try:
-        actor = verify_passphrase(ctx, username, passphrase)
-    except StationError as exc:
-        opened = _duress_unlock(ctx, username, passphrase) if exc.code == "error.bad_credentials" else None
-        if opened is None:
-            raise
-        return opened
-    if actor.username != previous.username and actor.role not in UNLOCK_ROLES:
-        with ctx.db.uow() as uow:
-            audit.record(uow, actor, "session.unlock_denied", "account", previous.username)
-        raise PermissionDenied("error.permission_denied", permission="unlock_other_session")
-    trail_guard.switch(ctx.db, actor.username)  # from now on events are signed by whoever unlocked
-    with ctx.db.uow() as uow:
-        audit.record(uow, actor, "session.unlock", "account", actor.username, {"locked_user": previous.username})
-    ctx.actor = actor
-    ctx.locked = False
-    return actor
-
-
-def _duress_unlock(ctx: StationContext, username: str, passphrase: str) -> StationContext | None:
-    if ctx.settings.database_url:  # never on a server site, as at sign-in (services/duress.py)
-        return None
-    from station.services import duress  # tried only after a failure, as at sign-in
-
-    value = duress.duress_value(Keyring.load(ctx.home), passphrase)
-    if value is None:
-        return None
-    return duress.erase_and_open_empty(ctx.home, ctx.settings, username or ctx.actor.username, passphrase, value,
-                                       contexts=(ctx,))
-
-
 def sign_out(ctx: StationContext) -> None:
     """Record the sign-out and forget the key."""
     try:
@@ -430,3 +354,8 @@ def sign_out(ctx: StationContext) -> None:
         ctx.close()
 
 
+# Screen lock and unlock (station.services.session_lock), where the windows and tests have always found them.
+from station.services.session_lock import UNLOCK_ROLES as UNLOCK_ROLES  # noqa: E402 (it imports this module lazily)
+from station.services.session_lock import lock_session as lock_session  # noqa: E402
+from station.services.session_lock import unlock_session as unlock_session  # noqa: E402
+from station.services.session_lock import verify_passphrase as verify_passphrase  # noqa: E402

@@ -89,36 +89,5 @@ def test_wrong_passphrase_costs_the_same(home: Path) -> None:
         assert 0.5 * right <= t <= 2.0 * right
 
 
-REBUILD_PEOPLE = (5_000,) if SHORT else (100_000, 200_000)
-# CPU seconds per 100,000 people, asserted (the wall clock of a shared machine is not): the target of issue 18
-# is 10 s at 200,000 (5 s per 100,000); measured 2026-12-01 on a loaded 2-core machine: 33 s CPU at 200,000.
-REBUILD_CPU_PER_100K = 20.0
-
-
-@pytest.mark.parametrize("people", REBUILD_PEOPLE)
-def test_index_rebuild_at_sign_in(tmp_path: Path, people: int) -> None:
-    """After an update that changes the tokens, the first sign-in rebuilds the name index, with progress."""
-    from sqlalchemy import func, select, update
-
-    from station.db.rows import MetaRow, NameTokenRow
-    from station.services import search_index
-    from tests.perf.bulk import cached_station
-
-    home = cached_station(tmp_path / "home", people)
-    ctx = st.sign_in("admin", PASSPHRASE, home)
-    with ctx.db.uow() as uow:
-        uow.session.execute(update(MetaRow).where(MetaRow.key == search_index.VERSION_KEY).values(value="2"))
-        tokens = uow.session.scalar(select(func.count()).select_from(NameTokenRow))
-    ctx.close()
-    steps: list[tuple[int, int]] = []
-    t0, c0 = time.perf_counter(), time.process_time()
-    ctx = st.sign_in("admin", PASSPHRASE, home, progress=lambda done, total: steps.append((done, total)))
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    with ctx.db.reader() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(NameTokenRow)) == tokens
-    assert search_index.is_current(ctx.db)
-    ctx.close()
-    print(f"\n[perf] sign-in with the name index rebuilt, {people} people ({tokens} index rows): {wall:.1f} s wall, "
-          f"{cpu:.1f} s CPU, {len(steps)} progress steps")
-    assert len(steps) >= 3 and steps[-1][0] == steps[-1][1]
-    assert cpu < REBUILD_CPU_PER_100K * max(people, 50_000) / 100_000
+# The first sign-in after an update no longer rebuilds the name index (issue 18): the desk opens at once and the
+# index is rebuilt in the background, measured by tests/perf/test_index_rebuild_perf.py.
