@@ -8,8 +8,9 @@ A household's tokens are
 - for each name word, one sound-alike token "~<key> <spelling>" (station.domain.soundalike): a search
   for any spelling reads the spellings on file under the same key (an index range), keeps those that are
   the same name (`soundalike.same_name`: Muhammad, محمد, but not Mahmoud) and looks those tokens up;
-- for each two name parts of one person, a pair token "^<key> <key>": a search of two names finds the
-  households where one person carries both, however common each name is alone.
+- for each two name parts of one person, a pair token "^<key> <key>" ("=<key> <key>" when one is the given
+  name, its key first): a search of two names finds the households where one person carries both, however
+  common each name is alone, and those where the first name typed is that person's given name first.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from station.domain.text import search_key, search_tokens
 
 PREFIX = soundalike.PREFIX
 PAIR = "^"  # pair tokens: two name keys of one person
+GIVEN_PAIR = "="  # the same with the person's given name, its key first (a search typed from the given name)
 MAX_TOKEN = 128
 MAX_QUERY_WORDS = 6
 
@@ -42,7 +44,7 @@ def word_keys(word: str) -> list[str]:
     """The keys a name word is filed and looked up under: as written, and without its article. A key of
     one consonant (Ali, Laila: l) is kept: its spellings are told apart by their vowels."""
     keys = [k for k in (soundalike.skeleton(word), soundalike.article_free_key(word)) if k]
-    return list(dict.fromkeys(keys))
+    return list(dict.fromkeys(keys + soundalike.alternate_keys(word)))
 
 
 def pair_token(key_a: str, key_b: str) -> str:
@@ -50,8 +52,14 @@ def pair_token(key_a: str, key_b: str) -> str:
     return PAIR + " ".join(sorted((key_a, key_b)))[:MAX_TOKEN - 1]
 
 
+def given_pair_token(given_key: str, other_key: str) -> str:
+    """One person's given name and another of their names: "=mhmd hsn" (Mohammed ... Hassan)."""
+    return f"{GIVEN_PAIR}{given_key} {other_key}"[:MAX_TOKEN]
+
+
 def person_pairs(names: Sequence[str | None]) -> set[str]:
-    """Pair tokens of one person (names: the four Arabic-script parts, then the four Latin ones)."""
+    """Pair tokens of one person (names: the four Arabic-script parts, then the four Latin ones): the given
+    name with each other name in that order, and the other names with each other in any order."""
     slots: list[set[str]] = []
     half = len(names) // 2 if len(names) == 8 else len(names)
     for i in range(half):
@@ -60,7 +68,9 @@ def person_pairs(names: Sequence[str | None]) -> set[str]:
             if part:
                 keys.update(_part_keys(part))
         slots.append(keys)
-    return {pair_token(a, b) for i, one in enumerate(slots) for other in slots[i + 1:] for a in one for b in other}
+    given, rest = (slots[0], slots[1:]) if slots else (set(), [])
+    return ({given_pair_token(a, b) for other in rest for a in given for b in other}
+            | {pair_token(a, b) for i, one in enumerate(rest) for other in rest[i + 1:] for a in one for b in other})
 
 
 @lru_cache(maxsize=65536)
@@ -139,7 +149,7 @@ class QueryWord:
 
     def matches_exactly(self, part: str) -> bool:
         """Whether a name part on file has a folded word starting with this word."""
-        return any(t.startswith(self.exact) for t in part_tokens(part) if t[0] not in (PREFIX, PAIR))
+        return any(t.startswith(self.exact) for t in part_tokens(part) if t[0] not in (PREFIX, PAIR, GIVEN_PAIR))
 
 
 def query_words(text: str) -> list[QueryWord]:

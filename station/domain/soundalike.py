@@ -44,10 +44,17 @@ from station.domain import vowels
 PREFIX = "~"  # sound-alike index tokens start with this (never in a folded word: it is not a word character)
 MIN_LENGTH = 2  # a one-consonant key (Ali -> l) would match half the register
 
-_LATIN_DIGRAPHS = (("kh", "x"), ("gh", "g"), ("sh", "S"), ("ch", "C"), ("th", "t"), ("dh", "d"),
+_LATIN_DIGRAPHS = (("kh", "x"), ("gh", "g"), ("sh", "S"), ("ch", "C"), ("th", "T"), ("dh", "D"),
                    ("zh", "j"), ("ph", "f"), ("dj", "j"))
 _LATIN = {**{c: c for c in "bdfghjklmnrstwxyz"}, "p": "b", "v": "f", "q": "k", "c": "k",
-          "x": "x", "S": "S", "C": "C", "Z": "Z"}
+          "x": "x", "S": "S", "C": "C", "Z": "Z", "T": "t", "D": "d"}
+# Letters that one tradition writes as another consonant: ث is t in Iraqi and Egyptian Latin spellings
+# (Othman, Tamer) and s in Kurdish, Turkish and Persian ones (Osman, Sorani عوسمان); ذ ض ظ are d or z
+# (Nadhim / Nazim, Ramadan / Ramazan, Fadhil / Fazil). A word with one of them has a second key, each such
+# letter read the other way: the index files its spelling under both keys, and two spellings are one name
+# when a key of one is a key of the other (their vowels agreeing as ever). Th and dh in Latin are the same
+# letters. (The price: Thamer / Samer and Thana / Sana, different names, meet as sound-alikes.)
+_ALTERNATE = {"T": "s", "D": "z", "ث": "s", "ذ": "z", "ض": "z", "ظ": "d"}
 _ARABIC = {
     "ب": "b", "پ": "b", "ت": "t", "ث": "t", "ط": "t", "ج": "j", "چ": "C", "ح": "h", "ه": "h", "ة": "h",
     "ھ": "h", "ہ": "h", "خ": "x", "د": "d", "ذ": "d", "ض": "d", "ر": "r", "ڕ": "r", "ز": "z", "ظ": "z",
@@ -133,9 +140,12 @@ def split_compound(word: str) -> tuple[str, str]:
     return "", word
 
 
-def _plain_skeleton(word: str, drop_final_h: bool = True) -> str:
+def _plain_skeleton(word: str, drop_final_h: bool = True, alternate: bool = False) -> str:
     out: list[str] = []
-    for i, cls in enumerate(_spelled(word)[1]):
+    letters, classes = _spelled(word)
+    if alternate:
+        classes = [_ALTERNATE.get(ch, cls) for ch, cls in zip(letters, classes, strict=True)]
+    for i, cls in enumerate(classes):
         if not cls or (cls in _SEMIVOWELS and i > 0):
             continue
         if out and out[-1] == cls:
@@ -159,6 +169,23 @@ def typed_key(word: str) -> str:
 def _key(word: str) -> str:
     marker, rest = split_compound(word)
     return marker + _plain_skeleton(rest)
+
+
+@lru_cache(maxsize=65536)
+def _alternate_key(word: str) -> str:
+    """The key with each letter of _ALTERNATE read the other way ("" when the word has none)."""
+    marker, rest = split_compound(word)
+    if not any(ch in _ALTERNATE for ch in _spelled(rest)[0]):
+        return ""
+    return marker + _plain_skeleton(rest, alternate=True)
+
+
+def alternate_keys(word: str) -> list[str]:
+    """The second key of a word with a letter read two ways (Othman -> smn; عثمان -> smn), as written and
+    without its article; [] for most words."""
+    formed = " ".join(form(w) for w in word.split())
+    bare = _article_free(formed) if " " not in formed else None
+    return [k for k in dict.fromkeys((_alternate_key(formed), _alternate_key(bare) if bare else "")) if k]
 
 
 def skeleton(word: str) -> str:
@@ -245,14 +272,26 @@ def shape(word: str) -> tuple[str, tuple[frozenset[str], ...]]:
     return key, vowels.gaps(*_spelled(rest))
 
 
+@lru_cache(maxsize=65536)
+def _shape_keys(word: str) -> tuple[str, ...]:
+    """`shape`'s key and, for a word with a letter read two ways, its second key."""
+    formed = " ".join(form(w) for w in word.split())
+    if " " not in formed:
+        formed = _article_free(formed) or formed
+    key, other = shape(word)[0], _alternate_key(formed)
+    return (key, other) if other and other != key else (key,)
+
+
 def same_name(a: str, b: str, prefix: bool = False) -> bool:
     """Whether two words are spellings of one name: one key and vowels that agree wherever both show them.
 
     With `prefix`, `a` is still being typed: its key need only start `b`'s, and only its vowels count.
     """
     key_a, gaps_a = shape(a)
-    key_b, gaps_b = shape(b)
-    if not key_a or not (key_b.startswith(key_a) if prefix else key_a == key_b):
+    gaps_b = shape(b)[1]
+    if not key_a:
+        return False
+    if not any(kb.startswith(ka) if prefix else ka == kb for ka in _shape_keys(a) for kb in _shape_keys(b)):
         return False
     return vowels.agree(gaps_a, gaps_b, complete=not prefix)
 
@@ -266,6 +305,6 @@ def similarity(a: str, b: str) -> float:
     key_a, key_b = shape(a)[0], shape(b)[0]
     if not key_a or not key_b:
         return 0.0
-    if key_a == key_b:
+    if key_a == key_b or set(_shape_keys(a)) & set(_shape_keys(b)):
         return 1.0 if same_name(a, b) else DISTINCT_SAME_KEY
     return 0.8 * Indel.normalized_similarity(key_a, key_b)

@@ -46,6 +46,7 @@ _SORANI_VOWELS = {"ا": frozenset({"A", "a"}), "ە": frozenset({"a", "i", "A", "
                   "ۆ": frozenset({"U", "u"}), "وو": frozenset({"U"}), "ى": frozenset({"A"})}
 
 
+_KURDISH_SHORT = {"و": frozenset({"u", "U"}), "ي": frozenset({"i", "I"}), "ی": frozenset({"i", "I"})}
 _MIDDLE_SHORT = frozenset({"a", "u"})  # inside a word a and u alternate in Latin (Jubouri / Jabouri)
 
 
@@ -60,8 +61,10 @@ def _latin(gap: str, first: bool) -> Readings:
 def _arabic(gap: str, first: bool, sorani: bool) -> Readings:
     if first and gap[:1] in ("ا", *_GLOTTAL):
         gap = gap[1:]  # a hamza seat or ayn starting the word: a vowel follows
-        if not gap:
-            return ANY_VOWEL
+        if not gap:  # and a short one: a long one is written (عمر Omar, عامر Aamer; أحمد, آمنة)
+            return SHORT
+        if gap in _KURDISH_SHORT:  # Sorani writes its short u and i too (عوسمان Osman)
+            return _KURDISH_SHORT[gap]
     glottal = any(ch in _GLOTTAL for ch in gap)
     letters = "".join(ch for ch in gap if ch not in _GLOTTAL)
     if not letters:

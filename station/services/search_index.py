@@ -52,7 +52,9 @@ CATCHUP_KEY = "search_index_catchup"  # progress of the background rebuild (sear
 # 1: folded words and articles joined; 2: + sound-alike keys (station.domain.soundalike);
 # 3: sound-alike tokens carry the spelling ("~key spelling"), pair tokens ("^key key"), compounds joined,
 #    Kurdish Latin letters read.
-INDEX_VERSION = 3
+# 4: the given name's pair tokens keep its order ("=given other"); a second sound-alike key for words with a
+#    letter read two ways (ث t/s, ذ ض ظ d/z: Othman / Osman).
+INDEX_VERSION = 4
 READ_ROWS = 20_000  # people read per step (a progress step)
 WRITE_ROWS = 100_000  # index rows per insert statement (a progress step)
 REBUILD_CACHE_KIB = 262_144  # page cache while rebuilding (the connection's usual size is restored after)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from station.domain import soundalike
-from station.domain.name_index import MAX_TOKEN, pair_token, part_tokens
+from station.domain.name_index import MAX_TOKEN, given_pair_token, pair_token, part_tokens
 from station.domain.text import search_tokens
 
 
@@ -22,8 +22,9 @@ class Postings:
     computed once. A household's tokens are exactly those of `name_index.household_tokens` (the rebuild
     tests compare them).
 
-    Per person the work is four dictionary look-ups, four set insertions and six list appends: a slot is
-    numbered the first time it is seen, and a pair of slots is one integer (first << 32 | second). A name
+    Per person the work is four dictionary look-ups, four set insertions and six list appends (the three
+    pairs with the given name apart: their tokens keep its order): a slot is numbered the first time it is
+    seen, and a pair of slots is one integer (first << 32 | second). A name
     part's households are the union of those of the slots that hold it, taken once per distinct part."""
 
     def __init__(self, households: Sequence[str]) -> None:
@@ -32,12 +33,14 @@ class Postings:
         self._slot_people: list[set[int]] = []  # by slot number
         # lists, not sets: most pairs of names are rare, and an empty set costs four times an empty list
         self._pairs: defaultdict[int, list[int]] = defaultdict(list)
+        self._given_pairs: defaultdict[int, list[int]] = defaultdict(list)  # the given name's slot first
         self._numbers: defaultdict[str, set[int]] = defaultdict(set)
         self._origins: defaultdict[str, set[int]] = defaultdict(set)
 
     def add_people(self, rows: Iterable[Sequence[Any]]) -> None:
         """(household id, the four Arabic-script name parts, the four Latin ones) rows."""
-        at, numbers, people, pairs = self._at, self._slot_numbers, self._slot_people, self._pairs
+        at, numbers, people, pairs, given = (self._at, self._slot_numbers, self._slot_people, self._pairs,
+                                             self._given_pairs)
 
         def new(ar: str | None, lat: str | None) -> int:
             numbers[ar, lat] = n = len(people)
@@ -58,9 +61,9 @@ class Postings:
             people[s1].add(h)
             people[s2].add(h)
             people[s3].add(h)
-            pairs[s0 << 32 | s1].append(h)
-            pairs[s0 << 32 | s2].append(h)
-            pairs[s0 << 32 | s3].append(h)
+            given[s0 << 32 | s1].append(h)
+            given[s0 << 32 | s2].append(h)
+            given[s0 << 32 | s3].append(h)
             pairs[s1 << 32 | s2].append(h)
             pairs[s1 << 32 | s3].append(h)
             pairs[s2 << 32 | s3].append(h)
@@ -96,6 +99,10 @@ class Postings:
         for pair, people_of_pair in self._pairs.items():
             one, other = keys[pair >> 32], keys[pair & low]
             for t in {pair_token(a, b) for a in one for b in other}:
+                sources[t].append(people_of_pair)
+        for pair, people_of_pair in self._given_pairs.items():
+            one, other = keys[pair >> 32], keys[pair & low]
+            for t in {given_pair_token(a, b) for a in one for b in other}:
                 sources[t].append(people_of_pair)
         for number, hs in self._numbers.items():
             for t in {t[:MAX_TOKEN] for t in search_tokens(number)}:

@@ -34,6 +34,9 @@ SAME = [
     ["Halgurd", "هەڵگورد"],
     ["Karwan", "کاروان"],
     ["Al-Jubouri", "Aljubouri", "al Jubouri", "الجبوري"],
+    ["Othman", "Uthman", "Osman", "عثمان", "عوسمان"],  # ث: th in Iraqi spellings, s in Kurdish and Turkish ones
+    ["Nadhim", "Nazim", "ناظم"],  # ظ: dh or z
+    ["Fadhil", "Fazil", "فاضل"],  # ض: dh or z
 ]
 # The pairs: one consonant key, different names.
 DIFFERENT = [
@@ -41,6 +44,7 @@ DIFFERENT = [
     ("Mohammed", "Mahmoud"), ("Muhammad", "محمود"), ("Mahmoud", "محمد"), ("Mohammed", "Mahmud"),
     ("Ahmed", "Hamid"), ("Ahmed", "حامد"), ("Hamid", "أحمد"),
     ("Omar", "Amer"), ("Omar", "عامر"), ("Umar", "Aamer"), ("Hassan", "Hassoun"),
+    ("Aamer", "عمر"),  # عمر: a short vowel after ع (Aamer is عامر)
     ("Abdullah", "Abdulrahman"),
 ]
 
