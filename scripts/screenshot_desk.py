@@ -16,7 +16,7 @@ OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 def main() -> None:
     app, ctx = throwaway_station()
     from station.services.demo import fill
-    from station.services.search import day_register
+    from station.services.register_rows import day_register
     from ui.main_window import MainWindow
     from ui.qt_i18n import apply_language
     fill(ctx.db, ctx.actor, 40, days=1, seed=5)

@@ -7,7 +7,6 @@ parcel in that round, so the picture shows an item that cannot be given twice.
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 from scripts.shot_station import throwaway_station
@@ -17,17 +16,18 @@ OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 
 def main() -> None:
     app, ctx = throwaway_station()
+    from station import clock
     from station.domain.codes import ReliefItem
     from station.services import distribution
     from station.services.demo import fill
+    from station.services.register_rows import day_register
     from station.services.registration import get_household
-    from station.services.search import day_register
     from ui.distribution.dialog import DistributionDialog
     from ui.qt_i18n import apply_language
 
     fill(ctx.db, ctx.actor, 10, days=1, seed=7)
     with ctx.db.uow() as uow:
-        rows = day_register(uow, ctx.actor, date.today())
+        rows = day_register(uow, ctx.actor, clock.local_today())
         hid = max(rows, key=lambda r: r.size).id
         distribution.record_handout(uow, ctx.actor, hid, {ReliefItem.WATER: 6, ReliefItem.BLANKET: 3}, in_round=False)
         distribution.open_round(uow, ctx.actor, 1)
