@@ -307,7 +307,10 @@ def remember(db: Database, home: Path, keyring: Keyring, username: str, db_role:
             keyring.needs_save = False
         _remembered.setdefault(db.engine.pool, {})[username] = Signer(
             home, username, sk, signing.public_of(sk), str(keyring.data["station_id"]))
-    return certified_role(trust_of(home, db), username, db_role)
+    trust = trust_of(home, db)
+    pub = (trust.current.get(username) or {}).get("pub") if trust is not None else None
+    wrong_key = pub is not None and (sk is None or signing.public_of(sk) != pub)  # trail_site.site_role
+    return Role.CLERK if wrong_key else certified_role(trust, username, db_role)
 
 
 def switch(db: Database, username: str) -> None:

@@ -275,10 +275,11 @@ def settle(db: Database, home: Path, username: str, passphrase: str, db_role: Ro
 
 
 def site_role(af: AuthorityFile, trust: Trust, username: str, signer: Signer | None, role: Role) -> Role:
-    """On a site, a role counts only for the key the site binds to the account: someone who set an account's
-    password hash on the server and set a desk up under its name signs with another key, and is a clerk."""
+    """A role counts only for the key the authority binds to the account: someone who set an account's
+    password hash on the server and set a desk up under its name, or who holds a laptop's database key and
+    added a key-file entry under an administrator's name, signs with another key, and is a clerk."""
     pub = (trust.current.get(username) or {}).get("pub")
-    if isinstance(af, SiteAuthority) and pub is not None and (signer is None or signer.pub != pub):
+    if pub is not None and (signer is None or signer.pub != pub):
         return Role.CLERK
     return role
 

@@ -198,3 +198,35 @@ def test_role_changed_by_an_administrator_counts(station, home: Path) -> None:
     assert sup.actor.role == Role.SUPERVISOR
     sup.close()
     assert _problems(home) == []
+
+
+def test_an_administrators_key_entry_replaced_by_the_key_holder_gives_a_clerk(station, home: Path) -> None:
+    """The clerk seals the database key under an administrator's name with a passphrase of their own: the
+    entry opens, but its signing key is not the one the authority binds to that account."""
+    keyring = Keyring.load(home)
+    key = keyring.unwrap("clerk", CLERK_PW)
+    keyring.wrap("admin", "the clerk's own 77", key)
+    keyring.save()
+    mole = sign_in("admin", "the clerk's own 77", home)
+    try:
+        assert mole.actor.role == Role.CLERK
+        with pytest.raises(PermissionDenied):
+            accounts.create_account(mole, "mole", Role.ADMINISTRATOR, "mole passphrase 1")
+    finally:
+        mole.close()
+
+
+def test_nor_may_that_entry_take_over_a_locked_desk(station, home: Path) -> None:
+    from station.services.session_lock import lock_session, unlock_session
+
+    keyring = Keyring.load(home)
+    keyring.wrap("admin", "the clerk's own 77", keyring.unwrap("clerk", CLERK_PW))
+    keyring.save()
+    clerk = sign_in("clerk", CLERK_PW, home)
+    try:
+        lock_session(clerk)
+        with pytest.raises(PermissionDenied):  # a clerk may unlock only their own session
+            unlock_session(clerk, "admin", "the clerk's own 77")
+        assert clerk.actor.username == "clerk"
+    finally:
+        clerk.close()
