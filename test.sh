@@ -18,12 +18,14 @@ export STATION_PERF_SHORT="${STATION_PERF_SHORT:-1}"
 .venv/bin/ruff check station ui tests
 .venv/bin/mypy station ui
 # No test may depend on the day it runs: the core and the desk's forms again, a year and a month from now.
-# (SQLite only: the PostgreSQL server keeps the real clock, and the same tests run on it below.) Only the wall
-# clock moves: with the monotonic clock moved too, every timed wait of a thread (Python's lock timeouts wait
-# on the real monotonic clock for a deadline read from the moved one) waited 400 days.
-env -u STATION_TEST_PG_URL -u STATION_REQUIRE_PG FAKETIME_DONT_FAKE_MONOTONIC=1 \
+# (SQLite only: the PostgreSQL server keeps the real clock, and the same tests run on it below.) Not the
+# background rebuild's worker, which has no date but timed waits: under libfaketime a lock's timeout waits
+# on the real monotonic clock for a deadline read from the moved one (400 days); with the monotonic clock
+# left alone (FAKETIME_DONT_FAKE_MONOTONIC) time.sleep fails with EINVAL instead.
+env -u STATION_TEST_PG_URL -u STATION_REQUIRE_PG \
   faketime -f '+400d' .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup \
-  -m "not acceptance and not perf" tests/station/domain tests/station/services tests/ui/registration
+  -m "not acceptance and not perf" tests/station/domain tests/station/services tests/ui/registration \
+  --ignore=tests/station/services/test_search_index_background.py
 # Everything else on both cores, PostgreSQL included (each worker has a database of its own); then, alone on the
 # machine, the benchmarks (their timings and memory peaks would measure the other worker too).
 .venv/bin/python -m pytest -n 2 --dist loadgroup -m "not perf" "$@"
