@@ -137,7 +137,7 @@ def _sign_in(d: XDesk, label: str) -> None:
     """Account, Tab, passphrase, Enter on the sign-in screen; the wait until the desk is on screen is recorded."""
     d.type(ADMIN, 40)
     d.key("Tab")
-    d.type(PASS, 20)
+    d.type(PASS)  # as a person types it (keys 10 ms apart and an Enter are a scanner burst: ui/scanning/wedge.py)
     d.key("Return")
     d.wait_window("MKH-01", 90)
     d.waits.add(label, time.perf_counter() - d.sent_at)  # from the Enter key
@@ -170,9 +170,9 @@ def test_the_evening(desk: XDesk, tmp_path: Path) -> None:
     d.key("Tab", "Tab")  # station number 1 stays
     d.type(ADMIN, 40)
     d.key("Tab")
-    d.type(PASS, 20)
+    d.type(PASS)  # as a person types it (keys 10 ms apart and an Enter are a scanner burst: ui/scanning/wedge.py)
     d.key("Tab")
-    d.type(PASS, 20)
+    d.type(PASS)  # as a person types it (keys 10 ms apart and an Enter are a scanner burst: ui/scanning/wedge.py)
     d.key("Tab")
     d.type(str(stick / "office.pub"), 10)
     d.key("Return")
@@ -356,7 +356,7 @@ def _evening_at_the_desk(d: XDesk, ctx, home: Path, tmp: Path) -> None:  # type:
     time.sleep(1)
     d.shot("13-locked")
     d.click(722, 364)  # the passphrase field, as the clerk would, in case the focus went elsewhere under load
-    d.type(PASS, 20)
+    d.type(PASS)  # as a person types it (keys 10 ms apart and an Enter are a scanner burst: ui/scanning/wedge.py)
     unlocks = _count(ctx, AuditEventRow, AuditEventRow.action == "session.unlock")
     d.key("Return")
     d.waits.add("unlock", _until("unlocked", lambda: _count(
