@@ -24,17 +24,13 @@ writes the rows and hands them over.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from station.errors import StationError
 from station.fsutil import atomic_write_bytes
-from station.security import sealed, signing
+from station.security import sealed, signing, site_key
 from station.security.authority import AuthorityFile, Trust, _read_json, _write_sealed
 from station.security.kdf import KdfParams, derive_key
 from station.security.keyring import Keyring, file_lock
@@ -87,28 +83,15 @@ def keep_desk_heads(home: Path, heads: dict[str, dict[str, Any]]) -> None:
 
 # ---- an account's signing key, wrapped for the server ----
 
-def _secret(username: str, passphrase: str) -> str:
-    return f"{username}\x00{passphrase}"
-
-
 def wrap_account_key(sk: bytes, username: str, passphrase: str, params: KdfParams | None = None) -> dict[str, Any]:
-    params = params or KdfParams.fresh()
-    nonce = os.urandom(12)
-    box = AESGCM(derive_key(_secret(username, passphrase), params)).encrypt(
-        nonce, sk, _WRAP_AAD + username.encode("utf-8"))
-    return {"format": 1, "kdf": params.to_dict(), "nonce": signing.b64(nonce), "sk": signing.b64(box),
+    return {"format": 1, **site_key.seal_for(sk, username, passphrase, _WRAP_AAD, "sk", params),
             "pub": signing.public_of(sk)}
 
 
 def unwrap_account_key(doc: Any, username: str, passphrase: str) -> bytes | None:
     """The signing key from its wrapped copy; None when the passphrase does not open it (or it is damaged)."""
-    try:
-        params = KdfParams.from_dict(doc["kdf"])
-        sk = AESGCM(derive_key(_secret(username, passphrase), params)).decrypt(
-            signing.unb64(doc["nonce"]), signing.unb64(doc["sk"]), _WRAP_AAD + username.encode("utf-8"))
-        return sk if len(sk) == 32 and signing.public_of(sk) == doc.get("pub") else None
-    except (InvalidTag, KeyError, ValueError, TypeError):
-        return None
+    sk = site_key.open_for(doc, username, passphrase, _WRAP_AAD, "sk")
+    return sk if sk is not None and len(sk) == 32 and signing.public_of(sk) == doc.get("pub") else None
 
 
 def adopt_signing_key(ring: Keyring, name: str, secret: str, sk: bytes) -> bool:

@@ -71,22 +71,32 @@ def _secret(username: str, passphrase: str) -> str:
     return f"{username}\x00{passphrase}"
 
 
-def wrap(key: bytes, username: str, passphrase: str, params: KdfParams | None = None) -> dict[str, Any]:
-    """The site key wrapped for one administrator (a JSON-able document for the server)."""
+def seal_for(value: bytes, username: str, passphrase: str, aad: bytes, field: str,
+             params: KdfParams | None = None) -> dict[str, Any]:
+    """`value` sealed under Argon2id of one account's name and passphrase, for the server: {"kdf", "nonce",
+    `field`} (the site key here; an account's signing key in site_authority)."""
     params = params or KdfParams.fresh()
     nonce = os.urandom(12)
-    sealed_key = AESGCM(derive_key(_secret(username, passphrase), params)).encrypt(
-        nonce, key, _WRAP_AAD + username.encode("utf-8"))
-    return {"format": FORMAT, "kdf": params.to_dict(), "nonce": b64(nonce), "key": b64(sealed_key),
-            "id": key_id(key)}
+    box = AESGCM(derive_key(_secret(username, passphrase), params)).encrypt(nonce, value,
+                                                                          aad + username.encode("utf-8"))
+    return {"kdf": params.to_dict(), "nonce": b64(nonce), field: b64(box)}
+
+
+def open_for(doc: Any, username: str, passphrase: str, aad: bytes, field: str) -> bytes | None:
+    """What `seal_for` sealed; None when the passphrase does not open it (or the document is damaged)."""
+    try:
+        return AESGCM(derive_key(_secret(username, passphrase), KdfParams.from_dict(doc["kdf"]))).decrypt(
+            unb64(doc["nonce"]), unb64(doc[field]), aad + username.encode("utf-8"))
+    except (InvalidTag, KeyError, ValueError, TypeError):
+        return None
+
+
+def wrap(key: bytes, username: str, passphrase: str, params: KdfParams | None = None) -> dict[str, Any]:
+    """The site key wrapped for one administrator (a JSON-able document for the server)."""
+    return {"format": FORMAT, **seal_for(key, username, passphrase, _WRAP_AAD, "key", params), "id": key_id(key)}
 
 
 def unwrap(doc: Any, username: str, passphrase: str) -> bytes | None:
     """The site key from an administrator's wrapped copy; None when the passphrase does not open it."""
-    try:
-        params = KdfParams.from_dict(doc["kdf"])
-        key = AESGCM(derive_key(_secret(username, passphrase), params)).decrypt(
-            unb64(doc["nonce"]), unb64(doc["key"]), _WRAP_AAD + username.encode("utf-8"))
-    except (InvalidTag, KeyError, ValueError, TypeError):
-        return None
-    return key if len(key) == 32 else None
+    key = open_for(doc, username, passphrase, _WRAP_AAD, "key")
+    return key if key is not None and len(key) == 32 else None
