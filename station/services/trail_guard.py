@@ -291,7 +291,7 @@ def begin_session(db: Database, home: Path, keyring: Keyring, username: str, db_
         af.add(signing.sign_statement(signer.sk, account_statement(
             trust.station_id, username, str(cur["role"]), True, signer.pub, utcnow().isoformat(), claim=True)))
         trust = af.trust()
-    return trail_site.site_role(af, trust, username, signer, certified_role(trust, username, db_role))
+    return trail_site.site_role(trust, username, signer, certified_role(trust, username, db_role))
 
 
 _remembered: weakref.WeakKeyDictionary[Any, dict[str, Signer]] = weakref.WeakKeyDictionary()

@@ -271,10 +271,11 @@ def settle(db: Database, home: Path, username: str, passphrase: str, db_role: Ro
         # own key (or none yet): one written by someone else for the occasion is not pinned
         pin_anchor(home, af.anchor_pub())
         af = load(home, db.engine) or af
-    return site_role(af, af.trust(), username, signer, trail_guard.certified_role(af.trust(), username, db_role))
+    trust = af.trust()  # (verifies every statement: once)
+    return site_role(trust, username, signer, trail_guard.certified_role(trust, username, db_role))
 
 
-def site_role(af: AuthorityFile, trust: Trust, username: str, signer: Signer | None, role: Role) -> Role:
+def site_role(trust: Trust, username: str, signer: Signer | None, role: Role) -> Role:
     """A role counts only for the key the authority binds to the account: someone who set an account's
     password hash on the server and set a desk up under its name, or who holds a laptop's database key and
     added a key-file entry under an administrator's name, signs with another key, and is a clerk."""
