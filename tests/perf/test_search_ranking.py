@@ -168,7 +168,8 @@ def measure(db: Database, qs: list[Query]) -> Result:
         row[1] += hid in ids
         row[2] += hid in ids[:TOP]
         row[3] += hid in _fts(db, query)
-        row[6] += len(page.rows) < PAGE or page.more > 0  # a full page says how many more
+        # a full page says how many more: "no more" only when there are none (exactly a page's worth match)
+        row[6] += len(page.rows) < PAGE or page.more > 0 or _no_more(db, actor, query, page.total)
         if kind in RULE_KINDS and len(soundalike.words(query)) >= 2 and share <= 20:
             row[4] += 1
             row[5] += hid in ids
@@ -177,6 +178,12 @@ def measure(db: Database, qs: list[Query]) -> Result:
     times.sort()
     cpu.sort()
     return stats, times, cpu, misses
+
+
+def _no_more(db: Database, actor: Actor, query: str, total: int) -> bool:
+    """A full page that says no more: true when a page four times as long finds no more either."""
+    with db.reader() as uow:
+        return len(search_page(uow, actor, query, PAGE * 4).rows) == total == PAGE
 
 
 def _p95(values: list[float]) -> float:
