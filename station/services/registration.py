@@ -114,15 +114,28 @@ def _token_inputs(row: HouseholdRow) -> tuple[object, ...]:
             row.origin_key)
 
 
-def index_tokens(uow: UnitOfWork, row: HouseholdRow, *, tokens_unchanged: bool = False) -> None:
+def _people_inputs(row: HouseholdRow) -> tuple[object, ...]:
+    """What the members' person keys and the tracing checks read (tracing_checks.household_indexed): each
+    member's names, sex and birth date, and the household's origin."""
+    return (tuple((m.id, m.given_ar, m.father_ar, m.grandfather_ar, m.family_ar, m.given_lat, m.father_lat,
+                   m.grandfather_lat, m.family_lat, m.sex, m.birth_date, bool(m.birth_date_estimated))
+                  for m in row.members),
+            row.origin_governorate, row.origin_district, row.origin_place)
+
+
+def index_tokens(uow: UnitOfWork, row: HouseholdRow, *, tokens_unchanged: bool = False,
+                 people_unchanged: bool = False) -> None:
     """Write the household's search tokens (station.domain.name_index), no ORM objects: only the tokens
     that changed. A save that leaves the names alone (notes, a need, the origin's spelling kept) writes
     none: each of a household's ~35 tokens lies on its own page of a large index, twice (token, household),
     and rewriting them all was most of a correction's commit at 200,000 people. `tokens_unchanged`: the
     caller saw that what the tokens are made of did not change (_token_inputs), so they are neither
-    computed nor read back; the person keys and tracing checks run as always."""
+    computed nor read back. `people_unchanged`: nor did what the person keys and the tracing checks read
+    (_people_inputs: a note, a need, a document's expiry), so neither runs: the keys on file are those the
+    members' names make, and a tracing case registered since was checked against the whole register then."""
     if tokens_unchanged:
-        tracing_checks.household_indexed(uow, row)
+        if not people_unchanged:
+            tracing_checks.household_indexed(uow, row)
         return
     s = uow.session
     tokens = household_tokens(
@@ -191,11 +204,12 @@ def correct_household(uow: UnitOfWork, actor: Actor, draft: HouseholdDraft) -> H
         raise ConflictError("error.edited_elsewhere")
     now = audit.utcnow()
     _validate(draft, clock.local_today())
-    before, inputs = snapshot(row), _token_inputs(row)
+    before, inputs, people = snapshot(row), _token_inputs(row), _people_inputs(row)
     _apply(row, draft, actor, now)
     row.version += 1
     uow.session.flush()
-    index_tokens(uow, row, tokens_unchanged=_token_inputs(row) == inputs)
+    index_tokens(uow, row, tokens_unchanged=_token_inputs(row) == inputs,
+                 people_unchanged=_people_inputs(row) == people)
     changes = diff(before, snapshot(row))
     audit.record(uow, actor, "household.update", "household", row.id,
                  {"registration_number": row.registration_number, "version": row.version, "changes": changes})

@@ -74,3 +74,37 @@ def test_a_correction_writes_only_the_index_entries_that_changed(ctx) -> None:  
         uow.session.execute(delete(MetaRow).where(MetaRow.key == matching.VERSION_KEY))
     assert matching.ensure_current(ctx.db) == 5
     assert _index(ctx) == (tokens, keys)
+
+
+@contextmanager
+def _reads_of_keys(ctx) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Statements meanwhile that read the person keys or the tracing cases' keys."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement: str, *_a) -> None:  # type: ignore[no-untyped-def]
+        low = " ".join(statement.lower().split())
+        if low.startswith("select") and ("from person_keys" in low or "from tracing_keys" in low):
+            seen.append(low[:80])
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", note)
+
+
+def test_the_person_keys_and_tracing_checks_run_only_when_what_they_read_changed(ctx) -> None:  # type: ignore[no-untyped-def]
+    with ctx.db.uow() as uow:
+        hid = register_household(uow, ctx.actor, family_of_five()).id
+    with _reads_of_keys(ctx) as seen:
+        _corrected(ctx, hid, lambda d: dataclasses.replace(d, notes="moved to tent 4"))
+    assert seen == []  # a note: neither the keys nor the tracing cases are looked at
+
+    def born_earlier(d: HouseholdDraft) -> HouseholdDraft:  # the names (and so the tokens) stay
+        child = d.members[3]
+        older = dataclasses.replace(child, birth_date=None, age_years=(child.age_years or 5) + 3)
+        return dataclasses.replace(d, members=(*d.members[:3], older, *d.members[4:]))
+
+    with _reads_of_keys(ctx) as seen:
+        _corrected(ctx, hid, born_earlier)
+    assert any("person_keys" in s for s in seen) and any("tracing_keys" in s for s in seen)
