@@ -24,7 +24,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -261,7 +261,7 @@ def settle(db: Database, home: Path, username: str, passphrase: str, db_role: Ro
             _keep_server_key(uow.session, signer, acc, passphrase)
     af = load(home, db.engine)
     if af is None and db_role == Role.ADMINISTRATOR:
-        af = found(db, home, signer)
+        af = found(db, home, signer) or load(home, db.engine)  # founded here, or at another desk meanwhile
     if af is None:
         return db_role
     trust = af.trust()
@@ -307,8 +307,13 @@ def found(db: Database, home: Path, signer: Signer) -> SiteAuthority | None:
 
     with db.uow() as uow:
         s = uow.session
+        # Two administrators signing in at two desks at the same moment: each would see no anchor and found
+        # one, and the desk whose anchor came second would pin a key every reader ignores. The lock makes
+        # the second wait for the first's commit and see its anchor (a mode that conflicts with itself, not
+        # with readers).
+        s.execute(text(f"LOCK TABLE {SiteAuthorityRow.__tablename__} IN SHARE ROW EXCLUSIVE MODE"))
         if s.scalar(select(SiteAuthorityRow.id).limit(1)) is not None:
-            return None  # another desk founded it a moment ago: taken at the next sign-in
+            return None  # another desk founded it a moment ago: the caller takes that one
         fresh = _fresh(s, signer)
         newest = {st: int(last) for st, last in s.execute(
             select(AuditEventRow.station, func.max(AuditEventRow.seq)).group_by(AuditEventRow.station))}
