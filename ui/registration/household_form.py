@@ -241,10 +241,12 @@ class HouseholdForm(QWidget):
         self._typed.setInterval(TYPED_PAUSE_MS)
         self._typed.timeout.connect(self._on_member_typed)
         e = self.editor
+        # start() with no argument: connected straight to currentIndexChanged(int), QTimer.start(int) took the
+        # combo's index for its interval (1 ms after choosing a sex, so the check ran on every later key)
         for edit in (*e.ar.values(), *e.lat.values(), e.birth, e.age, e.doc_number):
-            edit.textChanged.connect(self._typed.start)
+            edit.textChanged.connect(lambda _text: self._typed.start())
         for combo in (e.sex, e.relationship, e.doc_type):
-            combo.currentIndexChanged.connect(self._typed.start)
+            combo.currentIndexChanged.connect(lambda _index: self._typed.start())
 
     def _on_member_typed(self) -> None:
         if self.editor.is_blank():

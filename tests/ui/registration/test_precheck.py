@@ -82,3 +82,20 @@ def test_correcting_a_saved_household_asks_only_about_what_changed(qtbot, window
     qtbot.waitUntil(lambda: window.form.view is not None and window.form.view.version == again.version + 1,
                     timeout=10_000)
     assert window.form.view.notes.endswith("tent 4")
+
+
+def test_the_check_waits_for_a_pause_after_a_choice_too(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Choosing a sex or relationship restarts the wait for a pause in typing; it never shortens the pause
+    (connected straight to currentIndexChanged(int), the timer once took the index for its interval: the
+    check then ran after every later key)."""
+    from station.domain.codes import Relationship, Sex
+    from ui.registration.household_form import TYPED_PAUSE_MS
+
+    window.new_household()
+    editor, timer = window.form.editor, window.form._typed
+    editor.sex.set_value(Sex.FEMALE)
+    editor.relationship.set_value(Relationship.DAUGHTER)
+    editor.relationship.set_value(None)
+    assert timer.isActive() and timer.interval() == TYPED_PAUSE_MS
+    editor.lat["given"].setText("Noor")
+    assert timer.isActive() and timer.interval() == TYPED_PAUSE_MS
