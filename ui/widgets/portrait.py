@@ -5,8 +5,8 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, Qt
+from PySide6.QtGui import QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 from station.i18n import tr
@@ -31,6 +31,20 @@ def set_privacy_mode(on: bool) -> None:
             _labels.discard(label)
 
 
+def _decoded(jpeg: bytes, width: int, height: int) -> QImage:
+    """The JPEG decoded straight at the size shown (libjpeg scales while decoding): a 600x800 portrait took
+    5-10 ms decoded whole and then shrunk, 2.4 ms so, on every move along the register. A null image when
+    the bytes are no JPEG."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(jpeg))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, b"jpg")
+    size = reader.size()
+    if size.isValid() and (size.width() > width or size.height() > height):
+        reader.setScaledSize(size.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
+
+
 class PortraitLabel(QLabel):
     def __init__(self, parent: QWidget | None = None, width: int = 105) -> None:
         super().__init__(parent)
@@ -44,13 +58,13 @@ class PortraitLabel(QLabel):
 
     def set_jpeg(self, jpeg: bytes | None) -> None:
         self.jpeg = jpeg
-        pix = QPixmap()
-        if jpeg and pix.loadFromData(jpeg, "JPG"):
+        image = _decoded(jpeg, self._w, self._h) if jpeg else QImage()
+        if not image.isNull():
             if _privacy[0]:
-                pix = pix.scaled(*_BLUR, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-            self.setPixmap(pix.scaled(self._w, self._h, Qt.AspectRatioMode.KeepAspectRatio,
-                                      Qt.TransformationMode.SmoothTransformation))
+                image = image.scaled(*_BLUR, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+            self.setPixmap(QPixmap.fromImage(image).scaled(self._w, self._h, Qt.AspectRatioMode.KeepAspectRatio,
+                                                           Qt.TransformationMode.SmoothTransformation))
             self.setToolTip(tr("ui.portrait.blurred") if _privacy[0] else "")
         else:
             self.clear()
