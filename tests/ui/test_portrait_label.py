@@ -3,6 +3,8 @@ whole decode shrunk; damaged bytes show the placeholder, never an error."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPixmap
@@ -24,7 +26,7 @@ def _jpeg(width: int, height: int) -> bytes:
     painter.end()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, "JPG", 90)
+    assert image.save(buffer, b"JPG", 90)
     return bytes(buffer.data().data())
 
 
@@ -34,7 +36,7 @@ def _pixels(pix: QPixmap) -> np.ndarray:
     return rows[:, :img.width() * 3].astype(int)
 
 
-def test_a_large_portrait_is_shown_as_a_whole_decode_would_show_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_portrait_is_shown_as_a_whole_decode_would_show_it(qtbot: Any) -> None:
     label = PortraitLabel(width=105)
     qtbot.addWidget(label)
     jpeg = _jpeg(600, 800)
@@ -48,7 +50,7 @@ def test_a_large_portrait_is_shown_as_a_whole_decode_would_show_it(qtbot) -> Non
     assert np.abs(_pixels(reference) - _pixels(shown)).mean() < 3  # out of 255
 
 
-def test_a_small_portrait_and_damaged_bytes(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_small_portrait_and_damaged_bytes(qtbot: Any) -> None:
     label = PortraitLabel(width=105)
     qtbot.addWidget(label)
     label.set_jpeg(_jpeg(60, 80))  # smaller than the label: shown, enlarged
