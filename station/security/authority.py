@@ -94,6 +94,7 @@ class Trust:
     owner: dict[str, str] = field(default_factory=dict)  # public key -> account it was bound to
     admins: set[str] = field(default_factory=set)  # public keys allowed to grant now
     forged: list[str] = field(default_factory=list)  # accounts named by statements that did not verify
+    desk_recovery: dict[str, str] = field(default_factory=dict)  # site desk's code -> its recovery key
 
     def by_fingerprint(self, fp: str) -> str | None:
         for pub in self.owner:
@@ -208,9 +209,15 @@ class AuthorityFile:
             if by not in t.admins:
                 t.forged.append("__recovery__")
                 return
-            for key, owner in list(t.owner.items()):
-                if owner == "__recovery__":
-                    t.admins.discard(key)
+            desk = body.get("station")
+            if isinstance(desk, str):  # a site desk's own sheet (trail_site): it replaces that desk's only
+                if desk in t.desk_recovery:
+                    t.admins.discard(t.desk_recovery[desk])
+                t.desk_recovery[desk] = str(body["pub"])
+            else:
+                for key, owner in list(t.owner.items()):
+                    if owner == "__recovery__":
+                        t.admins.discard(key)
             t.admins.add(str(body["pub"]))
             t.owner[str(body["pub"])] = "__recovery__"
             return

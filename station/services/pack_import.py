@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from station import clock
 from station.db.engine import CACHE_KIB, WAL_CHECKPOINT_PAGES
@@ -27,9 +29,10 @@ from station.export.container import ReadState, Record, read_records
 from station.export.crypto import open_chunks, read_header, stream_key
 from station.export.merge import Batch, Merger, MergeStats
 from station.export.read_ahead import ReadAhead
-from station.services import audit, pack_origin, retention, tracing, tracing_checks, trail_guard
+from station.services import audit, pack_origin, pack_trail, retention, tracing, tracing_checks, trail_guard
 from station.services.authz import require
 
+log = logging.getLogger(__name__)
 PASSPHRASE_ENV = "STATION_OFFICE_KEY_PASSPHRASE"
 IMPORT_CACHE_KIB = 262_144  # page cache while a pack is merged (the connection's usual size is restored after)
 MAX_PACK_BYTES = 64 * 2**30
@@ -97,7 +100,8 @@ def import_pack(
                     if progress:
                         progress(src.done, size)
                 _refuse_if_known(uow, state, allow_synthetic)
-                signed_by = pack_origin.check(uow.session, state, enrol=enrol)  # signed by its station (issue 15)
+                # signed by its station (issue 15)
+                signed_by, trust = pack_origin.check_origin(uow.session, state, enrol=enrol)
                 stats = merger.finish()
             chains = {}
             for station in sorted(stats.stations):
@@ -105,6 +109,7 @@ def import_pack(
                 if not links_ok:
                     raise StationError("export.error.audit_tampered")
                 chains[station] = "complete" if complete else "incomplete"
+            pack_trail.check(uow.session, state, trust)  # its trail neither rewritten nor rolled back
             summary = {"file": Path(path).name, "station": state.header.get("station"),
                        "households": stats.households_added + stats.households_updated,
                        "audit_added": stats.audit_added, "range": state.header.get("range")}
@@ -121,6 +126,16 @@ def import_pack(
         retention.write_ack(Path(path), state.header)  # the stick goes back acknowledged all the same
         return ImportResult(Path(path).name, state.header["pack_id"], str(state.header.get("station", "")),
                             True, MergeStats(), {})
+    except pack_trail.TrailRefused as exc:
+        _record_refusal(db, actor, exc)
+        raise
+    except StationError as exc:
+        refusal = (pack_trail.conflict_refusal(db, Path(path), private, exc.code)
+                   if exc.code in pack_trail.CONFLICTS else None)
+        if refusal is None:
+            raise
+        _record_refusal(db, actor, refusal)
+        raise refusal from None
     except (MemoryError, RecursionError):
         raise StationError("export.error.hostile") from None
     finally:
@@ -130,6 +145,16 @@ def import_pack(
         progress(size, size)
     return ImportResult(Path(path).name, state.header["pack_id"], str(state.header.get("station", "")),
                         False, stats, chains)
+
+
+def _record_refusal(db: Database, actor: Actor, refusal: pack_trail.TrailRefused) -> None:
+    """A signed pack refused for its station's trail: on the office's own trail (the import rolled back).
+    The refusal is said all the same when it cannot be written (a full disk)."""
+    try:
+        with db.uow() as uow:
+            audit.record(uow, actor, pack_trail.REFUSED, "station", refusal.station, refusal.details)
+    except (StationError, SQLAlchemyError, OSError):
+        log.warning("pack refusal not recorded in the audit trail")
 
 
 _FIRST: Batch = ("first", [], None)  # the pack's first record is read: its header is known

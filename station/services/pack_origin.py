@@ -4,7 +4,8 @@ At the station, `pack_signer()` gives the pack writer a function that signs the 
 holds a SHA-256 of every part) with the signed-in account's key and adds the station's authority
 statements (its anchor key and the grants that bind the account's key to it), so the office can follow
 the signature to the station's anchor without anything else; the signed heads of the station's audit
-trail travel with it (kept outside the station's database).
+trail travel with it (kept outside the station's database; a PostgreSQL desk vouches for its site's heads
+with its own key), and the office holds the station to them (station/services/pack_trail.py).
 
 At the office, `check()` runs before the import commits: a pack with no signature, a signature that does
 not match its contents, or a signer not bound by the station's authority is refused. The station's anchor
@@ -31,7 +32,7 @@ from station.errors import StationError
 from station.export.container import ReadState
 from station.fsutil import atomic_write_bytes
 from station.security import desk_key, signing
-from station.security.authority import AuthorityFile
+from station.security.authority import AuthorityFile, Trust
 from station.security.keyring import Keyring
 from station.services import audit, trail_guard, trail_site
 from station.services.authz import require
@@ -76,8 +77,12 @@ def _desk_signer(session: Session, home: Path, station_id: str) -> Callable[[dic
     sk, anchor = desk_key.desk_authority(home, station_id)
 
     def sign(manifest: dict[str, Any]) -> dict[str, Any]:
+        # The site's heads are signed by its accounts, whose keys the office does not know: the desk vouches
+        # for each head the site's authority verified (trail_site.pack_heads) with its own enrolled key.
+        heads = {st: signing.sign_statement(sk, head["body"])
+                 for st, head in trail_site.pack_heads(home, bind).items()}
         return {"format": ORIGIN_FORMAT, "station_id": station_id,
-                "authority": {"anchor": anchor, "statements": [], "heads": trail_site.pack_heads(home, bind)},
+                "authority": {"anchor": anchor, "statements": [], "heads": heads},
                 "by": signing.public_of(sk), "sig": signing.sign(sk, signing.canonical(manifest))}
 
     return sign
@@ -155,6 +160,12 @@ def enrol_identity(session: Session, identity: dict[str, str]) -> None:
 def check(session: Session, state: ReadState, *, enrol: bool = True) -> str:
     """Refuse the pack unless signed by an account its station's enrolled authority binds; returns the
     signer's account name. `enrol=True` pins a station seen for the first time."""
+    return check_origin(session, state, enrol=enrol)[0]
+
+
+def check_origin(session: Session, state: ReadState, *, enrol: bool = True) -> tuple[str, Trust]:
+    """`check`, with what the pack's authority proves (the keys it binds: the trail heads' signers,
+    station/services/pack_trail.py)."""
     origin = state.origin
     station = str(state.header.get("station", ""))
     if not isinstance(origin, dict) or origin.get("format") != ORIGIN_FORMAT:
@@ -170,7 +181,7 @@ def check(session: Session, state: ReadState, *, enrol: bool = True) -> str:
     if not trust.anchor_ok or trust.station_id != origin.get("station_id") or by not in trust.owner:
         raise StationError("export.error.bad_signature", station=station)
     _pin(session, station, trust.station_id, trust.anchor_pub, enrol=enrol)
-    return trust.owner[by]
+    return trust.owner[by], trust
 
 
 def _pin(session: Session, station: str, station_id: str, anchor: str, *, enrol: bool) -> None:

@@ -1,7 +1,9 @@
 """Recovery: open the station with the code from the printed recovery sheet and set a new administrator.
 
 The sheet's code unwraps the key-file entry `__recovery__` (made at set-up). Using it is throttled like
-a sign-in, audited, and ends with an administrator account holding a fresh passphrase. An
+a sign-in, audited, and ends with an administrator account holding a fresh passphrase. Its key signs the
+`recovery.used` event and grants the account its role: the station's authority binds it (on a PostgreSQL
+site each desk's sheet, bound by the site's authority: trail_site.bind_desk_recovery). An
 administrator can also issue a new code (the old sheet stops working) with `rotate_recovery_code`.
 """
 
@@ -20,7 +22,7 @@ from station.errors import StationError
 from station.paths import station_home
 from station.security.keyring import RECOVERY_ENTRY, Keyring
 from station.security.signin_guard import record_failed_signin_later, reserve_attempt
-from station.services import audit, trail_guard
+from station.services import audit, trail_guard, trail_site
 from station.services.authz import require
 from station.services.station import (
     StationContext,
@@ -82,8 +84,12 @@ def recover(code: str, username: str, new_passphrase: str, home: Path | None = N
             keyring.forget_failures(RECOVERY_ENTRY)
             keyring.forget_failures(username)
             keyring.save()
+            # a site: the account's new signing key on the server too, for its other desks (trail_site)
+            trail_site.key_changed(s, keyring, username, new_passphrase, row.password_hash)
         if not settings.database_url:
             trail_guard.after_recovery(db, home, keyring, username)  # grant signed, then sign as the new admin
+        else:  # granted by this desk's recovery key, bound by the site (trail_site.bind_desk_recovery)
+            trail_guard.attach(db, home, keyring, username)
     except BaseException:
         db.dispose()
         raise

@@ -39,7 +39,7 @@ from station.security.signin_guard import (  # noqa: F401  (re-exported: recover
     reserve_attempt,
     throttle,
 )
-from station.services import audit, full_disk, search_index_background, setup_files, site_join, trail_guard
+from station.services import audit, full_disk, search_index_background, setup_files, site_join, trail_guard, trail_site
 from station.services.full_disk import flush_pending_audit
 from station.settings import StationSettings, save_section, seal_plain, station_settings
 
@@ -208,6 +208,8 @@ def initialize(
         raise
     setup_files.ensure_reserve(home)
     owner_only(home)
+    if database_url:  # this desk's recovery sheet bound by the site's authority (issue 15)
+        trail_site.bind_after_setup(db, home, actor.station)
     return StationContext(home, settings, db, actor, db_key=db_key), recovery_code
 
 

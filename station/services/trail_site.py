@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from station.db.rows import (
@@ -146,8 +147,11 @@ def grant(af: AuthorityFile, signer: Signer, changes: list[tuple[str, str, dict[
         if action == "recovery.rotate":
             new = keyring.public_key(RECOVERY_ENTRY)
             if new and signer.pub in trust.admins:
+                # on a site each desk has its own sheet: the new one replaces that desk's (`bind_desk_recovery`)
+                desk = {"station": username} if isinstance(af, SiteAuthority) else {}
                 af.add(signing.sign_statement(signer.sk, {"kind": "recovery", "station_id": trust.station_id,
-                                                          "username": RECOVERY_ENTRY, "pub": new, "at": at}))
+                                                          "username": RECOVERY_ENTRY, "pub": new, "at": at,
+                                                          **desk}))
             continue
         if action == "account.create":
             role, active, pub = str(details.get("role", "")), True, keyring.public_key(username)
@@ -271,8 +275,55 @@ def settle(db: Database, home: Path, username: str, passphrase: str, db_role: Ro
         # own key (or none yet): one written by someone else for the occasion is not pinned
         pin_anchor(home, af.anchor_pub())
         af = load(home, db.engine) or af
+    bind_desk_recovery(af, signer, _desk_code(home))
     trust = af.trust()  # (verifies every statement: once)
     return site_role(trust, username, signer, trail_guard.certified_role(trust, username, db_role))
+
+
+def bind_after_setup(db: Database, home: Path, station: str) -> None:
+    """A desk just set up (or joined; its key file and settings now in place): its sheet bound at once."""
+    from station.services import trail_guard
+
+    signer = trail_guard.signer_of(db)
+    if signer is None or not on_server(db.engine):
+        return
+    try:
+        af = load(home, db.engine)
+        if af is not None:
+            bind_desk_recovery(af, signer, station)
+    except (OSError, StationError, SQLAlchemyError):
+        log.warning("desk recovery key not bound at set-up (bound at the next administrator's sign-in)")
+
+
+def _desk_code(home: Path) -> str:
+    from station.settings import station_settings
+
+    settings = station_settings(home)  # sealed: read once someone signed in (empty during a set-up)
+    return f"{settings.site_code}-{settings.station_number:02d}" if settings.site_code else ""
+
+
+def bind_desk_recovery(af: AuthorityFile, signer: Signer, station: str) -> None:
+    """This desk's recovery key (its printed sheet) bound by the site's authority, signed by the administrator
+    signed in here, once per desk: at set-up (station.initialize), or for a desk set up before this, at its
+    first administrator's sign-in (trust on first use, as the site's founding). The sheet then works on a site
+    as on a laptop: `recovery.used` is signed by a key the authority binds and grants the recovered account
+    its role. Later sheets of the desk are bound by `grant` ("recovery.rotate"), each replacing the desk's
+    previous one; a key-file entry changed otherwise is never bound."""
+    if not station:
+        return
+    trust = af.trust()
+    if not trust.anchor_ok or signer.pub not in trust.admins or station in trust.desk_recovery:
+        return
+    try:
+        pub = Keyring.load(signer.home).public_key(RECOVERY_ENTRY)
+    except (OSError, StationError):
+        return
+    if pub is None or pub in trust.owner:
+        return
+    from station.services.audit import utcnow
+
+    af.add(signing.sign_statement(signer.sk, {"kind": "recovery", "station_id": trust.station_id, "station": station,
+                                              "username": RECOVERY_ENTRY, "pub": pub, "at": utcnow().isoformat()}))
 
 
 def site_role(trust: Trust, username: str, signer: Signer | None, role: Role) -> Role:

@@ -158,6 +158,15 @@ class SignInWidget(QWidget):
         outer.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
         outer.addStretch(1)
         outer.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        # a desk of a PostgreSQL site: a passphrase changed at another desk still opens this desk's key file
+        # with the previous one (ui/signin/changed_dialog.py)
+        self.changed_button = QPushButton(self)
+        self.changed_button.setFlat(True)
+        self.changed_button.setObjectName("passphraseChangedOpen")
+        self.changed_button.clicked.connect(self.open_passphrase_changed)
+        self.changed_button.setVisible(_on_server(home))
+        self.changed_dialog: QWidget | None = None
+        outer.addWidget(self.changed_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.recovery_button = QPushButton(self)
         self.recovery_button.setFlat(True)
         self.recovery_button.clicked.connect(self.open_recovery)
@@ -179,6 +188,25 @@ class SignInWidget(QWidget):
         dialog.recovered.connect(self.signed_in)
         dialog.exec()
 
+    def open_passphrase_changed(self) -> None:
+        """The previous passphrase and the new one (window-modal, not blocking: its outcome is a sign-in)."""
+        from ui.signin.changed_dialog import PassphraseChangedDialog
+
+        dialog = PassphraseChangedDialog(self.panel.account.text().strip(), self)
+        dialog.submitted.connect(self.take_new_passphrase)
+        dialog.finished.connect(dialog.deleteLater)
+        self.changed_dialog = dialog
+        dialog.open()
+
+    def take_new_passphrase(self, user: str, old: str, new: str) -> None:
+        """Sign in with the new passphrase, bringing this desk's key-file entry to it (checked by the previous
+        one and the server): off the GUI thread, shown on the panel, as a normal sign-in."""
+        from station.services.site_join import take_new_passphrase
+
+        home = self._home
+        self.panel.account.setText(user)
+        self._start(lambda _progress: take_new_passphrase(user, old, new, home))
+
     def open_erase(self) -> None:
         """Emergency erase from the sign-in screen (nobody signed in: the confirmation is the guard)."""
         from station.paths import station_home
@@ -191,6 +219,7 @@ class SignInWidget(QWidget):
     def _on_erased(self, _report: object) -> None:
         self.panel.setEnabled(False)
         self.recovery_button.setEnabled(False)
+        self.changed_button.setEnabled(False)
         self.panel.show_error(tr("erase.ui.done"))
 
     def _on_language_changed(self, _index: int) -> None:
@@ -205,6 +234,7 @@ class SignInWidget(QWidget):
         p.explain.setText(tr("signin.privacy"))
         p.set_labels(tr("signin.account"), tr("signin.passphrase"), tr("signin.button"))
         self.recovery_button.setText(tr("ui.recovery.link"))
+        self.changed_button.setText(tr("ui.signin.changed.link"))
         self.erase_button.setText(tr("erase.ui.open"))
 
     def reset(self) -> None:
@@ -218,8 +248,6 @@ class SignInWidget(QWidget):
         if not user or not secret:
             self.panel.show_error(tr("signin.empty"))
             return
-        self.panel.set_busy(True, tr("signin.working"))
-        self._slow.start()  # after an update, migrations and the index rebuild can take a while, once
         home, given = self._home, self._sign_in_fn
 
         def job(progress: Callable[[int, int], None]) -> object:
@@ -227,6 +255,11 @@ class SignInWidget(QWidget):
                 return given(user, secret)
             return st.sign_in(user, secret, home, progress=progress)  # progress: the one-time index rebuild
 
+        self._start(job)
+
+    def _start(self, job: Callable[[Callable[[int, int], None]], object]) -> None:
+        self.panel.set_busy(True, tr("signin.working"))
+        self._slow.start()  # after an update, migrations and the index rebuild can take a while, once
         run_task(job, self._on_done, self._on_failed, self, pool=self._pool, on_progress=self._on_progress,
                  fallback="accounts.error.internal")
 
@@ -252,3 +285,14 @@ class SignInWidget(QWidget):
         self._slow.stop()
         self.panel.set_busy(False)
         self.panel.show_error(exc.message())
+
+
+def _on_server(home: Path | None) -> bool:
+    """A desk of a PostgreSQL site (the plain flag, readable before sign-in)."""
+    from station.paths import station_home
+    from station.settings import station_settings
+
+    try:
+        return station_settings(home or station_home()).on_server
+    except (OSError, ValueError, StationError):
+        return False

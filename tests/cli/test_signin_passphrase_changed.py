@@ -1,0 +1,69 @@
+"""Scripts at a desk whose passphrase was changed at another desk of the site: STATION_PREVIOUS_PASSPHRASE
+(or its _FILE) beside the new one, once (issue 15). Before, no option: neither passphrase opened the desk.
+Two real desks of one site (PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from station import i18n
+from station.cli.main import main
+from station.services import accounts
+from station.services.station import initialize, sign_in
+from tests.conftest import PASSPHRASE, _reset_pg, pg_url
+
+pytestmark = pytest.mark.postgres
+
+NEW = "changed at desk two, 2026"
+
+
+def _desk(tmp_path: Path, url: str, number: int) -> Path:
+    home = tmp_path / f"desk-{number}"
+    home.mkdir()
+    ctx, _ = initialize(site_code="MKH", station_number=number, admin_username="admin",
+                        admin_passphrase=PASSPHRASE, home=home, database_url=url)
+    ctx.close()
+    return home
+
+
+def _run(*argv: str) -> int:
+    try:
+        return main(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_the_previous_passphrase_given_once_brings_the_desk_to_the_new_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    url = pg_url()
+    assert url
+    _reset_pg(url)
+    desk2, desk3 = _desk(tmp_path, url, 2), _desk(tmp_path, url, 3)
+    ctx = sign_in("admin", PASSPHRASE, desk2)
+    accounts.change_own_passphrase(ctx, PASSPHRASE, NEW)
+    ctx.close()
+    monkeypatch.setenv("STATION_HOME", str(desk3))
+    monkeypatch.setenv("STATION_USER", "admin")
+    monkeypatch.setenv("STATION_PASSPHRASE", NEW)
+    assert _run("accounts", "list") == 1  # this desk's key file still holds the previous passphrase
+    assert i18n.tr("error.bad_credentials") in capsys.readouterr().err
+
+    monkeypatch.setenv("STATION_PREVIOUS_PASSPHRASE", "not the previous one")
+    assert _run("accounts", "list") == 1
+    assert i18n.tr("error.bad_credentials") in capsys.readouterr().err
+
+    monkeypatch.delenv("STATION_PREVIOUS_PASSPHRASE")
+    previous = tmp_path / "previous.txt"
+    previous.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    monkeypatch.setenv("STATION_PREVIOUS_PASSPHRASE_FILE", str(previous))
+    assert _run("accounts", "list") == 0
+    said = capsys.readouterr()
+    assert "admin" in said.out
+    assert said.err.strip() == i18n.tr("cli.passphrase_taken", name="STATION_PREVIOUS_PASSPHRASE")
+
+    monkeypatch.delenv("STATION_PREVIOUS_PASSPHRASE_FILE")
+    assert _run("accounts", "list") == 0  # the new passphrase alone from now on
+    monkeypatch.setenv("STATION_PASSPHRASE", PASSPHRASE)
+    assert _run("accounts", "list") == 1
