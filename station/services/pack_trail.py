@@ -15,7 +15,12 @@ and refuses a pack whose head shows the station's trail was rewritten or rolled 
   older one imported late: the station's trail as the office holds it names this very pack in an
   `export.pack` event after the pack's head. A pack whose next event the office does not hold yet (its
   export event travels in a pack not imported yet) is given the benefit of the doubt: the gap shows;
-- no head from a station whose earlier packs carried one (`export.error.trail_head_missing`).
+- no head from a station whose earlier packs carried one (`export.error.trail_head_missing`);
+- a station's signed statements (its accounts' keys and roles, station/security/authority.py) only grow: a
+  pack that leaves out one an earlier pack carried (a demotion deleted from the station's authority file
+  together with the matching change in its database, which the station's own `audit verify` cannot tell
+  from an untouched station) is refused (`export.error.authority_rolled_back`). The office keeps the
+  digests of the statements it has seen per station (station_meta "statements:<station code>").
 
 A pack whose events or registration numbers contradict the office's (the merge's refusals, `CONFLICTS`)
 and that its enrolled station did sign tells the same story: `conflict_refusal` names it so.
@@ -26,6 +31,7 @@ Only a pack its station signed gets this far, so each refusal is recorded in the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,7 @@ from station.security import signing
 from station.security.authority import Trust
 
 HEAD_PREFIX = "trailhead:"  # station_meta "trailhead:<station code>" = the last head accepted (JSON)
+STATEMENTS_PREFIX = "statements:"  # station_meta "statements:<station code>" = digests of statements seen (JSON)
 REFUSED = "import.refused"
 # The merge's refusals that, in a pack its enrolled station signed, mean the station went back or forked: a
 # station issues seqs and registration numbers in order and never twice (two stations under one code are
@@ -136,14 +143,47 @@ def check(s: Session, state: ReadState, trust: Trust) -> None:
             raise TrailRefused("export.error.trail_forked", station, details)
         if seq < accepted and not _late(s, station, pack_id, seq):
             raise TrailRefused("export.error.trail_rolled_back", station, details, seq=seq, accepted=accepted)
-        if seq <= accepted:
-            return
+        if seq < accepted:
+            return  # an older pack imported late: it carries the statements of its day
+    _statements_kept(s, state, station, details)
+    if last is not None and accepted is not None and seq == accepted:
+        return
     value = json.dumps({**head, "pack_id": pack_id}, sort_keys=True)
     row = s.get(MetaRow, HEAD_PREFIX + station)
     if row is None:
         s.add(MetaRow(key=HEAD_PREFIX + station, value=value))
     else:
         row.value = value
+
+
+def _statement_digests(state: ReadState) -> set[str] | None:
+    """Digests of the signed statements the pack's authority carries (None: a pack without that list)."""
+    authority = (state.origin or {}).get("authority")
+    statements = authority.get("statements") if isinstance(authority, dict) else None
+    if not isinstance(statements, list):
+        return None
+    return {hashlib.sha256(signing.canonical(st)).hexdigest() for st in statements if isinstance(st, dict)}
+
+
+def _statements_kept(s: Session, state: ReadState, station: str, details: dict[str, Any]) -> None:
+    """Refuse a pack whose station's statements are fewer than an earlier pack showed; keep the union."""
+    carried = _statement_digests(state)
+    if carried is None:
+        return
+    row = s.get(MetaRow, STATEMENTS_PREFIX + station)
+    try:
+        seen = set(json.loads(row.value)) if row is not None else set()
+    except (ValueError, TypeError):
+        seen = set()
+    missing = seen - carried
+    if missing:
+        raise TrailRefused("export.error.authority_rolled_back", station, {**details, "missing": len(missing)})
+    if carried - seen or row is None:
+        value = json.dumps(sorted(seen | carried))
+        if row is None:
+            s.add(MetaRow(key=STATEMENTS_PREFIX + station, value=value))
+        else:
+            row.value = value
 
 
 def last_accepted(s: Session, station: str) -> dict[str, Any] | None:

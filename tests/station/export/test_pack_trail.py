@@ -247,3 +247,29 @@ def test_a_postgresql_desk_vouches_for_its_site_heads(office, office_keys, tmp_p
     im.import_pack(office.db, office.actor, second, office_keys.private)
     two = _accepted(office, "MKH-04")
     assert one is not None and two is not None and two > one
+
+
+def test_a_statement_taken_back_with_the_database_is_refused(office, make_station, office_keys,  # type: ignore[no-untyped-def]
+                                                             tmp_path: Path) -> None:
+    """Someone holding the station's key demotes nobody in the open: a clerk promoted (statement and event),
+    then the statement deleted from the authority file together with the role in the database. The
+    station's trail still chains; the office, which saw the statement in an earlier pack, names it."""
+    from station.domain.roles import Role
+    from station.security.authority import AuthorityFile
+    from station.services import accounts
+
+    a = make_station("MKH", 3)
+    add_household(a, 1)
+    im.import_pack(office.db, office.actor, export(a, tmp_path / "usb0"), office_keys.private)
+    accounts.create_account(a, "clerk", Role.CLERK, "clerk passphrase 42")
+    add_household(a, 2)
+    im.import_pack(office.db, office.actor, export(a, tmp_path / "usb1"), office_keys.private)
+    af = AuthorityFile.load(a.home)
+    assert af is not None
+    statements = af.data["statements"]
+    assert any(st["body"].get("username") == "clerk" for st in statements)
+    af.data["statements"] = [st for st in statements if st["body"].get("username") != "clerk"]
+    af._write()  # the key holder's edit (the account's row goes with it in a real attack; the pack shows it)
+    add_household(a, 3)
+    _refused(office, export(a, tmp_path / "usb2"), office_keys, "export.error.authority_rolled_back")
+    assert _refusals(office)[-1]["missing"] >= 1
