@@ -23,6 +23,7 @@ writes the rows and hands them over.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,31 @@ def pinned_anchor(home: Path) -> str | None:
 
 def pin_anchor(home: Path, pub: str) -> None:
     doc = sealed.seal(home, _PIN, {"format": 1, "pub": pub})
+    atomic_write_bytes(home / SITE_ANCHOR_FILE, json.dumps(doc).encode("utf-8"))
+
+
+def statement_digest(statement: Any) -> str:
+    return hashlib.sha256(signing.canonical(statement)).hexdigest()
+
+
+def statements_seen(home: Path) -> set[str]:
+    """Digests of the site's statements this desk has seen verify (kept beside the pinned anchor)."""
+    try:
+        data = _read_json(home, home / SITE_ANCHOR_FILE, _PIN)
+    except StationError:
+        return set()
+    seen = data.get("seen") if isinstance(data, dict) else None
+    return {d for d in seen if isinstance(d, str)} if isinstance(seen, list) else set()
+
+
+def note_statements(home: Path, digests: set[str]) -> None:
+    """Remember `digests` too (at sign-in, once the site's authority verified with none missing): the
+    statements on the server only grow, so one seen here and gone later was deleted there."""
+    pub = pinned_anchor(home)
+    seen = statements_seen(home)
+    if pub is None or digests <= seen:
+        return
+    doc = sealed.seal(home, _PIN, {"format": 1, "pub": pub, "seen": sorted(seen | digests)})
     atomic_write_bytes(home / SITE_ANCHOR_FILE, json.dumps(doc).encode("utf-8"))
 
 
@@ -138,11 +164,18 @@ class SiteAuthority(AuthorityFile):
         self._trust = None
 
     def trust(self) -> Trust:
+        """Nothing proven (every role a clerk's; `audit verify` names the authority) when the anchor is not
+        the one this desk pinned, or when a statement this desk saw is gone from the server: someone with
+        the server's password deleted a demotion or a revocation together with the matching account row."""
         if self._trust is None:
             t = super().trust()
             pinned = pinned_anchor(self.home)
-            self._trust = Trust(False) if pinned is not None and t.anchor_pub != pinned else t
+            gone = statements_seen(self.home) - self.statement_digests()
+            self._trust = Trust(False) if (pinned is not None and t.anchor_pub != pinned) or gone else t
         return self._trust
+
+    def statement_digests(self) -> set[str]:
+        return {statement_digest(st) for st in self.data["statements"]}
 
     def heads(self) -> dict[str, Any]:
         """Every station's newest head that verifies and whose signer the authority binds (desk's and server's)."""

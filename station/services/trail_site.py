@@ -48,6 +48,7 @@ from station.security.site_authority import (
     SiteAuthority,
     adopt_signing_key,
     keep_desk_heads,
+    note_statements,
     pin_anchor,
     pinned_anchor,
     unwrap_account_key,
@@ -277,6 +278,8 @@ def settle(db: Database, home: Path, username: str, passphrase: str, db_role: Ro
         af = load(home, db.engine) or af
     bind_desk_recovery(af, signer, _desk_code(home))
     trust = af.trust()  # (verifies every statement: once)
+    if trust.anchor_ok and isinstance(af, SiteAuthority):
+        note_statements(home, af.statement_digests())  # one deleted on the server later is noticed here
     return site_role(trust, username, signer, trail_guard.certified_role(trust, username, db_role))
 
 

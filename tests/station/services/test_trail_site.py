@@ -349,3 +349,37 @@ def test_desk_set_up_under_an_administrators_name_by_the_server_holder_gets_no_r
     finally:
         clerk.close()
     assert ("MKH-04", "unsigned") in problems, problems
+
+
+def test_a_demotion_deleted_on_the_server_with_the_role_put_back_is_named(site: Site) -> None:
+    """An administrator demoted; then someone with the server's password deletes the demotion's statement
+    and puts the role back in the accounts table: the statements and the rows agree again, but the desks
+    that saw the demotion remember it (beside their pinned anchor) and the authority proves nothing."""
+    admin = sign_in("admin", PASSPHRASE, site.desk2)
+    try:
+        accounts.create_account(admin, "boss", Role.ADMINISTRATOR, "boss passphrase 42")
+        accounts.set_role(admin, "boss", Role.CLERK)
+    finally:
+        admin.close()
+    for home in (site.desk2, site.desk3):  # each desk signs in once after the demotion
+        sign_in("admin", PASSPHRASE, home).close()
+    with _server(site).begin() as conn:
+        rows = conn.execute(text("SELECT id, statement FROM site_authority WHERE kind = 'account' ORDER BY id")).all()
+        demotion = [r for r in rows if json.loads(r.statement)["body"].get("username") == "boss"][-1]
+        assert json.loads(demotion.statement)["body"]["role"] == "clerk"
+        conn.execute(text("DELETE FROM site_authority WHERE id = :i"), {"i": demotion.id})
+        conn.execute(text("UPDATE accounts SET role = 'administrator' WHERE username = 'boss'"))
+    admin = sign_in("admin", PASSPHRASE, site.desk3)
+    try:
+        assert admin.actor.role == Role.CLERK  # an authority that proves nothing grants no role
+        with admin.db.reader() as uow:
+            assert [r.problem for r in audit.verify_all(uow) if not r.ok] == ["authority"]
+    finally:
+        admin.close()
+    boss = sign_in("boss", "boss passphrase 42", site.desk2)
+    try:
+        assert boss.actor.role == Role.CLERK
+        with pytest.raises(PermissionDenied):
+            accounts.create_account(boss, "mole", Role.ADMINISTRATOR, "mole passphrase 1")
+    finally:
+        boss.close()
