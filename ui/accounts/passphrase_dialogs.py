@@ -23,14 +23,7 @@ from station.errors import StationError
 from station.i18n import tr
 from station.services import accounts
 from ui.tasks import run_off_thread
-
-
-def _secret_field(parent: QWidget, name: str) -> QLineEdit:
-    f = QLineEdit(parent)
-    f.setObjectName(name)
-    f.setEchoMode(QLineEdit.EchoMode.Password)
-    f.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
-    return f
+from ui.widgets.field import secret_field
 
 
 class _WorkDialog(QDialog):
@@ -110,7 +103,7 @@ class NewAccountDialog(_WorkDialog, _NewSecretMixin):
         self.role = QComboBox(self)
         for r in Role:
             self.role.addItem(tr(f"accounts.role.{r.value}"), r)
-        self.new1, self.new2 = _secret_field(self, "new1"), _secret_field(self, "new2")
+        self.new1, self.new2 = secret_field(self, "new1"), secret_field(self, "new2")
         self.temporary = QCheckBox(tr("accounts.temporary"), self)
         self.intro.setText(tr("accounts.handover", user="…"))
         self.intro.setVisible(True)
@@ -140,7 +133,7 @@ class HandoverPassphraseDialog(_WorkDialog, _NewSecretMixin):
         self.setWindowTitle((tr("accounts.reactivate") if reactivate else tr("accounts.reset")).rstrip("…"))
         self.intro.setText(tr("accounts.handover", user=username))
         self.intro.setVisible(True)
-        self.new1, self.new2 = _secret_field(self, "new1"), _secret_field(self, "new2")
+        self.new1, self.new2 = secret_field(self, "new1"), secret_field(self, "new2")
         self.temporary = QCheckBox(tr("accounts.temporary"), self)
         self.form.addRow(tr("accounts.new_passphrase"), self.new1)
         self.form.addRow(tr("accounts.repeat_passphrase"), self.new2)
@@ -167,8 +160,8 @@ class ChangeOwnPassphraseDialog(_WorkDialog, _NewSecretMixin):
         if getattr(ctx, "must_change_password", False):
             self.intro.setText(tr("accounts.must_change"))
             self.intro.setVisible(True)
-        self.old = _secret_field(self, "old")
-        self.new1, self.new2 = _secret_field(self, "new1"), _secret_field(self, "new2")
+        self.old = secret_field(self, "old")
+        self.new1, self.new2 = secret_field(self, "new1"), secret_field(self, "new2")
         self.form.addRow(tr("accounts.old_passphrase"), self.old)
         self.form.addRow(tr("accounts.new_passphrase"), self.new1)
         self.form.addRow(tr("accounts.repeat_passphrase"), self.new2)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -32,16 +31,10 @@ from station.security.keyring import DURESS_ENTRY, Keyring
 from station.services import duress, retention
 from station.services.authz import require
 from ui.tasks import run_off_thread
+from ui.widgets.field import secret_field
 
 PURGE_WORD = "PURGE"
 
-
-def _secret_field(parent: QWidget, name: str) -> QLineEdit:
-    f = QLineEdit(parent)
-    f.setObjectName(name)
-    f.setEchoMode(QLineEdit.EchoMode.Password)
-    f.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
-    return f
 
 
 class StationSettingsDialog(QDialog):
@@ -83,7 +76,7 @@ class StationSettingsDialog(QDialog):
         self.duress_box = QGroupBox(tr("ui.settings.duress"), self)
         self.duress_state = QLabel(self.duress_box)
         self.duress_state.setWordWrap(True)
-        self.duress1, self.duress2 = _secret_field(self, "duress1"), _secret_field(self, "duress2")
+        self.duress1, self.duress2 = secret_field(self, "duress1"), secret_field(self, "duress2")
         dform = QFormLayout()
         dform.addRow(tr("ui.settings.duress_new"), self.duress1)
         dform.addRow(tr("ui.settings.duress_repeat"), self.duress2)

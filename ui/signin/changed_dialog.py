@@ -21,14 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from station.i18n import tr
-
-
-def _secret(parent: QWidget, name: str) -> QLineEdit:
-    field = QLineEdit(parent)
-    field.setObjectName(name)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
-    return field
+from ui.widgets.field import secret_field
 
 
 class PassphraseChangedDialog(QDialog):
@@ -46,8 +39,8 @@ class PassphraseChangedDialog(QDialog):
         self.account.setObjectName("account")
         self.account.setMaxLength(32)
         self.account.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # account names are Latin
-        self.old = _secret(self, "old")
-        self.new = _secret(self, "new")
+        self.old = secret_field(self, "old")
+        self.new = secret_field(self, "new")
         self.message = QLabel(self)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)

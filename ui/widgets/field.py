@@ -15,6 +15,15 @@ BADGE_STYLE = {
 INVALID_INPUT = "QLineEdit, QComboBox { border: 2px solid #b00020; }"
 
 
+def secret_field(parent: QWidget, name: str) -> QLineEdit:
+    """A passphrase field: typing hidden, no prediction or memory in the input method."""
+    field = QLineEdit(parent)
+    field.setObjectName(name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
+    return field
+
+
 class Field(QWidget):
     """Wraps one input. `show_error(key)` puts the message, in the user's language, right below it."""
 
