@@ -19,7 +19,7 @@ from station.errors import StationError
 from station.scanning.barcodes import Barcode, read_barcodes
 from station.scanning.document import find_document, sharpness, straighten
 from station.scanning.image_io import ImageLimits, load_image_file
-from station.scanning.mrz.ocr import MrzRead, read_gray
+from station.scanning.mrz.ocr import CUTS, MrzRead, read_gray
 from station.scanning.mrz.parse import MrzResult
 
 # An ID page photographed whole keeps MRZ characters readable at this size; the header is checked first.
@@ -86,11 +86,12 @@ Turns = tuple[int | None, ...]  # rotations tried together (a turn and its oppos
 
 
 def read_turns(gray: np.ndarray, doubt_below: float | None = None,
-               pairs: tuple[Turns, ...] = (UPRIGHT, SIDEWAYS)) -> tuple[MrzRead | None, Turns]:
+               pairs: tuple[Turns, ...] = (UPRIGHT, SIDEWAYS), thorough: bool = True) -> tuple[MrzRead | None, Turns]:
     """The best reading over the 90-degree turns of `gray`, and the pair of turns where lines were found.
 
     A turn and its opposite find the same lines, so when one finds none the other is skipped; the
-    sideways pair is tried only when the upright one found nothing it could read surely.
+    sideways pair is tried only when the upright one found nothing it could read surely. `thorough`: a
+    zone that does not read valid is read again from several cuts (ocr.CUTS); False for a quick look.
     """
     best: MrzRead | None = None
     found: Turns = ()
@@ -99,7 +100,9 @@ def read_turns(gray: np.ndarray, doubt_below: float | None = None,
             break
         for turn in pair:
             img = gray if turn is None else cv2.rotate(gray, turn)
-            read = read_gray(img) if doubt_below is None else read_gray(img, doubt_below=doubt_below)
+            cuts = CUTS if thorough else CUTS[:1]
+            read = read_gray(img, cuts=cuts) if doubt_below is None else read_gray(img, doubt_below=doubt_below,
+                                                                                     cuts=cuts)
             if read is None:
                 break
             if best is None or _better(best, read) is read:
@@ -110,8 +113,9 @@ def read_turns(gray: np.ndarray, doubt_below: float | None = None,
     return best, found
 
 
-def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]:
-    """(best reading, corners of the document or None, sharpness of what was read)."""
+def read_mrz(bgr: np.ndarray, thorough: bool = True) -> tuple[MrzRead | None, np.ndarray | None, float]:
+    """(best reading, corners of the document or None, sharpness of what was read); `thorough`: see
+    read_turns."""
     gray_frame = bgr if bgr.ndim == 2 else cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     corners = find_document(bgr)
     best: MrzRead | None = None
@@ -122,11 +126,11 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
         flat = cv2.cvtColor(straighten(bgr, corners), cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else straighten(
             bgr, corners)
         sharp = sharpness(flat)
-        best, found = read_turns(flat)
+        best, found = read_turns(flat, thorough=thorough)
         if _valid(best):
             return best, corners, sharp
     sharp = sharp or sharpness(gray_frame)
-    read, found_frame = read_turns(gray_frame)
+    read, found_frame = read_turns(gray_frame, thorough=thorough)
     if _better(best, read) is read and read is not None:
         found = found_frame
     best = _better(best, read)
@@ -140,7 +144,7 @@ def read_mrz(bgr: np.ndarray) -> tuple[MrzRead | None, np.ndarray | None, float]
     # Only failed reads pay for it, and only on the turns where lines were found.
     source = flat if flat is not None else gray_frame
     for enhance in (_local_contrast, _sharpen):
-        read, _found = read_turns(enhance(source), ENHANCED_DOUBT_BELOW, (found or UPRIGHT,))
+        read, _found = read_turns(enhance(source), ENHANCED_DOUBT_BELOW, (found or UPRIGHT,), thorough)
         best = _better(best, read)
         if _valid(best):
             return best, corners, sharp
@@ -155,8 +159,13 @@ def _sharpen(gray: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(gray, 1.8, cv2.GaussianBlur(gray, (0, 0), 2.0), -0.8, 0)
 
 
-def scan_image(bgr: np.ndarray | None, *, barcodes: bool = True) -> ScanResult:
-    """Read the MRZ and every barcode in one image. Never raises on bad input."""
+def scan_image(bgr: np.ndarray | None, *, barcodes: bool = True, thorough: bool = True) -> ScanResult:
+    """Read the MRZ and every barcode in one image. Never raises on bad input.
+
+    `thorough` (a still: a file or a capture the clerk asked for): a zone that does not read valid is
+    read again from several cuts averaged, which costs a failing read about twice the time; a live
+    camera's automatic captures, retried frame after frame, may pass False.
+    """
     if not isinstance(bgr, np.ndarray) or bgr.ndim not in (2, 3) or min(bgr.shape[:2]) < 16 or bgr.dtype != np.uint8:
         return ScanResult(None, "scanning.reason.not_image", ())
     if bgr.ndim == 3 and bgr.shape[2] == 4:
@@ -168,7 +177,7 @@ def scan_image(bgr: np.ndarray | None, *, barcodes: bool = True) -> ScanResult:
     codes = tuple(read_barcodes(bgr)) if barcodes else ()
     t1 = time.perf_counter()
     timings["barcodes"] = (t1 - t0) * 1000
-    read, corners, sharp = read_mrz(bgr)
+    read, corners, sharp = read_mrz(bgr, thorough)
     timings["mrz"] = (time.perf_counter() - t1) * 1000
     corner_t = tuple((float(x), float(y)) for x, y in corners) if corners is not None else None
     if read is None:

@@ -227,7 +227,9 @@ class IdScanDialog(QDialog):
         self.status.setText(tr("scanning.dialog.reading"))
         self.status.setStyleSheet("")
         frame = image.copy()
-        run_off_thread(lambda: scan_image(frame), lambda result: self.show_result(frame, result, origin),
+        thorough = origin != AUTO  # automatic captures come frame after frame: a quick look each (idscan)
+        run_off_thread(lambda: scan_image(frame, thorough=thorough),
+                       lambda result: self.show_result(frame, result, origin),
                        lambda error: self._on_scan_failed(error, origin), self, self.pool, fallback=None)
 
     def _on_scan_failed(self, error: StationError, origin: str) -> None:

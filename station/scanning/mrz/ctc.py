@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,8 @@ class LineRead:
     text: str
     confidence: tuple[float, ...]
     alternatives: dict[int, dict[str, float]]  # position -> other likely characters and probabilities
+    # (n, len(ALPHABET)) probability of each character at each character's best column (blank left out)
+    dists: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def greedy(probs: np.ndarray) -> str:
@@ -189,9 +191,11 @@ def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray],
     conf: list[float] = []
     alts: dict[int, dict[str, float]] = {}
     cols: list[int] = []
-    for i, (fs, sym) in enumerate(zip(frames, symbols, strict=True)):
-        col = int(np.asarray(fs)[int(np.argmax(probs[np.asarray(fs), sym]))])
-        cols.append(col)
+    for fs, sym in zip(frames, symbols, strict=True):
+        cols.append(int(np.asarray(fs)[int(np.argmax(probs[np.asarray(fs), sym]))]))
+    if word_gaps(cols) > MAX_GAPS:
+        return None
+    for i, (col, sym) in enumerate(zip(cols, symbols, strict=True)):
         p = probs[col, :BLANK] / max(float(probs[col, :BLANK].sum()), 1e-9)
         chars.append(ALPHABET[sym])
         conf.append(float(probs[col, sym]))
@@ -199,9 +203,32 @@ def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray],
         second = {ALPHABET[o]: float(p[o]) for o in order if p[o] >= ALT_MIN_PROB}
         if second:
             alts[i] = second
-    if word_gaps(cols) > MAX_GAPS:
-        return None
-    return LineRead("".join(chars), tuple(conf), alts)
+    return LineRead("".join(chars), tuple(conf), alts, probs[cols, :BLANK].astype(np.float32))
+
+
+def average(reads: Sequence[LineRead]) -> LineRead:
+    """One reading of a line from several readings of it (the same line cut a little differently), each
+    `n` characters long: per character, the most likely one under the mean of the readings' distributions,
+    as sure as the least sure reading was of it. The readings come from one image and err together, so
+    their mean must not vouch for more than any one of them: with the mean as the confidence, a J under a
+    stamp read as U by most cuts passed at 0.935 (field benchmark, held-out seed 3000000: valid-but-wrong
+    1 -> 2); with the least, it stays doubted (1), at the cost of 2 of 150 right reads."""
+    given = [r.dists for r in reads if r.dists is not None]
+    if len(reads) == 1 or len(given) != len(reads):
+        return reads[0]
+    dists = np.mean(given, axis=0)
+    best = dists.argmax(axis=1)
+    chars = "".join(ALPHABET[int(c)] for c in best)
+    stacked = np.stack(given)
+    conf = tuple(float(stacked[:, i, c].min()) for i, c in enumerate(best))
+    alts: dict[int, dict[str, float]] = {}
+    for i, c in enumerate(best):
+        p = dists[i] / max(float(dists[i].sum()), 1e-9)
+        order = [int(o) for o in np.argsort(-p)[:3] if o != c][:2]
+        second = {ALPHABET[o]: float(p[o]) for o in order if p[o] >= ALT_MIN_PROB}
+        if second:
+            alts[i] = second
+    return LineRead(chars, conf, alts, dists)
 
 
 def constrained(probs: np.ndarray, n: int) -> LineRead | None:

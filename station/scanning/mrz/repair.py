@@ -8,7 +8,8 @@ guess: parse.parse_lines makes such a field doubtful (the read is not valid), wh
 digit is repaired by trying look-alike substitutions and the reader's other guesses (at most two changes).
 Every change must be plausible by the reader's confidence (a character read with high confidence is not
 changed to a guess it gave little weight), and the best candidate is taken only when no other candidate
-comes within AMBIGUOUS_FACTOR of its likelihood; otherwise the repair is ambiguous and flagged.
+comes within AMBIGUOUS_FACTOR of its likelihood (a change too unlikely to be made still counts as a rival);
+otherwise the repair is ambiguous and flagged.
 """
 
 from __future__ import annotations
@@ -183,7 +184,10 @@ def repair_checks(
             for alt in alts.get((li, pos), ()):
                 if alt != ch and alt not in opts and allowed(kind, alt):
                     opts.append(alt)
-            options[(li, pos)] = [o for o in opts if ratio((li, pos), o) >= MIN_CHANGE_RATIO]
+            # Changes too unlikely to be made are still searched: one that passes the check within
+            # AMBIGUOUS_FACTOR of the best makes the repair ambiguous (held-out image 1000036: a 0 read
+            # at 0.98 for O, and an O/0 swap at 0.94 elsewhere in the number passed the same digit).
+            options[(li, pos)] = [o for o in opts if ratio((li, pos), o) >= MIN_CHANGE_RATIO / AMBIGUOUS_FACTOR]
         def test(cand: list[str], c: CheckSpec = check) -> bool:
             return passes(c, cand)
 
@@ -192,7 +196,10 @@ def repair_checks(
         for score, cand in found:
             distinct[tuple(cand)] = max(score, distinct.get(tuple(cand), 0.0))
         ranked = sorted(distinct.items(), key=lambda kv: -kv[1])
-        if ranked and (len(ranked) == 1 or ranked[1][1] * AMBIGUOUS_FACTOR < ranked[0][1]):
+        plausible = bool(ranked) and all(
+            ratio((li, pos), b) >= MIN_CHANGE_RATIO for li in range(len(current))
+            for pos, (a, b) in enumerate(zip(current[li], ranked[0][0][li], strict=True)) if a != b)
+        if plausible and (len(ranked) == 1 or ranked[1][1] * AMBIGUOUS_FACTOR < ranked[0][1]):
             new = list(ranked[0][0])
             for li in range(len(current)):
                 for pos, (a, b) in enumerate(zip(current[li], new[li], strict=True)):

@@ -163,3 +163,30 @@ def doubtful_fields(
         if spec not in out and any(p in pool for p in place.positions):
             out.append(spec)
     return out
+
+
+def weakly_checked(
+    layout: Layout, checks: Sequence[CheckSpec], confidence: Confidence | None, doubt_below: float,
+    repaired: Collection[Pos], hidden: Collection[Pos],
+) -> list[str]:
+    """Fields whose own check digit cannot vouch for them: two or more of their characters (the digit
+    included) were read unsurely, changed by a repair or hidden (under a stamp or glare), or a letter-or-digit
+    character of theirs was hidden.
+
+    One digit catches any one wrong character, but two can cancel out (a read wrong in two places, one
+    of them "repaired" to match the digit, passes one time in ten), and in letters-and-digits data it
+    cannot see a character replaced by one whose value differs by a multiple of ten (P and F under a
+    stamp's ring), so a hidden character there is not vouched for at all.
+    """
+    kinds = layout.kind_map()
+    out: list[str] = []
+    for c in checks:
+        if c.name == "composite":
+            continue
+        scope = (*_positions(c.spans), (c.digit.line, c.digit.start))
+        doubted = {p for p in scope if p in repaired or p in hidden or (
+            confidence is not None and confidence[p[0]][p[1]] < doubt_below)}
+        if len(doubted) >= 2 or any(kinds[li][i] is Kind.ALNUM and (li, i) in hidden for li, i in scope):
+            out.append(c.name)
+    return out
+

@@ -225,10 +225,10 @@ def degrade(img: np.ndarray, rng: np.random.Generator, condition: str, work_h: f
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.6, 1.1))
     if condition == "motion_blur":
         k = int(rng.integers(3, 7))
-        kernel = np.zeros((k, k), np.float32)
-        kernel[k // 2, :] = 1.0 / k
+        line = np.zeros((k, k), np.float32)
+        line[k // 2, :] = 1.0 / k
         m = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), rng.uniform(0, 180), 1.0)
-        kernel = cv2.warpAffine(kernel, m, (k, k))
+        kernel: np.ndarray = cv2.warpAffine(line, m, (k, k))
         img = cv2.filter2D(img, -1, kernel / max(kernel.sum(), 1e-6))
     if condition == "perspective":
         img = _perspective(img, rng)
@@ -239,7 +239,8 @@ def degrade(img: np.ndarray, rng: np.random.Generator, condition: str, work_h: f
     img = np.clip(noisy, 0, 255).astype(np.uint8)
     quality = int(rng.integers(20, 50)) if condition == "jpeg" else int(rng.integers(75, 95))
     _ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    out: np.ndarray = np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR))
+    return out
 
 
 def make(seed: int, *, condition: str | None = None, char_h: int | None = None, font: str | None = None,

@@ -36,9 +36,9 @@ def test_an_imported_file_is_decoded_and_read_off_the_gui_thread(qtbot, tmp_path
         release.wait(3)
         return real_load(p)
 
-    def scan(image: np.ndarray) -> ScanResult:
+    def scan(image: np.ndarray, **kw: bool) -> ScanResult:
         threads["scan"] = threading.get_ident()
-        return real_scan(image)
+        return real_scan(image, **kw)
 
     monkeypatch.setattr(dialog_mod, "load_image", slow_load)
     monkeypatch.setattr(dialog_mod, "scan_image", scan)
@@ -72,7 +72,7 @@ def test_an_unexpected_failure_is_told_in_the_users_language_and_the_dialog_stay
     path = _qr_file(tmp_path)
     real = getattr(dialog_mod, where)
 
-    def broken(*_args: object) -> object:
+    def broken(*_args: object, **_kw: object) -> object:
         raise RuntimeError("decoder crashed on AL JUBOURI ZAINAB")  # personal data must not reach the screen
 
     monkeypatch.setattr(dialog_mod, where, broken)
@@ -92,3 +92,22 @@ def test_an_unexpected_failure_is_told_in_the_users_language_and_the_dialog_stay
         assert blocker.args[0].barcodes
     finally:
         i18n.set_language("en")
+
+
+def test_automatic_captures_get_a_quick_look_and_the_clerks_own_a_thorough_one(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Frames the live camera reads by itself come one after another: a failing one is not read again from
+    several cuts (idscan `thorough`); a capture the clerk asked for, or a file, is."""
+    seen: list[bool] = []
+
+    def scan(image: np.ndarray, **kw: bool) -> ScanResult:
+        seen.append(kw.get("thorough", True))
+        return ScanResult(None, "scanning.reason.no_mrz", ())
+
+    monkeypatch.setattr(dialog_mod, "scan_image", scan)
+    dlg = IdScanDialog(camera=False)
+    qtbot.addWidget(dlg)
+    frame = np.zeros((60, 80, 3), np.uint8)
+    for origin in (dialog_mod.AUTO, dialog_mod.MANUAL, dialog_mod.FILE):
+        dlg.scan_frame(frame, origin)
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=10_000)
+    assert sorted(seen) == [False, True, True]
