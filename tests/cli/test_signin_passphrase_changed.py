@@ -10,22 +10,12 @@ import pytest
 
 from station import i18n
 from station.cli.main import main
-from station.services import accounts
-from station.services.station import initialize, sign_in
-from tests.conftest import PASSPHRASE, _reset_pg, pg_url
+from tests.conftest import PASSPHRASE
+from tests.pg_site import NEW, passphrase_changed_at_desk_two
 
 pytestmark = pytest.mark.postgres
 
-NEW = "changed at desk two, 2026"
 
-
-def _desk(tmp_path: Path, url: str, number: int) -> Path:
-    home = tmp_path / f"desk-{number}"
-    home.mkdir()
-    ctx, _ = initialize(site_code="MKH", station_number=number, admin_username="admin",
-                        admin_passphrase=PASSPHRASE, home=home, database_url=url)
-    ctx.close()
-    return home
 
 
 def _run(*argv: str) -> int:
@@ -37,13 +27,7 @@ def _run(*argv: str) -> int:
 
 def test_the_previous_passphrase_given_once_brings_the_desk_to_the_new_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    url = pg_url()
-    assert url
-    _reset_pg(url)
-    desk2, desk3 = _desk(tmp_path, url, 2), _desk(tmp_path, url, 3)
-    ctx = sign_in("admin", PASSPHRASE, desk2)
-    accounts.change_own_passphrase(ctx, PASSPHRASE, NEW)
-    ctx.close()
+    _desk2, desk3 = passphrase_changed_at_desk_two(tmp_path)
     monkeypatch.setenv("STATION_HOME", str(desk3))
     monkeypatch.setenv("STATION_USER", "admin")
     monkeypatch.setenv("STATION_PASSPHRASE", NEW)

@@ -16,22 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from station import i18n
 from station.errors import StationError
-from station.services import accounts
 from station.services.station import StationContext, initialize, sign_in
-from tests.conftest import PASSPHRASE, _reset_pg, pg_url
+from tests.conftest import PASSPHRASE
+from tests.pg_site import NEW, passphrase_changed_at_desk_two
 from ui.signin.changed_dialog import PassphraseChangedDialog
 from ui.signin.widget import SignInWidget
-
-NEW = "changed at desk two, 2026"
-
-
-def _desk(tmp_path: Path, url: str, number: int) -> Path:
-    home = tmp_path / f"desk-{number}"
-    home.mkdir()
-    ctx, _ = initialize(site_code="MKH", station_number=number, admin_username="admin",
-                        admin_passphrase=PASSPHRASE, home=home, database_url=url)
-    ctx.close()
-    return home
 
 
 def _ok(qtbot: QtBot, dialog: PassphraseChangedDialog) -> None:
@@ -50,13 +39,7 @@ def _dialog(qtbot: QtBot, w: SignInWidget, old: str, new: str) -> PassphraseChan
 
 @pytest.mark.postgres
 def test_a_passphrase_changed_at_another_desk_is_taken_here(qtbot: QtBot, tmp_path: Path) -> None:
-    url = pg_url()
-    assert url
-    _reset_pg(url)
-    desk2, desk3 = _desk(tmp_path, url, 2), _desk(tmp_path, url, 3)
-    ctx = sign_in("admin", PASSPHRASE, desk2)
-    accounts.change_own_passphrase(ctx, PASSPHRASE, NEW)
-    ctx.close()
+    _desk2, desk3 = passphrase_changed_at_desk_two(tmp_path)
 
     w = SignInWidget(desk3, station_code="MKH-03")
     qtbot.addWidget(w)
