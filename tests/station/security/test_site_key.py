@@ -21,8 +21,9 @@ from station.security.signing import b64
 from station.services import accounts, site_join
 from station.services.photos import load_portrait, save_portrait
 from station.services.site_join import RESEALED_META, SITE_KEY_META
-from station.services.station import StationContext, initialize, sign_in
+from station.services.station import sign_in
 from tests.conftest import PASSPHRASE, _reset_pg, pg_url
+from tests.pg_site import desk_ctx
 from tests.station.db.test_sealed_images import JPEG_MARKER, _raw, _register_with_images, portrait
 
 CLERK_PASSPHRASE = "clerk passphrase 0001"
@@ -111,13 +112,6 @@ def site_url() -> str:
     return url
 
 
-def _desk(tmp_path: Path, url: str, number: int) -> StationContext:
-    home = tmp_path / f"desk-{number}"
-    home.mkdir()
-    ctx, _ = initialize(site_code="MKH", station_number=number, admin_username="admin",
-                        admin_passphrase=PASSPHRASE, home=home, database_url=url)
-    return ctx
-
 
 def _every_value(url: str) -> str:
     """Every row of every table of the server, as text (what a database administrator reads)."""
@@ -132,7 +126,7 @@ def _every_value(url: str) -> str:
 
 @pytest.mark.postgres
 def test_server_holds_no_face_and_no_key_the_password_opens(site_url: str, tmp_path: Path) -> None:
-    ctx = _desk(tmp_path, site_url, 2)
+    ctx = desk_ctx(tmp_path, site_url, 2)
     try:
         iid, _doc, face, _page = _register_with_images(ctx)
         raw = _raw(ctx.db.engine)
@@ -168,14 +162,14 @@ def test_server_holds_no_face_and_no_key_the_password_opens(site_url: str, tmp_p
 
 @pytest.mark.postgres
 def test_joining_desk_receives_the_key_through_the_administrators_passphrase(site_url: str, tmp_path: Path) -> None:
-    first = _desk(tmp_path, site_url, 2)
+    first = desk_ctx(tmp_path, site_url, 2)
     try:
         iid, _doc, face, _page = _register_with_images(first)
         key = site_key.load(first.home)
         accounts.create_account(first, "clerk", Role.CLERK, CLERK_PASSPHRASE)
     finally:
         first.close()
-    second = _desk(tmp_path, site_url, 3)  # joins: the administrator's typing unwraps the key here
+    second = desk_ctx(tmp_path, site_url, 3)  # joins: the administrator's typing unwraps the key here
     try:
         assert site_key.load(second.home) == key
         with second.db.reader() as uow:
@@ -192,7 +186,7 @@ def test_joining_desk_receives_the_key_through_the_administrators_passphrase(sit
 @pytest.mark.postgres
 def test_older_site_stays_readable_and_is_resealed_at_an_administrators_sign_in(site_url: str,
                                                                                  tmp_path: Path) -> None:
-    ctx = _desk(tmp_path, site_url, 2)
+    ctx = desk_ctx(tmp_path, site_url, 2)
     try:
         iid, doc_id, face, page = _register_with_images(ctx)
         accounts.create_account(ctx, "clerk", Role.CLERK, CLERK_PASSPHRASE)
@@ -240,12 +234,12 @@ def test_older_site_stays_readable_and_is_resealed_at_an_administrators_sign_in(
 @pytest.mark.postgres
 def test_desk_without_the_key_refuses_images_until_an_administrator_signs_in(site_url: str,
                                                                               tmp_path: Path) -> None:
-    first = _desk(tmp_path, site_url, 2)
+    first = desk_ctx(tmp_path, site_url, 2)
     try:
         iid, _doc, face, _page = _register_with_images(first)
     finally:
         first.close()
-    second = _desk(tmp_path, site_url, 3)
+    second = desk_ctx(tmp_path, site_url, 3)
     try:
         accounts.create_account(second, "clerk", Role.CLERK, CLERK_PASSPHRASE)
     finally:

@@ -53,8 +53,8 @@ def _problems(home: Path) -> list[tuple[str | None, str | int | None]]:
             reports = audit.verify(uow, admin.actor)
     finally:
         admin.close()
-    return [(r.problem, r.first_bad_event_id if r.problem in ("role", "household", "grant") else r.first_bad_seq)
-            for r in reports if not r.ok]
+    return [(r.problem, r.first_bad_event_id if r.problem in ("role", "household", "grant", "authority")
+             else r.first_bad_seq) for r in reports if not r.ok]
 
 
 def _rehash(conn, station: str) -> None:

@@ -22,10 +22,11 @@ from station.errors import PermissionDenied
 from station.security import signing
 from station.security.authority import account_statement
 from station.services import accounts, audit, pack_origin
-from station.services.station import StationContext, initialize, sign_in
+from station.services.station import initialize, sign_in
 from tests.conftest import PASSPHRASE, _reset_pg, pg_url
+from tests.pg_site import desk_ctx
 from tests.station.printing.print_helpers import add_household
-from tests.station.security.test_trail_against_key_holder import _rehash
+from tests.station.security.test_trail_against_key_holder import _problems, _rehash
 
 pytestmark = pytest.mark.postgres
 
@@ -41,24 +42,17 @@ class Site:
     regno3: str  # one registered at desk 3
 
 
-def _desk(tmp_path: Path, url: str, number: int) -> StationContext:
-    home = tmp_path / f"desk-{number}"
-    home.mkdir()
-    ctx, _ = initialize(site_code="MKH", station_number=number, admin_username="admin",
-                        admin_passphrase=PASSPHRASE, home=home, database_url=url)
-    return ctx
-
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     url = pg_url()
     assert url  # the postgres mark skips (or fails) without a server
     _reset_pg(url)
-    first = _desk(tmp_path, url, 2)
+    first = desk_ctx(tmp_path, url, 2)
     accounts.create_account(first, "clerk", Role.CLERK, CLERK_PW)
     hh2 = add_household(first)
     first.close()
-    second = _desk(tmp_path, url, 3)  # joins the site
+    second = desk_ctx(tmp_path, url, 3)  # joins the site
     hh3 = add_household(second, with_photo=False)
     second.close()
     clerk = sign_in("clerk", CLERK_PW, first.home)  # the clerk works a while at desk 2
@@ -74,16 +68,6 @@ def _server(site: Site) -> Engine:
     """What someone with the server's address and password holds: every row, nothing sealed by a desk."""
     return create_engine(site.url)
 
-
-def _problems(home: Path) -> list[tuple[str | None, str | int | None]]:
-    admin = sign_in("admin", PASSPHRASE, home)
-    try:
-        with admin.db.reader() as uow:
-            reports = audit.verify(uow, admin.actor)
-    finally:
-        admin.close()
-    return [(r.problem, r.first_bad_event_id if r.problem in ("role", "household", "grant", "authority")
-             else r.first_bad_seq) for r in reports if not r.ok]
 
 
 def test_untouched_site_verifies_at_both_desks(site: Site) -> None:
@@ -237,11 +221,11 @@ def test_site_of_an_older_version_is_founded_by_its_first_administrator(tmp_path
         older.setattr(trail_site, "adopt_at_join", lambda *a: None)
         older.setattr(trail_site, "after_commit", lambda *a: None)
         older.setattr(trail_site, "load", lambda home, engine: None)
-        first = _desk(tmp_path, url, 2)
+        first = desk_ctx(tmp_path, url, 2)
         accounts.create_account(first, "clerk", Role.CLERK, CLERK_PW)
         add_household(first, with_photo=False)
         first.close()
-        second = _desk(tmp_path, url, 3)
+        second = desk_ctx(tmp_path, url, 3)
         regno3 = add_household(second, with_photo=False).registration_number
         second.close()
     with create_engine(url).connect() as conn:
