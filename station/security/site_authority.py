@@ -46,14 +46,23 @@ _WRAP_AAD = b"account signing key v1\x00"
 
 # ---- the anchor pinned on this desk ----
 
-def pinned_anchor(home: Path) -> str | None:
-    """The anchor's public key this desk trusts; None when it pinned none yet (or nobody signed in here)."""
+def _pin(home: Path) -> tuple[str | None, set[str]]:
+    """The pinned anchor's public key (None when none is pinned yet, or nobody signed in here) and the
+    digests of the site's statements this desk has seen verify, both from the sealed pin file (read once)."""
     try:
         data = _read_json(home, home / SITE_ANCHOR_FILE, _PIN)
     except StationError:
-        return None
-    pub = data.get("pub") if isinstance(data, dict) else None
-    return pub if isinstance(pub, str) and pub else None
+        return None, set()
+    if not isinstance(data, dict):
+        return None, set()
+    pub, seen = data.get("pub"), data.get("seen")
+    return (pub if isinstance(pub, str) and pub else None,
+            {d for d in seen if isinstance(d, str)} if isinstance(seen, list) else set())
+
+
+def pinned_anchor(home: Path) -> str | None:
+    """The anchor's public key this desk trusts; None when it pinned none yet (or nobody signed in here)."""
+    return _pin(home)[0]
 
 
 def pin_anchor(home: Path, pub: str) -> None:
@@ -65,21 +74,10 @@ def statement_digest(statement: Any) -> str:
     return hashlib.sha256(signing.canonical(statement)).hexdigest()
 
 
-def statements_seen(home: Path) -> set[str]:
-    """Digests of the site's statements this desk has seen verify (kept beside the pinned anchor)."""
-    try:
-        data = _read_json(home, home / SITE_ANCHOR_FILE, _PIN)
-    except StationError:
-        return set()
-    seen = data.get("seen") if isinstance(data, dict) else None
-    return {d for d in seen if isinstance(d, str)} if isinstance(seen, list) else set()
-
-
 def note_statements(home: Path, digests: set[str]) -> None:
     """Remember `digests` too (at sign-in, once the site's authority verified with none missing): the
     statements on the server only grow, so one seen here and gone later was deleted there."""
-    pub = pinned_anchor(home)
-    seen = statements_seen(home)
+    pub, seen = _pin(home)
     if pub is None or digests <= seen:
         return
     doc = sealed.seal(home, _PIN, {"format": 1, "pub": pub, "seen": sorted(seen | digests)})
@@ -169,8 +167,8 @@ class SiteAuthority(AuthorityFile):
         the server's password deleted a demotion or a revocation together with the matching account row."""
         if self._trust is None:
             t = super().trust()
-            pinned = pinned_anchor(self.home)
-            gone = statements_seen(self.home) - self.statement_digests()
+            pinned, seen = _pin(self.home)
+            gone = seen - self.statement_digests()
             self._trust = Trust(False) if (pinned is not None and t.anchor_pub != pinned) or gone else t
         return self._trust
 
