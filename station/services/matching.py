@@ -138,7 +138,9 @@ def index_households_by_id(s: Session, household_ids: list[str]) -> dict[str, tu
     table = cast(Table, PersonKeyRow.__table__)
     for start in range(0, len(ids), 500):
         conn.execute(delete(table).where(table.c.individual_id.in_(ids[start:start + 500])))
-    keys = [{"key": k, "individual_id": iid} for iid in ids for k in sorted(blocking_keys(people[iid][1]))]
+    # in key order: a batch's inserts walk the primary key once instead of landing on random pages
+    pairs = sorted((k, iid) for iid in ids for k in blocking_keys(people[iid][1]))
+    keys = [{"key": k, "individual_id": iid} for k, iid in pairs]
     insert_rows(conn, table, keys)  # straight to the driver on SQLite (issue 18: the import's batch)
     return people
 
