@@ -45,6 +45,7 @@ from ui.tasks import run_in_pool, run_off_thread
 
 LIVE_SECTION, CAPTURE_SECTION = "id_scan", "document_capture"
 FILE, AUTO, MANUAL = "file", "auto", "manual"  # where a frame to read came from
+RECHECK = "recheck"  # an automatic capture read again thoroughly: its quick look saw a zone it could not read
 
 
 class IdScanDialog(QDialog):
@@ -227,7 +228,9 @@ class IdScanDialog(QDialog):
         self.status.setText(tr("scanning.dialog.reading"))
         self.status.setStyleSheet("")
         frame = image.copy()
-        thorough = origin != AUTO  # automatic captures come frame after frame: a quick look each (idscan)
+        # automatic captures come frame after frame: a quick look each, within idscan.LIVE_BUDGET_S; one that
+        # saw a zone but did not read it valid is read again thoroughly (show_result), the feed still waiting
+        thorough = origin != AUTO
         run_off_thread(lambda: scan_image(frame, thorough=thorough),
                        lambda result: self.show_result(frame, result, origin),
                        lambda error: self._on_scan_failed(error, origin), self, self.pool, fallback=None)
@@ -243,6 +246,10 @@ class IdScanDialog(QDialog):
         live = origin != FILE
         if live and not self.feed.running:
             return  # the camera was stopped (file imported, dialog closing): a late read is stale
+        if origin == AUTO and (result.reason == "scanning.reason.unreadable"
+                               or (result.mrz is not None and not result.mrz.valid)):
+            self.scan_frame(image, RECHECK)
+            return
         self.last_result = result
         if live:
             self.feed.read_finished(result.mrz is not None or bool(result.barcodes))
@@ -256,7 +263,7 @@ class IdScanDialog(QDialog):
             if match.regno is not None:
                 self.household_requested.emit(str(match.regno))
         if result.mrz is None:
-            if origin == AUTO:  # a new document came into view: the fields shown belong to the last one
+            if origin in (AUTO, RECHECK):  # a new document came into view: the fields shown belong to the last one
                 self.fields = None
                 self.view.clear()
                 self.apply_button.setEnabled(False)

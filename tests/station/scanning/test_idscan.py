@@ -139,6 +139,32 @@ def test_a_zone_that_does_not_read_is_tried_again_enhanced(monkeypatch: pytest.M
     assert all(not (r.result and r.result.valid) for r in plain if r is not None)
 
 
+def test_a_live_look_starts_no_attempt_it_has_no_time_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dim zone reads valid only enhanced (above). Out of time, a live frame's quick look returns the
+    first attempt's reading (if any) instead of trying the other turns, the raw frame and the enhanced
+    images; with time left it tries them all and reads the document."""
+    from station.scanning import idscan
+    from tests.station.scanning import docgen
+
+    seed, spoil = ENHANCE_CASES[0]
+    sample = docgen.make_sample(seed, "moderate")
+    image = spoil(sample.image)
+    calls: list[int] = []
+    real = idscan.read_gray
+
+    def counted(*a: object, **kw: object) -> object:
+        calls.append(1)
+        return real(*a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(idscan, "read_gray", counted)
+    late, _corners, _sharp = idscan.read_mrz(image, False, idscan.Budget(0.0))  # no time
+    assert len(calls) == 1 and not (late and late.result and late.result.valid)
+    calls.clear()
+    roomy, _corners, _sharp = idscan.read_mrz(image, False, idscan.Budget(3600.0))
+    assert len(calls) > 1 and roomy is not None and roomy.result is not None and roomy.result.valid
+    assert tuple(roomy.result.lines) == sample.lines
+
+
 def test_card_edges_do_not_lengthen_the_lines(monkeypatch: pytest.MonkeyPatch, classifier: None) -> None:
     """The straightened card's dark edges came apart into character-sized pieces that chained onto the MRZ
     lines: cells were cut along lines too long, and these documents read valid only after enhancement."""

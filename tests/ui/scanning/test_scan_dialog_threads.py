@@ -111,3 +111,34 @@ def test_automatic_captures_get_a_quick_look_and_the_clerks_own_a_thorough_one(q
         dlg.scan_frame(frame, origin)
     qtbot.waitUntil(lambda: len(seen) == 3, timeout=10_000)
     assert sorted(seen) == [False, True, True]
+
+
+def test_an_automatic_look_that_saw_a_zone_it_could_not_read_is_read_again_thoroughly(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A live frame's quick look stops within idscan.LIVE_BUDGET_S; when it saw a zone but could not read it,
+    the same frame is read again thoroughly before the feed hears the result (it waits for it), so a hard
+    document is read from the camera as before. A frame with no zone at all is not read again."""
+    seen: list[bool] = []
+    answers = {False: ScanResult(None, "scanning.reason.unreadable", ()),
+               True: ScanResult(None, "scanning.reason.no_mrz", ())}
+
+    def scan(image: np.ndarray, **kw: bool) -> ScanResult:
+        seen.append(kw.get("thorough", True))
+        return answers[seen[-1]]
+
+    monkeypatch.setattr(dialog_mod, "scan_image", scan)
+    dlg = IdScanDialog(camera=False)
+    qtbot.addWidget(dlg)
+    finished: list[bool] = []
+    monkeypatch.setattr(type(dlg.feed), "running", property(lambda _self: True))
+    monkeypatch.setattr(dlg.feed, "read_finished", finished.append)
+    frame = np.zeros((60, 80, 3), np.uint8)
+    with qtbot.waitSignal(dlg.result_shown, timeout=10_000) as shown:
+        dlg.scan_frame(frame, dialog_mod.AUTO)
+    assert seen == [False, True]  # the quick look, then the thorough one
+    assert finished == [False]  # the feed heard once, after the thorough read
+    assert shown.args[0].reason == "scanning.reason.no_mrz"
+    answers[False] = ScanResult(None, "scanning.reason.no_mrz", ())  # nothing in view: one quick look only
+    seen.clear()
+    with qtbot.waitSignal(dlg.result_shown, timeout=10_000):
+        dlg.scan_frame(frame, dialog_mod.AUTO)
+    assert seen == [False] and finished == [False, False]
