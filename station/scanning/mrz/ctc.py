@@ -183,6 +183,14 @@ def word_gaps(cols: Sequence[int]) -> int:
     return int(np.count_nonzero(d >= max(GAP_RATIO * med, med + 2)))
 
 
+def _alternatives(dist: np.ndarray, chosen: int) -> dict[str, float]:
+    """The (at most two) other likely characters of a character read as `chosen` from `dist` (one column's
+    probabilities, blank left out), with their share of it."""
+    p = dist / max(float(dist.sum()), 1e-9)
+    order = [int(o) for o in np.argsort(-p)[:3] if o != chosen][:2]
+    return {ALPHABET[o]: float(p[o]) for o in order if p[o] >= ALT_MIN_PROB}
+
+
 def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray],
                symbols: list[int]) -> LineRead | None:
     """Each character's confidence is its probability at its most confident column; the other likely
@@ -196,11 +204,9 @@ def _line_read(probs: np.ndarray, frames: Sequence[Sequence[int] | np.ndarray],
     if word_gaps(cols) > MAX_GAPS:
         return None
     for i, (col, sym) in enumerate(zip(cols, symbols, strict=True)):
-        p = probs[col, :BLANK] / max(float(probs[col, :BLANK].sum()), 1e-9)
         chars.append(ALPHABET[sym])
         conf.append(float(probs[col, sym]))
-        order = [int(o) for o in np.argsort(-p)[:3] if o != sym][:2]
-        second = {ALPHABET[o]: float(p[o]) for o in order if p[o] >= ALT_MIN_PROB}
+        second = _alternatives(probs[col, :BLANK], sym)
         if second:
             alts[i] = second
     return LineRead("".join(chars), tuple(conf), alts, probs[cols, :BLANK].astype(np.float32))
@@ -223,9 +229,7 @@ def average(reads: Sequence[LineRead]) -> LineRead:
     conf = tuple(float(stacked[:, i, c].min()) for i, c in enumerate(best))
     alts: dict[int, dict[str, float]] = {}
     for i, c in enumerate(best):
-        p = dists[i] / max(float(dists[i].sum()), 1e-9)
-        order = [int(o) for o in np.argsort(-p)[:3] if o != c][:2]
-        second = {ALPHABET[o]: float(p[o]) for o in order if p[o] >= ALT_MIN_PROB}
+        second = _alternatives(dists[i], int(c))
         if second:
             alts[i] = second
     return LineRead(chars, conf, alts, dists)
