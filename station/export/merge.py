@@ -40,6 +40,7 @@ from station.export.collect import SKIP_AUDIT, bundle_metas
 from station.export.container import Record
 from station.export.merge_rows import (
     Group,
+    PrepareHook,
     Ready,
     apply_group,
     bundle_digest,
@@ -84,8 +85,9 @@ class MergeStats:
 
 # Hooks of the services above this layer (station.services.pack_import passes station.services.tracing's):
 # called once per batch with the ids of the households added or updated (their rows are written and
-# flushed), and for each tracing case carried by a new audit event (returns whether it changed anything).
-HouseholdsHook = Callable[[UnitOfWork, list[str]], object]
+# flushed) and, when every household of the batch was new, what `prepare` made of its rows (else None);
+# and for each tracing case carried by a new audit event (returns whether it changed anything).
+HouseholdsHook = Callable[[UnitOfWork, list[str], object], object]
 CaseHook = Callable[[UnitOfWork, Any], bool]
 
 
@@ -102,10 +104,13 @@ class Merger:
     replaces their members, documents and needs. Nothing is committed here: a pack is all or nothing."""
 
     def __init__(self, uow: UnitOfWork, *, on_households: HouseholdsHook | None = None,
-                 on_case: CaseHook | None = None, arrival_zone: tzinfo | None = None) -> None:
+                 on_case: CaseHook | None = None, arrival_zone: tzinfo | None = None,
+                 prepare: PrepareHook | None = None) -> None:
         """`arrival_zone`: the zone of a pack written before arrival times were UTC (header without
-        `arrival_times: utc`); its arrivals are read as wall-clock times there and stored as UTC."""
-        self._on_households, self._on_case = on_households, on_case
+        `arrival_times: utc`); its arrivals are read as wall-clock times there and stored as UTC.
+        `prepare`: run on each batch's rows where the batch is checked (merge_rows.PrepareHook); its result
+        reaches `on_households` when the whole batch was new here."""
+        self._on_households, self._on_case, self._prepare = on_households, on_case, prepare
         self.arrival_zone = arrival_zone
         self.s: Session = uow.session
         self.uow = uow
@@ -189,7 +194,7 @@ class Merger:
         groups, self._groups, self._batch_bytes = self._groups, [], 0
         self._group = None
         if groups:  # rows made ready where the batch was checked (the read-ahead thread, if any)
-            self.batch_ready((HOUSEHOLDS, groups, ready_rows(self._dialect, groups)))
+            self.batch_ready((HOUSEHOLDS, groups, ready_rows(self._dialect, groups, self._prepare)))
 
     def _hand_on_audit(self) -> None:
         batch, self._audit = self._audit, []
@@ -229,7 +234,7 @@ class Merger:
         self._write_tokens(fresh + updated, [g.hh["id"] for g in updated])
         changed = [g.hh["id"] for g in fresh + updated]
         if self._on_households is not None and changed:  # person keys for duplicate checks; tracing alerts
-            self._on_households(self.uow, changed)
+            self._on_households(self.uow, changed, self._ready.extra if self._ready is not None else None)
         self._merge_portraits(groups)
         self._merge_by_id(PrintRecordRow, [kw for g in groups for kw in g.prints], "prints")
         self._merge_by_id(DistributionRow, [kw for g in groups for kw in g.dists], "distributions")

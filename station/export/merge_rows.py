@@ -5,7 +5,7 @@ and the check that a batch's members and registration numbers are not another ho
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,20 +112,27 @@ class Ready:
     fresh: tuple[Prepared, ...]  # households, individuals, documents, needs: insert order
     tokens: Prepared
     portraits: Prepared  # every portrait of the batch, in pack order
+    extra: object = None  # what the caller's `prepare` made of the rows (the households hook takes it)
+
+
+# A service's work on a batch's rows that needs no database (station.services.matching.key_batch: the
+# people's blocking keys), done where the batch is checked: the import's read-ahead thread.
+PrepareHook = Callable[[Dialect, FreshRows], object]
 
 
 def _table(model: Any) -> Table:
     return model.__table__  # type: ignore[no-any-return]
 
 
-def ready_rows(dialect: Dialect, groups: list[Group]) -> Ready:
+def ready_rows(dialect: Dialect, groups: list[Group], prepare: PrepareHook | None = None) -> Ready:
     rows = fresh_rows(groups)
     fresh = tuple(prepare_rows(dialect, _table(model), batch) for model, batch in (
         (HouseholdRow, rows.households), (IndividualRow, rows.individuals), (DocumentRow, rows.documents),
         (NeedRow, rows.needs)))
     portraits = [dict(kw, jpeg=jpeg) for g in groups for kw, jpeg in g.portraits]
     return Ready(fresh, prepare_tokens(dialect, [(g.hh["id"], g.tokens()) for g in groups]),
-                 prepare_rows(dialect, _table(PhotoRow), portraits))
+                 prepare_rows(dialect, _table(PhotoRow), portraits),
+                 prepare(dialect, rows) if prepare is not None else None)
 
 
 def check_ownership(s: Session, groups: list[Group]) -> None:

@@ -119,10 +119,17 @@ def token_pairs(households: Iterable[tuple[str, set[str]]]) -> list[tuple[str, s
 def prepare_tokens(dialect: Dialect, households: Sequence[tuple[str, set[str]]]) -> Prepared:
     """The name_tokens rows of households given as (id, tokens), made ready for the driver."""
     rows = sorted(token_pairs(households))  # in key order: one walk along the primary key, not random pages
-    plan = _plan(dialect, _TOKENS, _TOKEN_KEYS)
-    if plan is None or plan[1:] != (_TOKEN_KEYS, []):  # not two plain text columns in this order
-        return prepare_rows(dialect, _TOKENS, [dict(zip(_TOKEN_KEYS, r, strict=True)) for r in rows])
-    return Prepared(_TOKENS, [], plan[0], rows)  # tuples as the driver takes them: no dict per row
+    return prepare_tuples(dialect, _TOKENS, _TOKEN_KEYS, rows)
+
+
+def prepare_tuples(dialect: Dialect, table: Table, keys: tuple[str, ...], rows: list[tuple[Any, ...]]
+                   ) -> Prepared:
+    """Rows given as tuples of the columns `keys` (plain values no bind processor changes: text), made
+    ready for the driver without a dict per row where the statement takes them as they are."""
+    plan = _plan(dialect, table, keys)
+    if plan is None or plan[1:] != (keys, []):  # not plain columns in this order
+        return prepare_rows(dialect, table, [dict(zip(keys, r, strict=True)) for r in rows])
+    return Prepared(table, [], plan[0], rows)
 
 
 def write_tokens(s: Session, households: Sequence[tuple[str, set[str]]] | Prepared,

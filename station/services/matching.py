@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import cast
 
 from sqlalchemy import Date, Table, and_, bindparam, case, delete, func, insert, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from station.db.engine import CACHE_KIB
@@ -28,7 +29,8 @@ from station.domain.codes import HouseholdStatus
 from station.domain.model import MemberDraft, Origin
 from station.domain.text import clean_name
 from station.domain.tracing import KEYS_VERSION, Match, Person, Reason, blocking_keys, compare
-from station.export.merge_tokens import insert_rows
+from station.export.merge_rows import FreshRows
+from station.export.merge_tokens import Prepared, insert_prepared, prepare_tuples
 
 VERSION_KEY = "person_keys_version"
 # People scored per check: those sharing most keys first, then those of about the age and of the same sex.
@@ -123,26 +125,59 @@ def index_households(uow: UnitOfWork, rows: list[HouseholdRow]) -> None:
         s.execute(insert(PersonKeyRow), keys)
 
 
-def index_households_by_id(s: Session, household_ids: list[str]) -> dict[str, tuple[str, Person]]:
-    """Rewrite the keys of saved households' members, read as plain columns (the office import's batch);
-    returns individual id -> (household id, person as the tracing check compares it, no documents)."""
+@dataclass(frozen=True)
+class KeyedBatch:
+    """The people of a batch of households and their blocking keys, worked out from the rows before they
+    are written: `key_batch`, in the office import's read-ahead thread (issue 18: the importing thread
+    only writes them)."""
+
+    people: dict[str, tuple[str, Person]]  # individual id -> (household id, person, no documents)
+    pairs: list[tuple[str, str]]  # (key, individual id), in key order
+    rows: Prepared  # the pairs made ready for the driver
+
+
+_KEY_COLS = ("key", "individual_id")
+_PERSON_KEYS = cast(Table, PersonKeyRow.__table__)
+
+
+def key_batch(dialect: Dialect, rows: FreshRows) -> KeyedBatch:
+    """`KeyedBatch` of households given as their plain rows (station.export.merge_rows.fresh_rows): the
+    people exactly as `index_households_by_id` reads them back once written (merge_rows.PrepareHook)."""
+    origins = {h["id"]: origin_text(h["origin_governorate"], h["origin_district"], h["origin_place"])
+               for h in rows.households}
+    people = {kw["id"]: (kw["household_id"], Person(
+        tuple(kw[c.key] for c in _NAME_COLS[:4]), tuple(kw[c.key] for c in _NAME_COLS[4:]),
+        kw["sex"], kw["birth_date"], bool(kw["birth_date_estimated"]), origins[kw["household_id"]]))
+        for kw in rows.individuals}
+    return _keyed(dialect, people)
+
+
+def _keyed(dialect: Dialect, people: dict[str, tuple[str, Person]]) -> KeyedBatch:
+    # in key order: a batch's inserts walk the primary key once instead of landing on random pages
+    pairs = sorted((k, iid) for iid, (_, p) in people.items() for k in blocking_keys(p))
+    return KeyedBatch(people, pairs, prepare_tuples(dialect, _PERSON_KEYS, _KEY_COLS, pairs))
+
+
+def index_households_by_id(s: Session, household_ids: list[str], keyed: KeyedBatch | None = None
+                           ) -> KeyedBatch:
+    """Rewrite the keys of saved households' members (the office import's batch): the people read back as
+    plain columns, or those `keyed` holds (`key_batch` of these households' rows, as written). Returns the
+    people (individual id -> (household id, person as the tracing check compares it)) and their keys."""
     s.flush()
     conn = s.connection()
-    people: dict[str, tuple[str, Person]] = {}
-    for start in range(0, len(household_ids), 500):
-        for r in conn.execute(_MEMBERS, {"ids": household_ids[start:start + 500]}):
-            person = Person(tuple(r[2:6]), tuple(r[6:10]), r[10], r[11], bool(r[12]),
-                            origin_text(r[13], r[14], r[15]))
-            people[r[0]] = (r[1], person)
-    ids = sorted(people)
-    table = cast(Table, PersonKeyRow.__table__)
-    for start in range(0, len(ids), 500):
-        conn.execute(delete(table).where(table.c.individual_id.in_(ids[start:start + 500])))
-    # in key order: a batch's inserts walk the primary key once instead of landing on random pages
-    pairs = sorted((k, iid) for iid in ids for k in blocking_keys(people[iid][1]))
-    keys = [{"key": k, "individual_id": iid} for k, iid in pairs]
-    insert_rows(conn, table, keys)  # straight to the driver on SQLite (issue 18: the import's batch)
-    return people
+    if keyed is None:
+        people: dict[str, tuple[str, Person]] = {}
+        for start in range(0, len(household_ids), 500):
+            for r in conn.execute(_MEMBERS, {"ids": household_ids[start:start + 500]}):
+                person = Person(tuple(r[2:6]), tuple(r[6:10]), r[10], r[11], bool(r[12]),
+                                origin_text(r[13], r[14], r[15]))
+                people[r[0]] = (r[1], person)
+        keyed = _keyed(conn.dialect, people)
+    ids = sorted(keyed.people)
+    for start in range(0, len(ids), 500):  # none for new people (the keys' foreign key): an index probe each
+        conn.execute(delete(_PERSON_KEYS).where(_PERSON_KEYS.c.individual_id.in_(ids[start:start + 500])))
+    insert_prepared(conn, keyed.rows)  # straight to the driver on SQLite (issue 18: the import's batch)
+    return keyed
 
 
 def keys_version() -> str:

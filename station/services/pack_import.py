@@ -29,7 +29,16 @@ from station.export.container import ReadState, Record, read_records
 from station.export.crypto import open_chunks, read_header, stream_key
 from station.export.merge import Batch, Merger, MergeStats
 from station.export.read_ahead import ReadAhead
-from station.services import audit, pack_origin, pack_trail, retention, tracing, tracing_checks, trail_guard
+from station.services import (
+    audit,
+    matching,
+    pack_origin,
+    pack_trail,
+    retention,
+    tracing,
+    tracing_checks,
+    trail_guard,
+)
 from station.services.authz import require
 
 log = logging.getLogger(__name__)
@@ -88,7 +97,8 @@ def import_pack(
         header = read_header(src)  # type: ignore[arg-type]
         key = stream_key(header, private)
         with db.uow() as uow:
-            merger = Merger(uow, on_households=_households_merged, on_case=tracing.apply_snapshot)
+            merger = Merger(uow, on_households=_households_merged, on_case=tracing.apply_snapshot,
+                            prepare=matching.key_batch)
             records = read_records(open_chunks(src, header, key), state)  # type: ignore[arg-type]
             intake = _Intake(records, merger, state, clock.station_zone())
             with _import_cache(uow), _no_cycle_collection(), ReadAhead(intake.run) as batches:
@@ -236,14 +246,15 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _households_merged(uow: UnitOfWork, ids: list[str]) -> None:
+def _households_merged(uow: UnitOfWork, ids: list[str], keyed: object) -> None:
     """The merger's hook, once per batch of households added or updated (rows written, not yet committed):
     sealed at commit like any household written here (trail_guard), then the tracing checks of the whole
-    batch: person keys and alerts, which say "import"."""
+    batch: person keys and alerts, which say "import". `keyed`: the batch's people and keys worked out in
+    the read-ahead thread (Merger's `prepare`: matching.key_batch) when every household was new, else None."""
     s = uow.session
     trail_guard.households_written(s, ids)
     s.info[tracing_checks.IMPORTING] = True
-    tracing_checks.households_indexed(s, ids)
+    tracing_checks.households_indexed(s, ids, keyed=keyed if isinstance(keyed, matching.KeyedBatch) else None)
 
 
 def open_pack_file(path: Path) -> tuple[BinaryIO, int]:

@@ -103,18 +103,18 @@ def household_indexed(uow: UnitOfWork, row: HouseholdRow, on: date | None = None
 
 
 def households_indexed(session: Session, household_ids: list[str], on: date | None = None,
-                       source: str = "import") -> int:
+                       source: str = "import", keyed: matching.KeyedBatch | None = None) -> int:
     """`household_indexed` for a batch of saved households (the office import calls it once per chunk of
     ids): the keys rewritten in a few statements, the active cases sharing a key looked up once for the
     whole batch, each case that may match confirmed once. Raises the alerts that calling
     `household_indexed` for each id after the batch is in the register raises (tests/station/services/
-    test_tracing_batch.py); returns how many."""
+    test_tracing_batch.py); returns how many. `keyed`: these households' people and keys as
+    matching.key_batch made them from the rows written (the import's read-ahead thread), else read back."""
     ids = sorted(set(household_ids))
     if not ids:
         return 0
-    people = matching.index_households_by_id(session, ids)
-    return _check_people(session, {iid: (hid, p) for iid, (hid, p) in people.items()},
-                         on or clock.local_today(), source)
+    keyed = matching.index_households_by_id(session, ids, keyed)
+    return _check_people(session, keyed.people, on or clock.local_today(), source, keyed.pairs)
 
 
 
@@ -138,15 +138,16 @@ _CASE_COLS = (select(_TC.id, _TC.given_ar, _TC.father_ar, _TC.grandfather_ar, _T
 _CHUNK = 500
 
 
-def _check_people(s: Session, people: dict[str, tuple[str, Person]], day: date, source: str) -> int:
+def _check_people(s: Session, people: dict[str, tuple[str, Person]], day: date, source: str,
+                  pairs: Iterable[tuple[str, str]] | None = None) -> int:
     """Check people just indexed (individual id -> (household id, person)) against the active cases: a case
     is scored only against the people sharing one of its keys (not against their whole household), and a
     case that reaches the alert score is confirmed once through the register-wide check, which discounts
-    names that many people share."""
+    names that many people share. `pairs`: the people's (key, individual id), if already worked out."""
     by_key: dict[str, set[str]] = {}
-    for iid, (_hid, p) in people.items():
-        for k in blocking_keys(p):
-            by_key.setdefault(k, set()).add(iid)
+    for k, iid in pairs if pairs is not None else ((k, iid) for iid, (_, p) in people.items()
+                                                    for k in blocking_keys(p)):
+        by_key.setdefault(k, set()).add(iid)
     if not by_key:
         return 0
     conn = s.connection()

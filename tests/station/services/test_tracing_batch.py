@@ -14,7 +14,8 @@ from station.db.rows import HouseholdRow, IndividualRow, PersonKeyRow, TracingAl
 from station.db.uow import UnitOfWork
 from station.domain.codes import Relationship
 from station.domain.tracing import AlertStatus, CaseDraft, CaseStatus, compare
-from station.services import tracing, tracing_checks
+from station.export.merge_rows import FreshRows
+from station.services import matching, tracing, tracing_checks
 from station.services.demo import make_household
 from station.services.matching import person_from_draft
 from station.services.registration import estimated_birth_date, register_household
@@ -98,11 +99,31 @@ def test_batch_raises_the_alerts_of_the_single_check(ctx) -> None:
             select(IndividualRow.id).where(IndividualRow.household_id.in_(ids)))))
         tracing_checks.households_indexed(uow.session, ids, ON)
 
-    one_by_one, together, unkeyed = (_rolled_back(ctx, f) for f in (single, batch, batch_unkeyed))
+    def batch_from_rows(uow: UnitOfWork) -> None:  # the import: people and keys made from the pack's rows
+        s = uow.session
+        rows = FreshRows()
+        for hid in ids:
+            row = s.get(HouseholdRow, hid)
+            assert row is not None
+            rows.households.append(_columns(row))
+            rows.individuals.extend(_columns(m) for m in row.members)
+        keyed = matching.key_batch(s.get_bind().dialect, rows)
+        s.execute(delete(PersonKeyRow).where(PersonKeyRow.individual_id.in_(
+            select(IndividualRow.id).where(IndividualRow.household_id.in_(ids)))))
+        tracing_checks.households_indexed(s, ids, ON, keyed=keyed)
+
+    one_by_one, together, unkeyed, from_rows = (_rolled_back(ctx, f) for f in (
+        single, batch, batch_unkeyed, batch_from_rows))
     raised = {a for a in one_by_one[0] if a[5] == AlertStatus.OPEN.value}
     assert len(raised) >= 3 and {a[4] for a in raised} == {"import"}
     assert together == one_by_one
     assert unkeyed == one_by_one
+    assert from_rows == one_by_one
+
+
+def _columns(row: object) -> dict[str, object]:
+    """A row's column values by key, as a pack's codec hands them to the merger (station.export.codec)."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}  # type: ignore[attr-defined]
 
 
 def test_batch_of_nothing_raises_nothing(ctx) -> None:
