@@ -80,6 +80,7 @@ class RegisterView(QWidget):
         self.table.activated.connect(self._on_table_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.portrait = PortraitLabel(self, width=90)
+        self.portrait.set_blank()  # nobody highlighted yet
         self.table.doubleClicked.connect(self._on_table_activated)
         self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
         self._after_paint_fallback = QTimer(self)
@@ -122,6 +123,8 @@ class RegisterView(QWidget):
         counting stopped there, more match); `more_coming`: the first page of a day's list, the rest follows
         (extend_rows), the count with it."""
         self.model.set_rows(rows)
+        if not self.table.currentIndex().isValid():  # the highlighted household is gone with the old list
+            self.portrait.set_blank()
         self._searching = searching
         self._total = total
         self._capped = capped

@@ -26,7 +26,8 @@ def set_privacy_mode(on: bool) -> None:
     _privacy[0] = on
     for label in list(_labels):
         if shiboken6.isValid(label):  # a closed dialog's label may outlive its C++ widget until collected
-            label.set_jpeg(label.jpeg)
+            if not label._blank:  # a blank frame stays blank
+                label.set_jpeg(label.jpeg)
         else:
             _labels.discard(label)
 
@@ -53,11 +54,18 @@ class PortraitLabel(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setStyleSheet("border: 1px solid #b0b0b0; background: #eceff1; color: #78909c; font-size: 8pt;")
         self.jpeg: bytes | None = None
+        self._blank = False
         _labels.add(self)
         self.set_jpeg(None)
 
+    def set_blank(self) -> None:
+        """Nobody chosen: an empty frame, neither a portrait nor "no photo" (which would speak of someone)."""
+        self.jpeg, self._blank = None, True
+        self.clear()
+        self.setToolTip("")
+
     def set_jpeg(self, jpeg: bytes | None) -> None:
-        self.jpeg = jpeg
+        self.jpeg, self._blank = jpeg, False
         image = _decoded(jpeg, self._w, self._h) if jpeg else QImage()
         if not image.isNull():
             if _privacy[0]:
@@ -72,6 +80,6 @@ class PortraitLabel(QLabel):
 
     def changeEvent(self, event: QEvent) -> None:
         """The placeholder follows the language (Qt sends LanguageChange when the station's language changes)."""
-        if event.type() == QEvent.Type.LanguageChange and self.pixmap().isNull():
+        if event.type() == QEvent.Type.LanguageChange and self.pixmap().isNull() and not self._blank:
             self.setText(tr("ui.portrait.none"))
         super().changeEvent(event)

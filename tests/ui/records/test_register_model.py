@@ -1,16 +1,22 @@
-"""The register's model sorts in place (found-by-another-spelling rows last) and builds each row's text once."""
+"""The register's model sorts in place (found-by-another-spelling rows last) and builds each row's text once;
+the portrait beside the register belongs to the highlighted row only."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QImage
 
 from station.domain.codes import HouseholdStatus
 from station.domain.model import HouseholdSummary
+from station.i18n import tr
 from ui.records import register_model
 from ui.records.register_model import RegisterModel
+from ui.records.register_view import RegisterView
+from ui.widgets.portrait import set_privacy_mode
 
 ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 
@@ -176,3 +182,36 @@ def test_a_search_first_page_says_how_many_match_and_how_to_narrow_them(qtbot, l
         assert view.count.text() == i18n.tr("ui.register.today_count", n=4)
     finally:
         i18n.set_language("en")
+
+
+def test_the_portrait_beside_the_register_never_outlives_its_row(qtbot: Any) -> None:
+    """A new list (another search, another day) drops the highlighted row: the head's portrait shown for it
+    goes too, and the frame is blank, not "no photo", until a row of the new list is chosen."""
+    view = RegisterView()
+    qtbot.addWidget(view)
+    chosen: list[str] = []
+    view.selected.connect(chosen.append)
+    assert view.portrait.pixmap().isNull() and view.portrait.text() == ""  # nobody chosen yet
+    view.set_rows(ROWS, searching=True)
+    view.table.setCurrentIndex(view.model.index(1, 0))
+    assert chosen == [ROWS[1].id]
+    view.show_portrait(_jpeg())
+    assert not view.portrait.pixmap().isNull()
+    view.set_rows([_row(9, "Omar")], searching=True)
+    assert view.portrait.pixmap().isNull() and view.portrait.jpeg is None
+    assert view.portrait.text() == ""
+    set_privacy_mode(True)  # blurring every portrait leaves a blank frame blank
+    set_privacy_mode(False)
+    assert view.portrait.text() == ""
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    view.show_portrait(None)  # a household whose head has no photo says so
+    assert view.portrait.text() == tr("ui.portrait.none")
+
+
+def _jpeg() -> bytes:
+    image = QImage(60, 80, QImage.Format.Format_RGB888)
+    image.fill(QColor(120, 90, 60))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "JPG", 90)  # type: ignore[call-overload]  # the stubs want bytes, the binding a str
+    return bytes(buffer.data().data())
