@@ -17,6 +17,7 @@ from station.paths import station_home
 from station.services import search_index_background
 from station.services.station import StationContext, is_set_up
 from station.settings import StationSettings, station_settings
+from ui import gc_guard
 from ui.main_window import MainWindow
 from ui.qt_i18n import apply_language
 from ui.setup.wizard import SetupWizard
@@ -142,6 +143,7 @@ def run(argv: Sequence[str] = ()) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Registration Station")
     _set_identity(app)
+    gc_guard.install(app)  # cycles collected on this thread only: no Qt object destroyed on a worker
     controller = AppController(app, station_home())
     controller.start()
     if os.environ.get("STATION_EXIT_AFTER_START") == "1":  # smoke test of an installed build (.ci/package.sh)

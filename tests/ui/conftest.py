@@ -7,8 +7,15 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from ui import gc_guard
 from ui.main_window import MainWindow
 from ui.qt_i18n import apply_language
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(qapp) -> None:  # type: ignore[no-untyped-def]
+    """As the program runs (ui.app.run): cycles collected on the GUI thread, never on a worker."""
+    gc_guard.install(qapp)
 
 
 @pytest.fixture
