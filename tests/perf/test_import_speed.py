@@ -91,9 +91,9 @@ def test_import_speed_is_linear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         real_write(self, groups, replaced)
         indexing[0] += time.perf_counter() - t
 
-    def timed_hook(uow: UnitOfWork, ids: list[str]) -> None:
+    def timed_hook(uow: UnitOfWork, ids: list[str], keyed: object) -> None:
         t = time.perf_counter()
-        real_hook(uow, ids)
+        real_hook(uow, ids, keyed)
         hooked[0] += time.perf_counter() - t
 
     # the importing thread's CPU inside the driver's statements and the final commit (SQLite itself)
