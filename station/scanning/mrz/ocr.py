@@ -149,12 +149,13 @@ Cuts = tuple[tuple[float, float], ...]
 
 
 def read_gray(gray: np.ndarray, model: Model | None = None, doubt_below: float = DOUBT_BELOW,
-              candidates: int = MAX_CANDIDATES, cuts: Cuts = CUTS) -> MrzRead | None:
+              candidates: int = MAX_CANDIDATES, cuts: Cuts = CUTS, check: np.ndarray | None = None) -> MrzRead | None:
     """Locate and read the MRZ in a grey image; None when no zone is found.
 
     Every plausible group of lines is tried, most MRZ-like first, until one reads valid.
     A character read with less confidence than `doubt_below` fails a field no check digit protects.
     `cuts`: how the line model reads a zone (CUTS; CUTS[:1] for a live frame that must be read quickly).
+    `check`: another grey rendering of the same image, pixel for pixel (see _read_cuts).
     """
     best: MrzRead | None = None
     use_ctc = model is None and ctc.available()
@@ -162,7 +163,7 @@ def read_gray(gray: np.ndarray, model: Model | None = None, doubt_below: float =
         zones = find_zones(gray, limit=candidates, zoom=zoom)
         blind = True  # no zone holds characters the line model could read (printed labels, word gaps)
         for zone in zones:
-            read = (_read_zone_ctc(gray, zone, doubt_below, cuts) if use_ctc
+            read = (_read_zone_ctc(gray, zone, doubt_below, cuts, check) if use_ctc
                     else _read_zone(gray, zone, model, doubt_below))
             blind = blind and use_ctc and read.reading.mean_confidence == 0.0
             if best is None or _rank(read) > _rank(best):
@@ -189,22 +190,30 @@ def _zone_strips(gray: np.ndarray, zone: Zone, h_factor: float = 1.0, shift: flo
                            h * h_factor) for ln in zone.lines]
 
 
-def _read_zone_ctc(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts = CUTS) -> MrzRead:
+def _read_zone_ctc(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts = CUTS,
+                   check: np.ndarray | None = None) -> MrzRead:
     """Read a zone line by line with the CTC recognizer (station.scanning.mrz.ctc): from the first of
     `cuts`, and when that does not read valid (but holds text), from all of them averaged; the better of
     the two readings (a document whose own digit is wrong stays read as the first cut read it)."""
-    single = _read_cuts(gray, zone, doubt_below, cuts[:1])
+    single = _read_cuts(gray, zone, doubt_below, cuts[:1], check)
     if len(cuts) == 1 or (single.result is not None and single.result.valid) or (
             single.reading.mean_confidence == 0.0):
         return single
-    several = _read_cuts(gray, zone, doubt_below, cuts)
+    several = _read_cuts(gray, zone, doubt_below, cuts, check)
     return several if _rank(several) > _rank(single) else single
 
 
-def _read_cuts(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts) -> MrzRead:
+def _read_cuts(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts,
+               check: np.ndarray | None = None) -> MrzRead:
+    """The zone read from `cuts` averaged. `check`, another rendering of the same image (the same page
+    with coloured ink lifted less, see idscan.read_mrz), is read from the first cut too: a character it
+    reads otherwise is doubtful (a field no check digit covers is not taken from it), as one hidden is."""
     n_lines = len(zone.lines)
     strips = [st for h_factor, shift in cuts for st in _zone_strips(gray, zone, h_factor, shift)]
+    if check is not None:
+        strips += _zone_strips(check, zone, *cuts[0])
     probs = ctc.run(strips)
+    check_probs = probs[len(cuts) * n_lines:]
     widths = (30,) if n_lines == 3 else (44, 36)
     best: MrzRead | None = None
     for n in widths:
@@ -217,9 +226,12 @@ def _read_cuts(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts) -> 
         alts: dict[Pos, dict[str, float]] = {
             (li, i): a for li, d in enumerate(reads) for i, a in d.alternatives.items()}
         reading = Reading(tuple(d.text for d in reads), _class_confidence(reads), alts)
+        doubtful = hidden_cells(zone, n)
+        if check is not None:
+            doubtful |= _read_otherwise(reading.lines, [ctc.decode(p, n) for p in check_probs])
         try:  # the line model's own doubt rule (CTC_DOUBT_BELOW)
             result: MrzResult | None = parse_lines(reading.lines, alternatives=reading.alternatives,
-                                                   confidence=reading.confidence, doubtful=hidden_cells(zone, n),
+                                                   confidence=reading.confidence, doubtful=doubtful,
                                                    doubt_below=max(doubt_below, CTC_DOUBT_BELOW), relax=1.0)
         except MrzFormatError:
             result = None
@@ -231,6 +243,14 @@ def _read_cuts(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts) -> 
         empty = tuple("<" * n for _ in zone.lines)
         best = MrzRead(None, Reading(empty, tuple((0.0,) * n for _ in zone.lines), {}), zone)
     return best
+
+
+def _read_otherwise(lines: tuple[str, ...], other: list[ctc.LineRead | None]) -> set[Pos]:
+    """Cells whose character `other` reads differently (every cell of a line it could not read)."""
+    out: set[Pos] = set()
+    for li, (line, o) in enumerate(zip(lines, other, strict=True)):
+        out.update((li, i) for i, ch in enumerate(line) if o is None or o.text[i] != ch)
+    return out
 
 
 LETTER_SLOTS = (Kind.ALPHA, Kind.CODE)
