@@ -1,17 +1,28 @@
 """Build-time trainer for the MRZ line recognizer: `python -m tools.mrz.train_ctc [--out PATH]`.
 
-Renders blocks of MRZ lines with the TRAINING fonts only (OCR-B, its sharp cut, DejaVu Sans Mono,
-Liberation Mono; Noto Sans Mono, Nimbus Mono PS and FreeMono are left for the benchmark to report as
-unseen), at character heights of 5.5-22 px, with strokes thinned or thickened (other fonts' weights),
-degraded as real captures are (coloured guilloche, stamps with text over the zone, glare and hologram
-sheen, curvature, phone perspective, halftone, blur, motion blur, noise, JPEG, small tilt, text lines
-near the zone), cuts each line with the runtime's own `line_strip` (with the locator's usual errors in
+Renders blocks of MRZ lines with the TRAINING fonts only (OCR-B and its sharp cut for a fixed share of
+the blocks; DejaVu Sans Mono, Liberation Mono and other monospaced faces in several weights; proportional
+faces squeezed into the MRZ's cells; Noto Sans Mono, Nimbus Mono PS and FreeMono are left for the
+benchmark to report as unseen), at character heights of 5.5-22 px, with strokes thinned or thickened
+(other fonts' weights), degraded as real captures are (coloured guilloche, stamps with text over the zone,
+glare and hologram sheen, curvature, phone perspective, halftone, blur, motion blur, noise, JPEG, small
+tilt, text lines near the zone), cuts each line with the runtime's own `line_strip` (with the locator's usual errors in
 position and height), and fits a small fully-convolutional network with CTC loss in PyTorch.
 Exported to ONNX (opset 13, no recurrent layers) and run at run time by OpenCV's dnn module; PyTorch is
 needed here only (`.venv/bin/pip install torch==2.13.0 onnx`: a CPU wheel; not a project dependency,
 so CI never downloads it). Beside the model it writes a .json record (this script's SHA-256, the arguments, the
 model's SHA-256, figures) that tests/station/scanning/test_mrz_model.py holds the shipped files to.
-Deterministic in its data for a given seed.
+Deterministic in its data for a given seed. `--init MODEL.onnx` starts from the weights of an earlier
+model of the same network (its SHA-256 goes into the record) instead of from random ones.
+
+Fonts (Debian 12 packages, build time only; whichever are missing are left out): fonts-ocr-b,
+fonts-dejavu-core, fonts-liberation, fonts-urw-base35 and, for more monospaced shapes and weights,
+fonts-courier-prime, fonts-croscore (Cousine, Arimo, Tinos), fonts-hack, fonts-inconsolata,
+fonts-jetbrains-mono, fonts-firacode, fonts-anonymous-pro, fonts-go, fonts-mononoki, fonts-hermit,
+fonts-league-mono, fonts-oxygen, fonts-agave, fonts-roboto:
+`apt-get install -y fonts-ocr-b fonts-dejavu-core fonts-liberation fonts-urw-base35 fonts-courier-prime
+fonts-croscore fonts-hack fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-anonymous-pro fonts-go
+fonts-mononoki fonts-hermit fonts-league-mono fonts-oxygen fonts-agave fonts-roboto`.
 """
 
 from __future__ import annotations
@@ -33,14 +44,51 @@ from station.scanning.mrz.checkdigits import ALPHABET
 from station.scanning.mrz.compose import Identity, name_field, td1, td2, td3
 from station.scanning.mrz.ctc import BLANK, STRIP_H, greedy, line_strip, model_path
 
-FONTS = (
+OCRB_FONTS = (
     Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),  # fonts-ocr-b
     Path("/usr/share/fonts/opentype/ocr-b/OCRBS.otf"),  # fonts-ocr-b, "sharp" cut
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),  # fonts-dejavu-core
-    Path("/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf"),  # fonts-liberation
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"),  # heavier strokes
-    Path("/usr/share/fonts/truetype/liberation/LiberationMono-Bold.ttf"),
 )
+OCRB_SHARE = 0.3  # of the rendered blocks: real zones are OCR-B, whatever the other fonts' number
+_TT, _OT = Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype")
+# Other monospaced faces, drawn at their own pitch: the shapes (Courier-like slab serifs, programmers'
+# sans) and weights (light to extra bold) that other MRZ printers' fonts have. Never Noto, Nimbus or Free.
+MONO_FONTS = (
+    _TT / "dejavu/DejaVuSansMono.ttf",  # fonts-dejavu-core
+    _TT / "dejavu/DejaVuSansMono-Bold.ttf",
+    _TT / "liberation/LiberationMono-Regular.ttf",  # fonts-liberation
+    _TT / "liberation/LiberationMono-Bold.ttf",
+    _OT / "courier-prime/Courier Prime.otf",  # fonts-courier-prime
+    _OT / "courier-prime/Courier Prime Bold.otf",
+    _OT / "courier-prime/Courier Prime Code.otf",
+    _OT / "courier-prime/Courier Prime Sans.otf",
+    _TT / "croscore/Cousine-Regular.ttf",  # fonts-croscore
+    _TT / "croscore/Cousine-Bold.ttf",
+    _TT / "hack/Hack-Regular.ttf",  # fonts-hack
+    _TT / "hack/Hack-Bold.ttf",
+    _TT / "inconsolata/Inconsolata.otf",  # fonts-inconsolata
+    _TT / "jetbrains-mono/JetBrainsMono-ExtraLight.ttf",  # fonts-jetbrains-mono
+    _TT / "jetbrains-mono/JetBrainsMono-Regular.ttf",
+    _TT / "jetbrains-mono/JetBrainsMono-ExtraBold.ttf",
+    _TT / "firacode/FiraCode-Light.ttf",  # fonts-firacode
+    _TT / "firacode/FiraCode-Regular.ttf",
+    _TT / "firacode/FiraCode-Bold.ttf",
+    _TT / "anonymous-pro/Anonymous Pro.ttf",  # fonts-anonymous-pro
+    _TT / "anonymous-pro/Anonymous Pro B.ttf",
+    Path("/usr/share/fonts/fonts-go/Go-Mono.ttf"),  # fonts-go
+    Path("/usr/share/fonts/fonts-go/Go-Mono-Bold.ttf"),
+    _TT / "mononoki/mononoki-Regular.ttf",  # fonts-mononoki
+    _TT / "mononoki/mononoki-Bold.ttf",
+    _TT / "hermit/Hermit-light.otf",  # fonts-hermit
+    _TT / "hermit/Hermit-bold.otf",
+    _OT / "league-mono/LeagueMono-Light.otf",  # fonts-league-mono
+    _OT / "league-mono/LeagueMono-Regular.otf",
+    _OT / "league-mono/LeagueMono-Bold.otf",
+    _OT / "league-mono/LeagueMono-NarrowRegular.otf",
+    _TT / "oxygen/OxygenMono-Regular.ttf",  # fonts-oxygen
+    _TT / "agave/agave-r-autohinted.ttf",  # fonts-agave
+    _TT / "agave/agave-b-autohinted.ttf",
+)
+FONTS = OCRB_FONTS + MONO_FONTS
 # Proportional fonts of other shapes (serifs, thin and wide strokes), squeezed into the MRZ's cells: the
 # network should know a character by its shape, not by the training fonts' details. (Never the families
 # the benchmark keeps unseen: Noto, Nimbus, Free.)
@@ -52,8 +100,12 @@ SHAPE_FONTS = (
     Path("/usr/share/fonts/opentype/urw-base35/C059-Roman.otf"),  # fonts-urw-base35
     Path("/usr/share/fonts/opentype/urw-base35/URWBookman-Light.otf"),
     Path("/usr/share/fonts/opentype/urw-base35/P052-Roman.otf"),
+    _TT / "croscore/Arimo-Regular.ttf",  # fonts-croscore
+    _TT / "croscore/Tinos-Bold.ttf",
+    _TT / "roboto/unhinted/RobotoTTF/Roboto-Medium.ttf",  # fonts-roboto
+    _TT / "oxygen/Oxygen-Sans.ttf",  # fonts-oxygen
 )
-SHAPE_SHARE = 0.35  # of the rendered blocks
+SHAPE_SHARE = 0.3  # of the rendered blocks
 LABEL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LETTERS = ALPHABET[10:36]
 ALNUM = ALPHABET[:36]
@@ -62,6 +114,14 @@ WORK_H = 26  # characters are drawn this tall, then the block is scaled to the w
 
 def fonts() -> list[Path]:
     return [f for f in FONTS if f.is_file()]
+
+
+def ocrb_fonts() -> list[Path]:
+    return [f for f in OCRB_FONTS if f.is_file()]
+
+
+def mono_fonts() -> list[Path]:
+    return [f for f in MONO_FONTS if f.is_file()]
 
 
 def shape_fonts() -> list[Path]:
@@ -313,11 +373,14 @@ def degrade(rng: np.random.Generator, img: np.ndarray, ends: np.ndarray, char_h:
 def samples(rng: np.random.Generator, blocks: int) -> list[tuple[np.ndarray, str]]:
     """(strip, text) pairs: each of `blocks` rendered blocks degraded twice (two character heights)."""
     faces = fonts()
+    ocrb = ocrb_fonts() or faces
+    mono = mono_fonts() or faces
     shapes = shape_fonts() or faces
     out = []
     for _ in range(blocks):
         lines = mrz_lines(rng)
-        pool = shapes if rng.random() < SHAPE_SHARE else faces
+        pick = rng.random()
+        pool = shapes if pick < SHAPE_SHARE else ocrb if pick < SHAPE_SHARE + OCRB_SHARE else mono
         face = pool[int(rng.integers(0, len(pool)))]
         img, work_ends = render(rng, lines, face)
         for _variant in range(2):
@@ -395,16 +458,73 @@ def line_accuracy(net: Any, data: list[tuple[np.ndarray, str]]) -> float:
     return ok / max(1, len(data))
 
 
+def load_init(net: Any, path: Path, data: list[tuple[np.ndarray, str]]) -> None:
+    """Set `net` (build_net's, in eval mode) to compute what the exported model at `path` computes. The
+    export folded each batch norm into its convolution; the convolution takes the folded weights and the
+    batch norm is set to pass them through (its statistics those of its input on `data`, so that training
+    mode, which normalises by the batch's own statistics, starts about where eval mode is)."""
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    weights = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    nodes = [n for n in model.graph.node if n.op_type == "Conv"]
+    convs = [m for m in net if isinstance(m, torch.nn.Conv2d)]
+    if len(nodes) != len(convs):
+        raise ValueError(f"{path}: {len(nodes)} convolutions, the network has {len(convs)}")
+    biases: dict[int, np.ndarray] = {}
+    modules = list(net)
+    with torch.no_grad():
+        for node, conv in zip(nodes, convs, strict=True):
+            w, b = weights[node.input[1]], weights[node.input[2]]
+            if tuple(w.shape) != tuple(conv.weight.shape):
+                raise ValueError(f"{path}: a convolution of shape {w.shape}, the network's "
+                                 f"{tuple(conv.weight.shape)}")
+            conv.weight.copy_(torch.from_numpy(w.copy()))
+            if conv.bias is not None:
+                conv.bias.copy_(torch.from_numpy(b.copy()))
+            else:
+                biases[modules.index(conv) + 1] = b  # the batch norm after it adds it
+
+    def pass_through(index: int) -> Any:
+        def hook(bn: Any, inputs: tuple[Any, ...]) -> None:
+            x = inputs[0]
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), unbiased=False)
+            bn.running_mean.copy_(mean)
+            bn.running_var.copy_(var)
+            bn.weight.copy_(torch.sqrt(var + bn.eps))
+            bn.bias.copy_(mean + torch.from_numpy(biases[index].copy()))
+        return hook
+
+    hooks = [modules[i].register_forward_pre_hook(pass_through(i)) for i in biases]
+    x = next(batches(data, 64, np.random.default_rng(0)))[0]
+    net.eval()
+    with torch.no_grad():
+        net(x)
+    for h in hooks:
+        h.remove()
+    strip = data[0][0]
+    ours = net(torch.from_numpy(strip[None, None])).detach().numpy()
+    cv = cv2.dnn.readNetFromONNX(str(path))
+    cv.setInput(strip[None, None])
+    theirs = np.asarray(cv.forward())
+    print(f"started from {path}: largest difference in logits {float(np.abs(ours - theirs).max()):.2e}", flush=True)
+
+
 def fit(train: list[tuple[np.ndarray, str]], test: list[tuple[np.ndarray, str]], seed: int,
-        minutes: float) -> Any:
-    """AdamW with a warm-up and a cosine decay over a time budget (the machine's speed sets the steps)."""
+        minutes: float, init: Path | None = None, peak: float = 3e-3) -> Any:
+    """AdamW with a warm-up and a cosine decay over a time budget (the machine's speed sets the steps),
+    from random weights or from the model at `init`."""
     import math
 
     import torch
 
     torch.manual_seed(seed)
     net = build_net()
-    peak = 3e-3
+    if init is not None:
+        load_init(net, init, train)
+        print(f"initial held-out line accuracy {line_accuracy(net, test[:200]):.3f}", flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=peak, weight_decay=1e-4)
     ctc = torch.nn.CTCLoss(blank=BLANK, zero_infinity=True)
     rng = np.random.default_rng(seed)
@@ -516,23 +636,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--blocks", type=int, default=3000)
     ap.add_argument("--minutes", type=float, default=24.0)
     ap.add_argument("--seed", type=int, default=1717)
+    ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
+    ap.add_argument("--init", type=Path, default=None, help="start from this model's weights (same network)")
     args = ap.parse_args(argv)
     import torch
 
     torch.set_num_threads(2)
+    init_sha = sha256(args.init) if args.init is not None else ""  # before --out may overwrite it
     t0 = time.perf_counter()
     train = parallel_samples(args.seed, args.blocks)
     test = samples(np.random.default_rng(args.seed + 1), max(40, args.blocks // 40))
     t1 = time.perf_counter()
     print(f"{len(train)} training strips rendered in {t1 - t0:.0f}s", flush=True)
-    net = fit(train, test, args.seed, args.minutes)
+    net = fit(train, test, args.seed, args.minutes, args.init, args.lr)
     acc = line_accuracy(net, test)
     calibration = calibrate(net, test)
     print(f"calibration {calibration}", flush=True)
     export(net, args.out)
     figures = {"strips": len(train), "held_out_line_accuracy": round(acc, 4),
                "minutes": round((time.perf_counter() - t0) / 60, 1)}
-    arguments = {k: v for k, v in vars(args).items() if k != "out"}
+    arguments: dict[str, object] = {k: v for k, v in vars(args).items() if k not in ("out", "init")}
+    if init_sha:
+        arguments["init_sha256"] = init_sha
     record = write_record(args.out, arguments, figures, calibration)
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB), {record}, held-out line accuracy {acc:.4f}")
     return 0

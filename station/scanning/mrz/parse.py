@@ -31,6 +31,7 @@ from station.scanning.mrz.verdict import (
     doubtful_fields,
     field_verdicts,
     places,
+    undistinguished,
     unsure_positions,
     weakly_checked,
 )
@@ -250,6 +251,8 @@ def parse_lines(
     relaxed = unsure_positions(confidence, doubt_below * (relax if as_read else 1.0)) | set(doubtful)
     unchecked = unsure_positions(confidence, max(doubt_below, UNCHECKED_DOUBT_BELOW))
     weak = weakly_checked(layout, checks, confidence, doubt_below, {(r.line, r.pos) for r in check_repairs}, hidden)
+    weak += undistinguished(layout, checks, fixed, alternatives, confidence,
+                            {r.name for r in results if r.ok and not r.repaired})
     for name in dict.fromkeys([*doubtful_fields(places(layout, checks, fixed), strict, relaxed, unchecked), *weak]):
         bad_fields.add(name)
         problems.append(f"field.doubtful.{name}")

@@ -114,12 +114,12 @@ def _dim(img: np.ndarray) -> np.ndarray:
 
 
 def _blur(img: np.ndarray) -> np.ndarray:
-    return cv2.GaussianBlur(img, (0, 0), 2.4)
+    return cv2.GaussianBlur(img, (0, 0), 1.6)
 
 
-# Moderate generated documents made darker or blurrier than any level: the zone is found, but reads valid
-# only enhanced. (The hard level's documents no longer need it: see test_card_edges_do_not_lengthen_the_lines.)
-ENHANCE_CASES = ((4, _dim), (7, _blur))
+# Generated documents made darker or blurrier than their level: the zone is found, but reads valid only
+# enhanced (found for the line model trained on more fonts: it reads moderate blurred ones without help).
+ENHANCE_CASES = ((4, "moderate", _dim), (15, "hard", _blur))
 
 
 def test_a_zone_that_does_not_read_is_tried_again_enhanced(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,7 +127,7 @@ def test_a_zone_that_does_not_read_is_tried_again_enhanced(monkeypatch: pytest.M
     from station.scanning import idscan
     from tests.station.scanning import docgen
 
-    samples = [(docgen.make_sample(seed, "moderate"), spoil) for seed, spoil in ENHANCE_CASES]
+    samples = [(docgen.make_sample(seed, level), spoil) for seed, level, spoil in ENHANCE_CASES]
     enhanced = [idscan.read_mrz(spoil(s.image))[0] for s, spoil in samples]
     for r, (s, _spoil) in zip(enhanced, samples, strict=True):
         assert r is not None and r.result is not None and r.result.valid and tuple(r.result.lines) == s.lines
@@ -142,12 +142,14 @@ def test_a_zone_that_does_not_read_is_tried_again_enhanced(monkeypatch: pytest.M
 def test_a_live_look_starts_no_attempt_it_has_no_time_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """A dim zone reads valid only enhanced (above). Out of time, a live frame's quick look returns the
     first attempt's reading (if any) instead of trying the other turns, the raw frame and the enhanced
-    images; with time left it tries them all and reads the document."""
+    images; with time left it tries them all and reads the document (one cut cannot confirm the names: not
+    valid until read thoroughly, ocr.CONFIRM_ABOVE, unless read surely everywhere)."""
     from station.scanning import idscan
+    from station.scanning.mrz import ocr
     from tests.station.scanning import docgen
 
-    seed, spoil = ENHANCE_CASES[0]
-    sample = docgen.make_sample(seed, "moderate")
+    seed, level, spoil = ENHANCE_CASES[0]
+    sample = docgen.make_sample(seed, level)
     image = spoil(sample.image)
     calls: list[int] = []
     real = idscan.read_gray
@@ -161,7 +163,8 @@ def test_a_live_look_starts_no_attempt_it_has_no_time_for(monkeypatch: pytest.Mo
     assert len(calls) == 1 and not (late and late.result and late.result.valid)
     calls.clear()
     roomy, _corners, _sharp = idscan.read_mrz(image, False, idscan.Budget(3600.0))
-    assert len(calls) > 1 and roomy is not None and roomy.result is not None and roomy.result.valid
+    assert len(calls) > 1 and roomy is not None and roomy.result is not None
+    assert roomy.result.valid or ocr.UNCONFIRMED in roomy.result.problems
     assert tuple(roomy.result.lines) == sample.lines
 
 
