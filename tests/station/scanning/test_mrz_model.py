@@ -39,6 +39,7 @@ def test_trainer_lives_outside_the_runtime_package() -> None:
 
 
 CTC_TRAINER = ROOT / "tools" / "mrz" / "train_ctc.py"
+CTC_RENDERER = ROOT / "tools" / "mrz" / "render_lines.py"
 
 
 def test_ctc_line_model_if_shipped_matches_its_record_and_trainer() -> None:
@@ -56,6 +57,8 @@ def test_ctc_line_model_if_shipped_matches_its_record_and_trainer() -> None:
     assert record["model_sha256"] == _sha(path), "model changed without its record"
     assert record["trainer"] == "tools/mrz/train_ctc.py"
     assert record["trainer_sha256"] == _sha(CTC_TRAINER), "trainer changed: retrain (python -m tools.mrz.train_ctc)"
+    assert record["renderer"] == "tools/mrz/render_lines.py"
+    assert record["renderer_sha256"] == _sha(CTC_RENDERER), "training data changed: retrain"
     assert record["strip_height"] == ctc.STRIP_H and record["alphabet"] == ALPHABET
     assert path.stat().st_size < 2 * 1024 * 1024
     probs = ctc.run([np.zeros((ctc.STRIP_H, 200), np.float32)])
