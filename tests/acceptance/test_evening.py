@@ -279,6 +279,21 @@ def _evening_at_the_desk(d: XDesk, ctx, home: Path, tmp: Path) -> None:  # type:
     d.key("Return")  # Apply: the reading goes into the member's row
     time.sleep(1)
     d.shot("07-scanned-into-form")
+    # what the MRZ does not verify (names and the document code: no check digit of their own) is read,
+    # please confirm: the clerk compares with the passport, retypes the Latin names and chooses the type
+    given, father = [*person.given_names.replace("<", " ").split(), "", ""][:2]
+    d.key("Tab", "Tab", "Tab", "Tab")  # from the first Arabic name to the first Latin one
+    for part in (given, father, "", person.surname.replace("<", " ").strip()):
+        if part:
+            d.key("ctrl+a")
+            d.type(part.title(), 25)
+        d.key("Tab")
+    d.key("Tab", "Tab", "Tab", "Tab", "Tab", "Tab")  # sex, relationship, birth, age, nationality, marital
+    d.key("alt+Down")  # the document type's list
+    time.sleep(0.3)
+    d.key("Return")  # the type it shows, chosen by the clerk
+    time.sleep(0.3)
+    d.shot("07b-confirmed")
     # sex and birth date come from the passport; relationship head is preset; disability ticked
     d.key("ctrl+s")  # commits the member and saves
     _until("passport household saved", lambda: _count(ctx, HouseholdRow) == 4, 30)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from station import i18n
 from station.domain.codes import FieldSource
 from station.domain.roles import Role
 from station.scanning.fill import Check, FieldValue, MemberFields
@@ -76,6 +77,37 @@ def test_document_fields_marked_and_failed_check_blocks_save(qtbot, window: Main
     assert window.form.view is not None
     saved = window.form.view.members[0]
     assert saved.field_sources.get("birth_date") == "mrz" and "doc_number" not in saved.field_sources
+
+
+def test_a_document_type_read_unsurely_is_confirmed_by_choosing_it(qtbot, window: MainWindow) -> None:
+    """A list field read from the document but not verified (read, please confirm) blocks the save until the
+    clerk chooses it, even the same item: the badge says so, and no value is taken silently."""
+    mrz = FieldSource.MRZ
+    fields = MemberFields({
+        "surname": FieldValue("AL JUBOURI", mrz, Check.NONE), "given_names": FieldValue("FATIMA", mrz, Check.NONE),
+        "sex": FieldValue("F", mrz, Check.PASSED), "birth_date": FieldValue("1990-05-17", mrz, Check.PASSED),
+        "document_type": FieldValue("passport", mrz, Check.NONE),
+        "document_number": FieldValue("A1234567", mrz, Check.PASSED),
+    }, valid=True)
+    ed = window.form.editor
+    ed.ar["given"].setText("فاطمة")
+    window.desk_actions.fill_member_from_document(fields)
+    assert ed.fields["doc_type"].source() == ("mrz", False)
+    assert ed.fields["doc_type"].badge.text() == i18n.tr("ui.source.unverified", source=i18n.tr("ui.source.mrz"))
+    for key in ("given_lat", "family_lat"):
+        assert ed.fields[key].source() == ("mrz", False)
+    window.form.request_save()
+    assert window.form.view is None  # never accepted silently
+    for edit, name in ((ed.lat["given"], "Fatima"), (ed.lat["family"], "Al Jubouri")):
+        edit.clear()
+        qtbot.keyClicks(edit, name)  # the clerk retypes the names from the passport
+    window.form.request_save()
+    assert window.form.view is None  # the document type is still unconfirmed
+    index = ed.doc_type.currentIndex()
+    ed.doc_type.activated.emit(index)  # the clerk opens the list and chooses the same item
+    assert ed.doc_type.currentIndex() == index and ed.fields["doc_type"].source() is None
+    window.form.request_save()
+    assert window.form.view is not None
 
 
 def test_menus_follow_the_role(qtbot, sqlite_ctx, home) -> None:

@@ -160,6 +160,8 @@ class MemberEditor(QWidget):
         for field in self.fields.values():  # a value typed over a scanned one is the clerk's own
             if isinstance(field.editor, QLineEdit):
                 field.editor.textEdited.connect(lambda _t, f=field: f.set_source(None))
+            elif isinstance(field.editor, QComboBox):  # chosen by the clerk, even the item it already showed
+                field.editor.activated.connect(lambda _i, f=field: f.set_source(None))
 
     def _layout_needs(self) -> None:
         """The 13 needs in a grid whose width suits the language, the note after the last."""
