@@ -24,7 +24,7 @@ from station.scanning.barcodes import Barcode, read_barcodes
 from station.scanning.document import find_document, sharpness, straighten
 from station.scanning.image_io import ImageLimits, load_image_file
 from station.scanning.mrz import decolour
-from station.scanning.mrz.ocr import CUTS, MrzRead, read_gray
+from station.scanning.mrz.ocr import CUTS, UNCONFIRMED, MrzRead, read_gray
 from station.scanning.mrz.parse import MrzResult
 
 # An ID page photographed whole keeps MRZ characters readable at this size; the header is checked first.
@@ -93,6 +93,14 @@ def _valid(r: MrzRead | None) -> bool:
     return bool(r and r.result and r.result.valid)
 
 
+def _done(r: MrzRead | None, thorough: bool) -> bool:
+    """Nothing more to try: a valid reading, or, for a quick look, one valid but for the confirmation one cut
+    cannot give (ocr.UNCONFIRMED: the frame is read again thoroughly; other attempts would only spend the
+    frame's time on the same reading)."""
+    return _valid(r) or (not thorough and r is not None and r.result is not None
+                         and UNCONFIRMED in r.result.problems)
+
+
 Turns = tuple[int | None, ...]  # rotations tried together (a turn and its opposite)
 
 
@@ -147,7 +155,7 @@ def read_turns(gray: np.ndarray, doubt_below: float | None = None,
             if best is None or _better(best, read) is read:
                 found = pair
             best = _better(best, read)
-            if _valid(best):
+            if _done(best, thorough):
                 return best, found
     return best, found
 
@@ -168,14 +176,14 @@ def read_mrz(bgr: np.ndarray, thorough: bool = True,
         flat = cv2.cvtColor(flat_bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else flat_bgr
         sharp = sharpness(flat)
         best, found = read_turns(flat, thorough=thorough, budget=budget)
-        if _valid(best) or _late(budget):
+        if _done(best, thorough) or _late(budget):
             return best, corners, sharp
     sharp = sharp or sharpness(gray_frame)
     read, found_frame = read_turns(gray_frame, thorough=thorough, budget=budget)
     if _better(best, read) is read and read is not None:
         found = found_frame
     best = _better(best, read)
-    if _valid(best):
+    if _done(best, thorough):
         return best, corners, sharp
     colour = flat_bgr if flat_bgr is not None else bgr
     if best is None:  # no zone at all: enhancing will not find one; a stamp over it may have hidden it
@@ -192,7 +200,7 @@ def read_mrz(bgr: np.ndarray, thorough: bool = True,
             break
         read, _found = read_turns(enhance(source), ENHANCED_DOUBT_BELOW, (found or UPRIGHT,), thorough, budget)
         best = _better(best, read)
-        if _valid(best):
+        if _done(best, thorough):
             return best, corners, sharp
     if colour.ndim == 3 and not _late(budget):
         best = _better(best, _read_decoloured(colour, (found or UPRIGHT,), thorough, budget))

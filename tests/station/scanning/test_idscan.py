@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -166,6 +168,33 @@ def test_a_live_look_starts_no_attempt_it_has_no_time_for(monkeypatch: pytest.Mo
     assert len(calls) > 1 and roomy is not None and roomy.result is not None
     assert roomy.result.valid or ocr.UNCONFIRMED in roomy.result.problems
     assert tuple(roomy.result.lines) == sample.lines
+
+
+def test_a_quick_look_stops_at_a_reading_only_a_thorough_read_can_confirm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live frame's first attempt reads the zone valid but for the confirmation one cut cannot give: the
+    quick look returns it at once (the dialog reads the frame again thoroughly) instead of spending the
+    frame's time on the other turns and images; a thorough read goes on to the attempts that may confirm it."""
+    from station.scanning import idscan
+    from station.scanning.mrz import ocr
+    from tests.station.scanning import docgen
+
+    sample = docgen.make_sample(1, "easy")
+    first = idscan.read_gray(cv2.cvtColor(sample.image, cv2.COLOR_BGR2GRAY), cuts=ocr.CUTS[:1])
+    assert first is not None and first.result is not None
+    unconfirmed = ocr.MrzRead(dataclasses.replace(first.result, valid=False, problems=(ocr.UNCONFIRMED,)),
+                              first.reading, first.zone)
+    calls: list[bool] = []
+
+    def reading(*_a: object, cuts: ocr.Cuts = ocr.CUTS, **_kw: object) -> ocr.MrzRead:
+        calls.append(len(cuts) == 1)
+        return unconfirmed
+
+    monkeypatch.setattr(idscan, "read_gray", reading)
+    quick, _corners, _sharp = idscan.read_mrz(sample.image, False, idscan.Budget(3600.0))
+    assert quick is unconfirmed and calls == [True]
+    calls.clear()
+    idscan.read_mrz(sample.image, True)
+    assert len(calls) > 1 and not any(calls)
 
 
 def test_card_edges_do_not_lengthen_the_lines(monkeypatch: pytest.MonkeyPatch, classifier: None) -> None:
