@@ -112,8 +112,11 @@ class LockOverlay(QWidget):
     # internals
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self._window.rect())
+        # An overlay nothing in Python holds any more (its window keeps the widget) may have had its
+        # attributes cleared by the cycle collector (ui.gc_guard) while its window still sends it events.
+        window = getattr(self, "_window", None)
+        if window is not None and watched is window and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.setGeometry(window.rect())
         return False
 
     def _on_panel_submitted(self, user: str, secret: str) -> None:
