@@ -114,7 +114,7 @@ class LockOverlay(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # An overlay nothing in Python holds any more (its window keeps the widget) may have had its
         # attributes cleared by the cycle collector (ui.gc_guard) while its window still sends it events.
-        window = getattr(self, "_window", None)
+        window: QWidget | None = getattr(self, "_window", None)
         if window is not None and watched is window and event.type() == QEvent.Type.Resize and self.isVisible():
             self.setGeometry(window.rect())
         return False
