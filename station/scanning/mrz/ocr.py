@@ -257,13 +257,15 @@ def _read_zone_ctc(gray: np.ndarray, zone: Zone, doubt_below: float, cuts: Cuts 
     cut valid but not sure of a field no digit of its own covers (`unconfirmed`) is valid only as all the
     cuts bear it out (`confirmed`); otherwise it counts as not valid."""
     single = _read_cuts(gray, zone, doubt_below, cuts[:1], check)
-    if single.reading.mean_confidence == 0.0 or (single.result is not None and single.result.valid
-                                                 and not unconfirmed(single)):
+    if single.reading.mean_confidence == 0.0:
+        return single
+    unsure = unconfirmed(single)  # False unless the first cut read valid
+    if single.result is not None and single.result.valid and not unsure:
         return single
     if len(cuts) == 1:
-        return _not_confirmed(single) if unconfirmed(single) else single
+        return _not_confirmed(single) if unsure else single
     several = _read_cuts(gray, zone, doubt_below, cuts, check)
-    if unconfirmed(single):
+    if unsure:
         if confirmed(single, several):
             return single
         single = _not_confirmed(single)
